@@ -1,0 +1,34 @@
+# The two fresh-machine commands of the README:
+#   make demo   installs provenance and audits the bundled cases/ (offline)
+#   make test   installs everything the tests need and runs the whole suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: install install-test system-deps demo test docs bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+demo: install
+	$(BIN)/provenance audit cases --offline --archive $(VENV)/cases-archive.sqlite --state $(VENV)/cases-state.sqlite --no-incremental
+
+test: system-deps install-test
+	$(BIN)/python -m pytest
+
+docs: install
+	$(BIN)/python scripts/gen_cli_docs.py
+
+bench: install-test
+	$(BIN)/python benchmarks/bench_align.py
+	$(BIN)/python benchmarks/bench_archive.py --sizes 10000,100000

@@ -1,0 +1,271 @@
+"""Archive benchmark: import rate, lookup latency, recall and size at growing archive sizes.
+
+    .venv/bin/python benchmarks/bench_archive.py --sizes 10000,100000,1000000
+
+The archive starts with the real corpus (shared/corpus/allsides_abp, 6,927 articles);
+articles beyond it are generated (seeded random word sequences from a synthetic
+vocabulary, corpus-like lengths) so they share no paragraph with anything by accident.
+At each size: lookups of copies that keep a random 30-100% of a real article's
+paragraphs (shuffled), against a brute-force scan of every stored article measured in
+the same run on the same archive (capped in time; past the cap the scan's per-article
+cost is extrapolated to the whole archive, and the JSON says so). Also measures the
+MinHash libraries (rensa vs datasketch) on real articles. Writes
+benchmarks/results/archive.json and prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from provenance.archive import Archive  # noqa: E402
+from provenance.archive._sketch import NUM_PERM, SEED, shingles  # noqa: E402
+from provenance.models import Document, Paragraph  # noqa: E402
+from provenance.settings import Settings  # noqa: E402
+
+CORPUS = REPO.parent / "shared" / "corpus" / "allsides_abp"
+RESULTS = REPO / "benchmarks" / "results" / "archive.json"
+SEPARATOR = "\x1e"
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def corpus_articles() -> list[tuple[Path, list[str]]]:
+    out = []
+    for path in sorted(CORPUS.glob("*/*.txt")):
+        _, _, body = path.read_text(encoding="utf-8").partition("\n")
+        paragraphs = [" ".join(b.split()) for b in body.split("\n\n") if b.strip()]
+        if len(paragraphs) >= 3:
+            out.append((path, paragraphs))
+    return out
+
+
+def independent(articles: list[tuple[Path, list[str]]]) -> list[tuple[Path, list[str]]]:
+    """Articles that share no paragraph with another article of the corpus."""
+    lines = (CORPUS / "derived_cross_source_overlap_pairs.tsv").read_text().splitlines()
+    shared = {x for line in lines if not line.startswith("#") for x in line.split("\t")[:2]}
+    return [(p, ps) for p, ps in articles if p.stem not in shared]
+
+
+def generated(start: int, count: int) -> Iterator[Document]:
+    """Articles `start`..`start+count` of a reproducible stream of random articles."""
+    vocab_rng = random.Random(1)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    vocab = ["".join(vocab_rng.choices(letters, k=vocab_rng.randint(2, 10))) for _ in range(50_000)]
+    for n in range(start, start + count):
+        rng = random.Random(n)
+        paragraphs = tuple(
+            Paragraph(i, " ".join(rng.choices(vocab, k=rng.randint(15, 60))) + ".")
+            for i in range(rng.randint(8, 30))
+        )
+        yield Document(
+            source="generated",
+            kind="text",
+            paragraphs=paragraphs,
+            url=f"https://generated.example/{n}",
+            title=" ".join(rng.choices(vocab, k=8)),
+        )
+
+
+def copy_of(paragraphs: list[str], rng: random.Random) -> tuple[Document, float]:
+    share = rng.uniform(0.3, 1.0)
+    kept = rng.sample(paragraphs, max(1, round(len(paragraphs) * share)))
+    doc = Document("copy", "text", tuple(Paragraph(i, t) for i, t in enumerate(kept)))
+    return doc, share
+
+
+def scan(archive: Archive, copy: Document, budget_s: float) -> tuple[str | None, float, int]:
+    """Brute force: containment of the copy's shingles in every stored article.
+
+    Returns (best URL, seconds, articles scanned); stops at `budget_s`."""
+    query = set(shingles(p.text for p in copy.paragraphs))
+    best, best_score, scanned = None, -1.0, 0
+    start = time.perf_counter()
+    rows = archive._conn.execute(
+        "SELECT d.url, v.body FROM versions v JOIN documents d ON d.id = v.doc_id"
+    )
+    for url, body in rows:
+        texts = zlib.decompress(body).decode("utf-8").split(SEPARATOR)
+        score = len(query.intersection(shingles(texts))) / len(query)
+        scanned += 1
+        if score > best_score:
+            best, best_score = url, score
+        if scanned % 200 == 0 and time.perf_counter() - start > budget_s:
+            break
+    return best, time.perf_counter() - start, scanned
+
+
+def measure(archive: Archive, queries: list[tuple[Document, str]], args: Any) -> dict[str, Any]:
+    latencies, hits = [], 0
+    for copy, url in queries:
+        start = time.perf_counter()
+        found = archive.search(copy, limit=1)
+        latencies.append(time.perf_counter() - start)
+        hits += bool(found) and found[0].url == url
+    size = archive.stats().documents
+    scan_times, scan_hits, extrapolated = [], 0, False
+    for copy, url in queries[: args.scan_queries]:
+        best, seconds, scanned = scan(archive, copy, args.scan_budget)
+        if scanned < size:
+            extrapolated = True
+            seconds *= size / scanned
+        else:
+            scan_hits += best == url
+        scan_times.append(seconds)
+    latencies.sort()
+    median = statistics.median(latencies)
+    scan_median = statistics.median(scan_times)
+    return {
+        "lookup_median_ms": round(median * 1000, 3),
+        "lookup_p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 3),
+        "recall_at_1": round(hits / len(queries), 4),
+        "queries": len(queries),
+        "scan_median_ms": round(scan_median * 1000, 1),
+        "scan_extrapolated": extrapolated,
+        "scan_queries": len(scan_times),
+        "speedup_vs_scan": round(scan_median / median),
+    }
+
+
+def minhash_libraries(articles: list[tuple[Path, list[str]]]) -> dict[str, float]:
+    """Microseconds per article to MinHash its shingles (64 permutations), per library."""
+    import datasketch
+    import rensa
+
+    sets = [shingles(ps) for _, ps in articles[:1000]]
+    start = time.perf_counter()
+    for s in sets:
+        m = rensa.RMinHash(NUM_PERM, SEED)
+        m.update(s)
+        m.digest()
+    rensa_us = (time.perf_counter() - start) / len(sets) * 1e6
+    subset = sets[:200]
+    start = time.perf_counter()
+    for s in subset:
+        d = datasketch.MinHash(num_perm=NUM_PERM, seed=SEED)
+        d.update_batch([x.encode() for x in s])
+        d.digest()
+    datasketch_us = (time.perf_counter() - start) / len(subset) * 1e6
+    start = time.perf_counter()
+    for _, ps in articles[:1000]:
+        shingles(ps)  # the shingling itself, for scale
+    shingle_us = (time.perf_counter() - start) / 1000 * 1e6
+    return {
+        "rensa_us_per_article": round(rensa_us, 1),
+        "datasketch_us_per_article": round(datasketch_us, 1),
+        "shingling_us_per_article": round(shingle_us, 1),
+    }
+
+
+def build_to(archive: Archive, target: int, state: dict[str, Any]) -> float:
+    """Add generated articles until the archive holds `target`; return articles/s."""
+    missing = target - archive.stats().documents
+    if missing <= 0:
+        return 0.0
+    busy = 0.0
+    batch = 5000
+    while missing > 0:
+        docs = list(generated(state["next"], min(batch, missing)))
+        start = time.perf_counter()
+        result = archive.add_documents(docs, batch_size=500)
+        busy += time.perf_counter() - start
+        state["next"] += len(docs)
+        missing -= result.added
+    return (target - state["start_docs"]) / busy if busy else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10000,100000", help="comma-separated sizes")
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--scan-queries", type=int, default=3)
+    parser.add_argument("--scan-budget", type=float, default=20.0, help="seconds per scan")
+    parser.add_argument("--db", type=Path, default=None, help="archive file (default: temp)")
+    args = parser.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+
+    articles = corpus_articles()
+    rng = random.Random(42)
+    pool = independent(articles)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-archive-"))
+    db = args.db or workdir / "archive.sqlite"
+    rss0 = rss_mb()
+    report: dict[str, Any] = {"minhash": minhash_libraries(articles), "sizes": []}
+    with Archive.open(db) as archive:
+        start = time.perf_counter()
+        imported = archive.import_paths([CORPUS], Settings())
+        corpus_seconds = time.perf_counter() - start
+        report["corpus_import"] = {
+            "articles": imported.added,
+            "seconds": round(corpus_seconds, 2),
+            "articles_per_s": round(imported.added / corpus_seconds),
+        }
+        by_source = dict(
+            archive._conn.execute("SELECT source, url FROM documents WHERE kind = 'text'")
+        )
+        picked = rng.sample(pool, min(args.queries, len(pool)))
+        queries = [(copy_of(ps, rng)[0], by_source[str(p)]) for p, ps in picked]
+        state = {"next": 0, "start_docs": archive.stats().documents}
+        for size in sizes:
+            state["start_docs"] = archive.stats().documents
+            rate = build_to(archive, size, state)
+            stats = archive.stats()
+            row = {
+                "articles": stats.documents,
+                "import_articles_per_s": round(rate),
+                "db_bytes_per_article": round(stats.size_bytes / stats.documents),
+                "db_mb": round(stats.size_bytes / 2**20, 1),
+                "rss_delta_mb": round(rss_mb() - rss0, 1),
+                "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                **measure(archive, queries, args),
+            }
+            report["sizes"].append(row)
+            print(json.dumps(row), file=sys.stderr, flush=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print_table(report)
+
+
+def print_table(report: dict[str, Any]) -> None:
+    m = report["minhash"]
+    c = report["corpus_import"]
+    print(
+        f"MinHash of one article (64 perm): rensa {m['rensa_us_per_article']} us, "
+        f"datasketch {m['datasketch_us_per_article']} us "
+        f"(shingling alone {m['shingling_us_per_article']} us)"
+    )
+    print(f"Real corpus import: {c['articles']} articles at {c['articles_per_s']}/s\n")
+    print(
+        "| articles | import/s | lookup median ms | p95 ms | recall@1 | scan median ms"
+        " | speed-up | DB bytes/article | RSS delta MB |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in report["sizes"]:
+        scan = f"{r['scan_median_ms']}{' (extrapolated)' if r['scan_extrapolated'] else ''}"
+        print(
+            f"| {r['articles']:,} | {r['import_articles_per_s']:,} | {r['lookup_median_ms']} "
+            f"| {r['lookup_p95_ms']} | {r['recall_at_1']} | {scan} | {r['speedup_vs_scan']:,}x "
+            f"| {r['db_bytes_per_article']:,} | {r['rss_delta_mb']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

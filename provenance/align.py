@@ -1,0 +1,633 @@
+"""Stage 5: copy paragraphs x original paragraphs -> Alignment.
+
+The only module importing rapidfuzz. How a pair is judged:
+
+* `ratio`   character similarity of the comparison keys (rapidfuzz `fuzz.ratio` / 100);
+* `overlap` Dice coefficient of the two sets of content words (function words removed):
+            a paraphrase or a spun copy keeps most content words but few character runs;
+* `contain` share of the shorter paragraph's word bigrams found in the longer one: a
+            paragraph split in two, or several paragraphs merged into one block.
+
+Assignment is order-aware. First the heaviest chain of pairs that is increasing on both
+sides (a sparse LCS solved with a Fenwick tree), then a greedy pass over what is left
+(those pairs are `moved`), then the split/merged pass, which lets the longer side take part
+in several pairs. Every copy paragraph and every original paragraph appears in at least one
+ParagraphMatch (`added` / `dropped` when nothing matched).
+
+Work is bounded: keys are compared on their first `_MAX_SCORE_CHARS` characters (with a
+note), the full ratio matrix is computed only for small inputs (above that only pairs that
+share an informative bigram are scored), and scoring stops with a note when
+`settings.time_budget_seconds` is spent. Deterministic: no randomness, no threads
+(`workers=1`), every tie broken by position.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import groupby, pairwise
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Indel
+
+from .models import Alignment, DiffOp, Paragraph, ParagraphMatch, Status
+from .settings import Settings
+from .text import comparison_key, words
+
+__all__ = ["align_paragraphs"]
+
+# Keys longer than this are compared on their first part only (ratio is O(n*m/64)).
+_MAX_SCORE_CHARS = 50_000
+# Above this many pairs only pairs sharing an informative bigram are scored.
+_FULL_MATRIX_PAIRS = 250_000
+# A bigram repeated this often (occurrences in one side times the other) casts no vote.
+_MAX_WINDOW_VOTES = 64
+# In large inputs, pairs sharing less than this share of their bigrams are not scored.
+_MIN_SHARED_SHARE = 0.1
+# A bigram found in more original paragraphs than this says nothing about which one matches.
+_MAX_POSTINGS = 100
+# Split/merge: the shorter side must have this many words and this share of its bigrams
+# in the longer side (all of them when it has fewer than _SHORT_PARTIAL_WORDS words).
+# Keep _MIN_PARTIAL_WORDS >= 2: a one-word paragraph has no bigram.
+_MIN_PARTIAL_WORDS = 2
+_SHORT_PARTIAL_WORDS = 6
+_MIN_CONTAINMENT = 0.5
+# Spinning: at least this many one- or two-word replacements, and this share of the words.
+_MIN_SPUN_REPLACEMENTS = 4
+_SPUN_REPLACEMENT_SHARE = 0.12
+# A copy and an original paragraph alone between two matched neighbours pair up above this.
+_MIN_GAP_RATIO = 0.5
+# A rewritten pair needs this many content words on each side.
+_MIN_CONTENT_WORDS = 3
+
+# English function words: they carry no content, so they do not count as shared content.
+# A word list reads best as one string, hence the exemption.
+_STOPWORDS = frozenset(
+    """a about after against all also an and any are as at be been before being but by can
+    could did do does for from had has have he her here him his how i if in into is it its
+    just more most no not of on one or our out over said says she so some than that the
+    their them then there these they this those to up was we were what when where which
+    while who will with would you your""".split()  # noqa: SIM905
+)
+# Opening quotation mark -> the marks that close it.
+_OPENERS = {
+    '"': '"',
+    "\u201c": '\u201d"',  # “ closed by ” (or a straight " typed by mistake)
+    "\u201e": "\u201c\u201d",  # „ closed by “ (German) or ”
+    "\u00ab": "\u00bb",  # « »
+    "\u2018": "\u2019",  # single curly quotes used as quotation marks
+}
+_TRAILING_PUNCT_RE = re.compile(r"[.,;:!?)\]]+$")
+_LEADING_PUNCT_RE = re.compile(r"^[(\[]+")
+
+
+_Op = tuple[str, int, int, int, int]
+# (copy keys, original keys, settings) -> similarities; below edited_threshold may be 0.
+_RatioMatrix = Callable[[list[str], list[str], Settings], list[list[float]]]
+
+
+@dataclass(frozen=True)
+class _Side:
+    """One paragraph prepared for comparison."""
+
+    pos: int
+    index: int
+    text: str
+    key: str
+    n_words: int
+    content: frozenset[str]
+    bigrams: frozenset[tuple[str, str]]
+    bigram_counts: Counter[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class _Pair:
+    ci: int
+    oj: int
+    kind: str  # "full", "partial", "rewritten" or "gap"
+    score: float
+    ratio: float
+    contain: float = 0.0  # bigram containment of the shorter side, 0 if not a split/merge
+
+
+@dataclass(frozen=True)
+class _Tokens:
+    display: list[str]
+    keys: list[str]
+    quoted: list[bool]
+    bigrams: dict[tuple[str, str], list[int]]
+
+
+def align_paragraphs(
+    copy: Sequence[Paragraph], original: Sequence[Paragraph], settings: Settings
+) -> Alignment:
+    """Align the copy's paragraphs with the original's.
+
+    Returns an Alignment whose matches cover every paragraph of both sides, ordered by the
+    copy (dropped originals placed after the copy paragraph that precedes them), and whose
+    notes say when paragraphs were truncated for scoring or the time budget ran out.
+    Raises nothing for any text input.
+    """
+    return _align(copy, original, settings)
+
+
+def _align(
+    copy: Sequence[Paragraph],
+    original: Sequence[Paragraph],
+    settings: Settings,
+    ratio_matrix: _RatioMatrix | None = None,
+) -> Alignment:
+    """`align_paragraphs`, with an optional replacement for the ratio matrix (benchmarks)."""
+    deadline = time.monotonic() + settings.time_budget_seconds
+    notes: list[str] = []
+    copy_sides = [_prepare(p, pos, "copy", notes) for pos, p in enumerate(copy)]
+    orig_sides = [_prepare(p, pos, "original", notes) for pos, p in enumerate(original)]
+    pairs = _score_pairs(copy_sides, orig_sides, settings, deadline, notes, ratio_matrix)
+    chain = _monotone_chain(pairs, len(orig_sides))
+    chain = sorted(chain + _gap_pairs(chain, copy_sides, orig_sides), key=lambda p: p.ci)
+    moved = _leftover_pairs(pairs, chain)
+    partial = _partial_pairs(pairs, chain + moved, copy_sides, orig_sides)
+    matches = _build_matches(copy_sides, orig_sides, chain, moved, partial, settings)
+    return Alignment(matches=tuple(matches), notes=tuple(notes))
+
+
+def _prepare(p: Paragraph, pos: int, side: str, notes: list[str]) -> _Side:
+    # Normalising never shrinks text to less than half, so twice the cap is enough.
+    key = comparison_key(p.text[: 2 * _MAX_SCORE_CHARS])
+    if len(key) > _MAX_SCORE_CHARS:
+        notes.append(
+            f"{side} paragraph {p.index} has {len(p.text):,} characters; "
+            f"compared on its first {_MAX_SCORE_CHARS:,}"
+        )
+        key = key[:_MAX_SCORE_CHARS]
+    toks = words(key)
+    counts = Counter(
+        (a, b) for a, b in pairwise(toks) if a not in _STOPWORDS or b not in _STOPWORDS
+    )
+    content = frozenset(t for t in toks if t not in _STOPWORDS and len(t) > 1)
+    return _Side(pos, p.index, p.text, key, len(toks), content, frozenset(counts), counts)
+
+
+# --- scoring -------------------------------------------------------------------------
+
+
+def _score_pairs(
+    copy: list[_Side],
+    orig: list[_Side],
+    settings: Settings,
+    deadline: float,
+    notes: list[str],
+    ratio_matrix: _RatioMatrix | None,
+) -> list[_Pair]:
+    """Every admissible pair, sorted by (copy position, original position)."""
+    if not copy or not orig:
+        return []
+    shared = _shared_bigrams(copy, orig)
+    full = ratio_matrix is not None or len(copy) * len(orig) <= _FULL_MATRIX_PAIRS
+    matrix_fn = ratio_matrix or _ratio_matrix
+    ratios = matrix_fn([c.key for c in copy], [o.key for o in orig], settings) if full else None
+    pairs: list[_Pair] = []
+    for c in copy:
+        if time.monotonic() > deadline:
+            notes.append(
+                f"time budget of {settings.time_budget_seconds:g} s spent; copy paragraphs "
+                f"from position {c.pos} on were not compared"
+            )
+            break
+        candidates = range(len(orig)) if full else _candidates(c, orig, shared[c.pos])
+        for oj in candidates:
+            o = orig[oj]
+            r = ratios[c.pos][oj] if ratios is not None else _ratio(c.key, o.key, settings)
+            n_shared = shared[c.pos].get(oj, 0)
+            if r < settings.edited_threshold and not n_shared:
+                continue  # no common bigram: neither split/merge nor rewrite
+            pair = _judge(c, o, r, n_shared, settings)
+            if pair is not None:
+                pairs.append(pair)
+    return pairs
+
+
+def _candidates(c: _Side, orig: list[_Side], shared: dict[int, int]) -> list[int]:
+    """Originals sharing enough informative bigrams with `c` to be worth a ratio."""
+    return sorted(
+        oj
+        for oj, n in shared.items()
+        if n >= _MIN_SHARED_SHARE * min(len(c.bigrams), len(orig[oj].bigrams))
+    )
+
+
+def _shared_bigrams(copy: list[_Side], orig: list[_Side]) -> list[dict[int, int]]:
+    """For each copy paragraph: original position -> number of shared informative bigrams."""
+    postings: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for o in orig:
+        for bg in o.bigrams:
+            postings[bg].append(o.pos)
+    result: list[dict[int, int]] = []
+    for c in copy:
+        counts: dict[int, int] = defaultdict(int)
+        for bg in c.bigrams:
+            hits = postings.get(bg, ())
+            if len(hits) <= _MAX_POSTINGS:
+                for oj in hits:
+                    counts[oj] += 1
+        result.append(counts)
+    return result
+
+
+def _ratio(a: str, b: str, settings: Settings) -> float:
+    """Character similarity, or 0.0 when below the edited threshold (fast length filter)."""
+    return fuzz.ratio(a, b, score_cutoff=100 * settings.edited_threshold) / 100
+
+
+def _exact_ratio(a: str, b: str) -> float:
+    return fuzz.ratio(a, b) / 100
+
+
+def _ratio_matrix(copy: list[str], orig: list[str], settings: Settings) -> list[list[float]]:
+    cutoff = 100 * settings.edited_threshold
+    matrix = process.cdist(copy, orig, scorer=fuzz.ratio, workers=1, score_cutoff=cutoff)
+    return [[v / 100 for v in row] for row in matrix.tolist()]
+
+
+def _judge(c: _Side, o: _Side, ratio: float, shared: int, settings: Settings) -> _Pair | None:
+    """Classify a pair as full, partial (split/merge) or rewritten; None if unrelated."""
+    contain = _containment(c, o, shared)
+    if ratio >= settings.edited_threshold:
+        return _Pair(c.pos, o.pos, "full", ratio, ratio, contain)
+    if contain:
+        return _Pair(c.pos, o.pos, "partial", contain, ratio, contain)
+    overlap = _dice(c.content, o.content)
+    if overlap >= settings.rewritten_threshold:
+        return _Pair(c.pos, o.pos, "rewritten", overlap, ratio)
+    return None
+
+
+def _containment(c: _Side, o: _Side, shared: int) -> float:
+    """Share of the shorter side's bigrams in the longer side, when high enough to call it
+    a split or merge; else 0."""
+    short = c if c.n_words <= o.n_words else o
+    if short.n_words < _MIN_PARTIAL_WORDS or not short.bigrams:
+        return 0.0
+    share = shared / len(short.bigrams)
+    needed = _MIN_CONTAINMENT if short.n_words >= _SHORT_PARTIAL_WORDS else 1.0
+    return share if share >= needed else 0.0
+
+
+def _dice(a: frozenset[str], b: frozenset[str]) -> float:
+    if len(a) < _MIN_CONTENT_WORDS or len(b) < _MIN_CONTENT_WORDS:
+        return 0.0
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+# --- assignment ----------------------------------------------------------------------
+
+
+def _monotone_chain(pairs: list[_Pair], n_orig: int) -> list[_Pair]:
+    """Heaviest chain strictly increasing on both sides (sparse weighted LCS)."""
+    tree: list[tuple[float, int]] = [(0.0, -1)] * (n_orig + 1)
+    best = [0.0] * len(pairs)
+    prev = [-1] * len(pairs)
+    order = range(len(pairs))
+    for _, group in groupby(order, key=lambda k: pairs[k].ci):
+        ids = list(group)
+        for k in ids:
+            value, before = _prefix_max(tree, pairs[k].oj)
+            best[k], prev[k] = value + pairs[k].score, before
+        for k in ids:
+            _raise_to(tree, pairs[k].oj + 1, (best[k], k))
+    if not pairs:
+        return []
+    k = max(order, key=lambda i: (best[i], -i))
+    chain: list[_Pair] = []
+    while k >= 0:
+        chain.append(pairs[k])
+        k = prev[k]
+    return chain[::-1]
+
+
+def _gap_pairs(chain: list[_Pair], copy: list[_Side], orig: list[_Side]) -> list[_Pair]:
+    """Pair the one unmatched copy paragraph and the one unmatched original paragraph
+    sandwiched between two chain neighbours, when they look alike (a short heading with a
+    word changed, which character ratios judge poorly)."""
+    bounds = [(-1, -1), *((p.ci, p.oj) for p in chain), (len(copy), len(orig))]
+    found: list[_Pair] = []
+    for (c0, o0), (c1, o1) in pairwise(bounds):
+        if c1 - c0 == 2 and o1 - o0 == 2:
+            c, o = copy[c0 + 1], orig[o0 + 1]
+            ratio = _exact_ratio(c.key, o.key)
+            if ratio >= _MIN_GAP_RATIO and c.content & o.content:
+                found.append(_Pair(c.pos, o.pos, "gap", ratio, ratio))
+    return found
+
+
+def _prefix_max(tree: list[tuple[float, int]], n: int) -> tuple[float, int]:
+    """Best (value, pair id) over Fenwick positions 1..n."""
+    best = (0.0, -1)
+    while n > 0:
+        if tree[n][0] > best[0]:
+            best = tree[n]
+        n -= n & -n
+    return best
+
+
+def _raise_to(tree: list[tuple[float, int]], n: int, item: tuple[float, int]) -> None:
+    while n < len(tree):
+        if item[0] > tree[n][0]:
+            tree[n] = item
+        n += n & -n
+
+
+def _leftover_pairs(pairs: list[_Pair], taken: list[_Pair]) -> list[_Pair]:
+    """Greedy one-to-one matching of what the chain left, best first: moved paragraphs."""
+    used_c = {p.ci for p in taken}
+    used_o = {p.oj for p in taken}
+    chosen: list[_Pair] = []
+    for p in sorted(pairs, key=lambda q: (-q.score, q.ci, q.oj)):
+        if p.kind != "partial" and p.ci not in used_c and p.oj not in used_o:
+            chosen.append(p)
+            used_c.add(p.ci)
+            used_o.add(p.oj)
+    return chosen
+
+
+def _partial_pairs(
+    pairs: list[_Pair], taken: list[_Pair], copy: list[_Side], orig: list[_Side]
+) -> list[_Pair]:
+    """Split and merged paragraphs: an unmatched shorter side inside a longer one.
+
+    Skipped when the longer side's partners already hold most of the shorter side's
+    bigrams: a name or phrase repeated in another paragraph is not a split.
+    """
+    used_c = {p.ci for p in taken}
+    used_o = {p.oj for p in taken}
+    partners: dict[tuple[str, int], list[_Side]] = defaultdict(list)
+    for p in taken:
+        partners["copy", p.ci].append(orig[p.oj])
+        partners["original", p.oj].append(copy[p.ci])
+    chosen: list[_Pair] = []
+    for p in sorted(pairs, key=lambda q: (-q.contain, q.ci, q.oj)):
+        if not p.contain:
+            break
+        c, o = copy[p.ci], orig[p.oj]
+        copy_is_short = c.n_words <= o.n_words
+        short, long_key = (c, ("original", p.oj)) if copy_is_short else (o, ("copy", p.ci))
+        if (copy_is_short and p.ci in used_c) or (not copy_is_short and p.oj in used_o):
+            continue
+        if _explained(short, c if short is o else o, partners[long_key]):
+            continue
+        (used_c if copy_is_short else used_o).add(short.pos)
+        partners[long_key].append(short)
+        chosen.append(_Pair(p.ci, p.oj, "partial", p.contain, p.ratio, p.contain))
+    return chosen
+
+
+def _explained(short: _Side, long_: _Side, partners: list[_Side]) -> bool:
+    """True when at least half of `short`'s bigrams occur in `long_` no more often than in
+    the partners `long_` is already matched with (so they are the partners' words)."""
+    held = 0
+    for bg in short.bigrams:
+        if long_.bigram_counts[bg] <= sum(s.bigram_counts[bg] for s in partners):
+            held += 1
+    return held >= _MIN_CONTAINMENT * len(short.bigrams)
+
+
+# --- matches -------------------------------------------------------------------------
+
+
+def _build_matches(
+    copy: list[_Side],
+    orig: list[_Side],
+    chain: list[_Pair],
+    moved: list[_Pair],
+    partial: list[_Pair],
+    settings: Settings,
+) -> list[ParagraphMatch]:
+    entries: list[tuple[tuple[int, int, int], ParagraphMatch]] = []
+    anchors = sorted((p.ci, p.oj) for p in chain)
+    tokens = _TokenCache()
+    tagged = [(p, False) for p in chain] + [(p, True) for p in moved]
+    tagged += [(p, _out_of_order(p, anchors)) for p in partial]
+    for p, is_moved in tagged:
+        match = _match(copy[p.ci], orig[p.oj], p, is_moved, tokens, settings)
+        entries.append(((p.ci, 0, p.oj), match))
+    matched_c = {p.ci for p, _ in tagged}
+    for c in copy:
+        if c.pos not in matched_c:
+            m = ParagraphMatch(c.index, None, c.text, "", Status.ADDED, 0.0)
+            entries.append(((c.pos, 0, -1), m))
+    entries += _dropped_entries(orig, [p for p, _ in tagged])
+    return [m for _, m in sorted(entries, key=lambda e: e[0])]
+
+
+def _dropped_entries(
+    orig: list[_Side], pairs: list[_Pair]
+) -> list[tuple[tuple[int, int, int], ParagraphMatch]]:
+    """Dropped originals, each placed after the last copy paragraph matching an earlier one."""
+    last_copy_before = [-1] * (len(orig) + 1)
+    for p in pairs:
+        last_copy_before[p.oj + 1] = max(last_copy_before[p.oj + 1], p.ci)
+    for k in range(1, len(last_copy_before)):
+        last_copy_before[k] = max(last_copy_before[k], last_copy_before[k - 1])
+    matched = {p.oj for p in pairs}
+    return [
+        ((last_copy_before[o.pos], 1, o.pos), _dropped(o)) for o in orig if o.pos not in matched
+    ]
+
+
+def _dropped(o: _Side) -> ParagraphMatch:
+    return ParagraphMatch(None, o.index, "", o.text, Status.DROPPED, 0.0)
+
+
+def _out_of_order(p: _Pair, anchors: list[tuple[int, int]]) -> bool:
+    """True when p's original position lies outside its chain neighbours' on the copy side."""
+    k = bisect_left(anchors, (p.ci, -1))
+    low = anchors[k - 1][1] if k > 0 else -1
+    k = bisect_right(anchors, (p.ci, 1 << 30))
+    high = anchors[k][1] if k < len(anchors) else 1 << 30
+    return not low <= p.oj <= high
+
+
+class _TokenCache:
+    """Tokens of each paragraph, computed once even when it takes part in many pairs."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, int], _Tokens] = {}
+
+    def get(self, side: str, s: _Side) -> _Tokens:
+        key = (side, s.pos)
+        if key not in self._cache:
+            self._cache[key] = _tokenize(s.text)
+        return self._cache[key]
+
+
+def _match(
+    c: _Side, o: _Side, p: _Pair, moved: bool, tokens: _TokenCache, settings: Settings
+) -> ParagraphMatch:
+    if c.key == o.key:
+        return ParagraphMatch(c.index, o.index, c.text, o.text, Status.VERBATIM, 1.0, moved)
+    ct, ot = tokens.get("copy", c), tokens.get("original", o)
+    if p.kind == "partial":
+        ops, similarity = _partial_ops(ot, ct)
+    else:
+        ops = _opcodes(ot.keys, ct.keys)
+        similarity = p.ratio if p.kind == "full" else _exact_ratio(c.key, o.key)
+    diff = tuple(_diff_op(op, ot, ct) for op in ops)
+    quotes = tuple(_diff_op(op, ot, ct) for op in ops if op[0] != "equal" and _in_quote(op, ot, ct))
+    status = _status(p.kind, similarity, ops, settings)
+    return ParagraphMatch(
+        c.index, o.index, c.text, o.text, status, round(similarity, 4), moved, diff, quotes
+    )
+
+
+def _status(kind: str, similarity: float, ops: list[_Op], settings: Settings) -> Status:
+    """Verbatim needs no replaced or inserted word; many small scattered replacements are
+    the mark of a spinner (rewritten), a few are an edit."""
+    replaced = [op for op in ops if op[0] == "replace"]
+    small = sum(1 for _, s0, s1, d0, d1 in replaced if s1 - s0 <= 2 and d1 - d0 <= 2)
+    copy_words = sum(d1 - d0 for _, _, _, d0, d1 in ops)
+    if kind == "rewritten":
+        return Status.REWRITTEN
+    if small >= max(_MIN_SPUN_REPLACEMENTS, _SPUN_REPLACEMENT_SHARE * copy_words):
+        return Status.REWRITTEN
+    changed = replaced or any(op[0] == "insert" for op in ops)
+    if similarity >= settings.verbatim_threshold and not changed:
+        return Status.VERBATIM
+    if similarity >= settings.edited_threshold or kind == "gap":
+        return Status.EDITED
+    return Status.REWRITTEN
+
+
+# --- word diff -----------------------------------------------------------------------
+
+
+def _tokenize(text: str) -> _Tokens:
+    display = text[:_MAX_SCORE_CHARS].split()
+    keys = [_token_key(t) for t in display]
+    return _Tokens(display, keys, _quote_mask(display), _positions(keys))
+
+
+@lru_cache(maxsize=65_536)
+def _token_key(token: str) -> str:
+    """A token's words; punctuation-only tokens get "" and so never count as a change."""
+    return " ".join(words(token))
+
+
+def _positions(keys: list[str]) -> dict[tuple[str, str], list[int]]:
+    """Where each informative bigram of `keys` starts."""
+    index: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, bg in enumerate(pairwise(keys)):
+        if bg[0] not in _STOPWORDS or bg[1] not in _STOPWORDS:
+            index[bg].append(i)
+    return index
+
+
+def _quote_mask(tokens: list[str]) -> list[bool]:
+    """Which tokens lie inside quotation marks (straight, curly, guillemets, single curly).
+
+    A single closing mark only closes a quote that a single opening mark began, so
+    apostrophes (Trump's, the Smiths' written with U+2019) inside a double-quoted
+    passage are not taken as closers.
+    """
+    mask: list[bool] = []
+    closer = ""
+    for tok in tokens:
+        core = _TRAILING_PUNCT_RE.sub("", _LEADING_PUNCT_RE.sub("", tok))
+        if not closer and core[:1] in _OPENERS:
+            closer, core = _OPENERS[core[:1]], core[1:]
+        mask.append(bool(closer))
+        if closer and core[-1:] and core[-1] in closer:
+            closer = ""
+    return mask
+
+
+def _opcodes(src: list[str], dest: list[str]) -> list[_Op]:
+    """Word-level opcodes with adjacent delete+insert runs merged into "replace"."""
+    raw = [
+        (o.tag, o.src_start, o.src_end, o.dest_start, o.dest_end) for o in Indel.opcodes(src, dest)
+    ]
+    merged: list[_Op] = []
+    for tag, s0, s1, d0, d1 in raw:
+        if (
+            merged
+            and merged[-1][0] in ("delete", "insert", "replace")
+            and tag in ("delete", "insert")
+        ):
+            _, ps0, _, pd0, _ = merged[-1]
+            merged[-1] = ("replace", ps0, s1, pd0, d1)
+        else:
+            merged.append((tag, s0, s1, d0, d1))
+    return [_retag(op) for op in merged]
+
+
+def _retag(op: _Op) -> _Op:
+    tag, s0, s1, d0, d1 = op
+    if tag == "replace" and s0 == s1:
+        return ("insert", s0, s1, d0, d1)
+    if tag == "replace" and d0 == d1:
+        return ("delete", s0, s1, d0, d1)
+    return op
+
+
+def _partial_ops(ot: _Tokens, ct: _Tokens) -> tuple[list[_Op], float]:
+    """Diff of the shorter side against its stretch of the longer side; their similarity."""
+    if len(ct.keys) <= len(ot.keys):
+        start, end = _window(ct, ot)
+        ops = _trim(_opcodes(ot.keys[start:end], ct.keys), long_is_src=True)
+        ops = [(t, s0 + start, s1 + start, d0, d1) for t, s0, s1, d0, d1 in ops]
+    else:
+        start, end = _window(ot, ct)
+        ops = _trim(_opcodes(ot.keys, ct.keys[start:end]), long_is_src=False)
+        ops = [(t, s0, s1, d0 + start, d1 + start) for t, s0, s1, d0, d1 in ops]
+    src = sum(s1 - s0 for _, s0, s1, _, _ in ops)
+    dest = sum(d1 - d0 for _, _, _, d0, d1 in ops)
+    equal = sum(s1 - s0 for t, s0, s1, _, _ in ops if t == "equal")
+    similarity = 2 * equal / (src + dest) if src + dest else 0.0
+    return ops, similarity
+
+
+def _window(short: _Tokens, long_: _Tokens) -> tuple[int, int]:
+    """The stretch of `long_` that holds `short`.
+
+    Every shared informative bigram votes for a diagonal (its position in `long_` minus its
+    position in `short`); the stretch spans the hits near the most voted diagonal, so a
+    phrase repeated elsewhere in `long_` does not widen it.
+    """
+    votes: Counter[int] = Counter()
+    for bg, in_short in short.bigrams.items():
+        in_long = long_.bigrams.get(bg, ())
+        if len(in_long) * len(in_short) <= _MAX_WINDOW_VOTES:
+            votes.update(pos - i for pos in in_long for i in in_short)
+    if not votes:
+        return 0, 0
+    best = min(votes, key=lambda d: (-votes[d], d))
+    slack = max(5, len(short.keys) // 5)
+    # A diagonal with one vote is usually a common bigram met by chance.
+    near = [d for d in votes if abs(d - best) <= slack and (votes[d] > 1 or d == best)]
+    start = max(0, min(near))
+    end = min(len(long_.keys), max(near) + len(short.keys))
+    return start, max(start, end)
+
+
+def _trim(ops: list[_Op], *, long_is_src: bool) -> list[_Op]:
+    """Drop leading/trailing ops that only hold words of the longer side."""
+    extra = "delete" if long_is_src else "insert"
+    while ops and ops[0][0] == extra:
+        ops = ops[1:]
+    while ops and ops[-1][0] == extra:
+        ops = ops[:-1]
+    return ops
+
+
+def _diff_op(op: _Op, ot: _Tokens, ct: _Tokens) -> DiffOp:
+    tag, s0, s1, d0, d1 = op
+    return DiffOp(tag, " ".join(ot.display[s0:s1]), " ".join(ct.display[d0:d1]))
+
+
+def _in_quote(op: _Op, ot: _Tokens, ct: _Tokens) -> bool:
+    _, s0, s1, d0, d1 = op
+    return any(ot.quoted[s0:s1]) or any(ct.quoted[d0:d1])

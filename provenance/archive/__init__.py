@@ -1,0 +1,17 @@
+"""The local archive of originals (SQLite) and its near-duplicate index.
+
+    with Archive.open(path) as archive:
+        archive.import_paths([corpus_dir], settings)
+        candidates = archive.search(copy)
+
+Documents are keyed by URL; a changed page is kept as a new version, the same content
+twice is stored once. Lookups go through a MinHash LSH index persisted in SQLite (see
+`_sketch`), and every candidate is verified against its stored text before it is returned.
+"""
+
+from __future__ import annotations
+
+from ._sources import Fetch
+from ._store import Archive, ArchiveStats, Candidate, ImportResult
+
+__all__ = ["Archive", "ArchiveStats", "Candidate", "Fetch", "ImportResult"]

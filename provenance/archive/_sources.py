@@ -1,0 +1,219 @@
+"""What an import reads: directories, text files, WARC files and lists of URLs.
+
+The only module that imports warcio. Yields Documents, or (source, reason) pairs for items
+that could not be read, so one bad file never stops an import.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from unicodedata import is_normalized
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from ..errors import FetchError, InputError, ProvenanceError
+from ..load import load_documents
+from ..models import Document, Paragraph
+from ..settings import Settings
+from ..text import clean_text
+
+Fetch = Callable[[str], tuple[bytes, str | None]]
+"""Fetches a URL; returns (body, Content-Type). Raises FetchError when it cannot."""
+
+Item = Document | tuple[str, str]
+
+METADATA_FILE = "metadata.tsv"
+_SUFFIXES = (".txt", ".text", ".html", ".htm", ".xhtml", ".json", ".xml", ".rss", ".atom")
+_WARC_SUFFIXES = (".warc", ".warc.gz")
+_URL_LIST_SUFFIX = ".urls"
+_BLANK_LINE_RE = re.compile(r"\n[ \t\r]*\n")
+_URL_LINE_RE = re.compile(r"https?://\S+")
+# What clean_text removes besides entities, non-NFC forms and extra whitespace.
+_INVISIBLE_RE = re.compile("[\u200b\u2060\ufeff\u00ad]")
+
+
+def iter_items(paths: Sequence[Path], settings: Settings, fetch: Fetch | None) -> Iterator[Item]:
+    """Yield every document under `paths` (directories are walked recursively, in sorted
+    order), or a (path, reason) pair for what cannot be read."""
+    for path in paths:
+        if path.is_dir():
+            for file in _walk(path):
+                yield from _file_items(file, settings, fetch)
+        elif path.is_file():
+            yield from _file_items(path, settings, fetch)
+        else:
+            yield (str(path), "no such file or directory")
+
+
+def _walk(root: Path) -> list[Path]:
+    known = (*_SUFFIXES, *_WARC_SUFFIXES, _URL_LIST_SUFFIX)
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file() and p.name.lower().endswith(known) and not p.name.startswith(".")
+    )
+
+
+def _file_items(path: Path, settings: Settings, fetch: Fetch | None) -> Iterator[Item]:
+    name = path.name.lower()
+    try:
+        if name.endswith(_WARC_SUFFIXES):
+            yield from _warc_items(path, settings)
+            return
+        data = _read(path, settings)
+        if name.endswith((".txt", ".text", _URL_LIST_SUFFIX)):
+            text = _decode(data, path)
+            urls = _url_list(text)
+            if urls or name.endswith(_URL_LIST_SUFFIX):
+                yield from _url_items(urls, settings, fetch)
+            else:
+                yield _text_document(path, text)
+            return
+        yield from load_documents(data, source=str(path), settings=settings)
+    except ProvenanceError as exc:
+        yield (str(path), str(exc))
+    except OSError as exc:
+        yield (str(path), f"cannot read: {exc.strerror or type(exc).__name__}")
+
+
+def _read(path: Path, settings: Settings) -> bytes:
+    with path.open("rb") as fh:
+        data = fh.read(settings.max_input_bytes + 1)
+    if len(data) > settings.max_input_bytes:
+        raise InputError(f"{path} is larger than {settings.max_input_bytes} bytes")
+    return data
+
+
+def _decode(data: bytes, path: Path) -> str:
+    try:
+        return data.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+
+
+def _url_list(text: str) -> list[str]:
+    """The lines of `text` when every non-empty line is an http(s) URL, else []."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if lines and all(_URL_LINE_RE.fullmatch(line) for line in lines):
+        return lines
+    return []
+
+
+def _text_document(path: Path, text: str) -> Document:
+    """The corpus text format: the title on line 1, paragraphs separated by blank lines."""
+    title_line, _, body = text.partition("\n")
+    paragraphs = [_clean(block) for block in _BLANK_LINE_RE.split(body)]
+    texts = [p for p in paragraphs if p]
+    if not texts:
+        raise InputError(f"{path}: no text after the title line")
+    url, published = _metadata(path)
+    return Document(
+        source=str(path),
+        kind="text",
+        paragraphs=tuple(Paragraph(i, t) for i, t in enumerate(texts)),
+        url=url,
+        title=_clean(title_line) or None,
+        published=published,
+    )
+
+
+def _clean(text: str) -> str:
+    """`text.clean_text`, skipped (but for whitespace) where it would change nothing."""
+    if "&" not in text and not _INVISIBLE_RE.search(text) and is_normalized("NFC", text):
+        return " ".join(text.split())
+    return clean_text(text)
+
+
+def _metadata(path: Path) -> tuple[str | None, datetime | None]:
+    """URL and date of `path` from a metadata.tsv (columns path, url, date) in its folder
+    or the folder above, as the shared corpus has."""
+    for folder in (path.parent, path.parent.parent):
+        rows = _metadata_rows(folder / METADATA_FILE)
+        if rows:
+            url, date = rows.get(path.relative_to(folder).as_posix(), (None, None))
+            return url, _date(date)
+    return None, None
+
+
+@lru_cache(maxsize=16)
+def _metadata_rows(tsv: Path) -> dict[str, tuple[str | None, str | None]]:
+    if not tsv.is_file():
+        return {}
+    with tsv.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        if not {"path", "url"} <= set(reader.fieldnames or ()):
+            return {}
+        return {
+            row["path"]: (row.get("url") or None, row.get("date") or None)
+            for row in reader
+            if row.get("path")
+        }
+
+
+def _date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _url_items(urls: list[str], settings: Settings, fetch: Fetch | None) -> Iterator[Item]:
+    for url in urls:
+        if fetch is None:
+            yield (url, "offline: no fetcher to download it")
+            continue
+        try:
+            body, content_type = fetch(url)
+            yield from load_documents(
+                body, source=url, settings=settings, content_type=content_type, url=url
+            )
+        except FetchError as exc:
+            yield (url, f"cannot fetch: {exc.reason}")
+        except ProvenanceError as exc:
+            yield (url, str(exc))
+
+
+def _warc_items(path: Path, settings: Settings) -> Iterator[Item]:
+    """HTML responses of a WARC file, each loaded with the URL it was captured from."""
+    with path.open("rb") as fh:
+        try:
+            for record in ArchiveIterator(fh):
+                if record.format != "warc":  # warcio reads anything else as a legacy ARC
+                    yield (str(path), "not a readable WARC file: no WARC record header")
+                    return
+                item = _warc_record(path, record, settings)
+                if item is not None:
+                    yield from item
+        except (ArchiveLoadFailed, zlib.error, EOFError, ValueError) as exc:
+            yield (str(path), f"not a readable WARC file: {' '.join(str(exc).split())[:200]}")
+
+
+def _warc_record(path: Path, record: Any, settings: Settings) -> list[Item] | None:
+    if record.rec_type != "response":
+        return None
+    uri = record.rec_headers.get_header("WARC-Target-URI")
+    headers = record.http_headers
+    content_type = headers.get_header("Content-Type") if headers is not None else None
+    if content_type is not None and "html" not in content_type.lower():
+        return None
+    body = record.content_stream().read()
+    source = f"{path}#{uri}"
+    try:
+        return list(
+            load_documents(
+                body, source=source, settings=settings, content_type=content_type, url=uri
+            )
+        )
+    except ProvenanceError as exc:
+        return [(source, str(exc))]

@@ -1,0 +1,260 @@
+"""Audit many items: read sources, check items in worker processes, apply the policy,
+remember results in the state file so reruns check only new or changed items.
+
+`run_audit` returns an `AuditResult`; it raises only when a source cannot be read at all
+(FetchError / InputError: "the audit could not run"). A bad item is a record with an
+error, and the audit goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .archive import Archive
+from .errors import ProvenanceError, SettingsError
+from .fetch import Fetcher
+from .load import load_documents
+from .models import SCHEMA_VERSION, Severity
+from .pipeline import check_document
+from .policy import Policy, RuleResult, evaluate_policy, failed_rules
+from .report import report_to_dict
+from .settings import Settings
+from .sources import SourceItem, iter_source_items
+from .state import AuditState
+from .workers import TaskResult, WorkerPool
+
+DEFAULT_WORKERS = 2
+DEFAULT_ITEM_TIMEOUT = 60.0
+_STATUS_ORDER = {"error": 0, "fail": 1, "pass": 2}
+
+Progress = Callable[[str, "AuditRecord | None"], None]
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """The outcome for one checked document of a source."""
+
+    key: str
+    status: str
+    report: Mapping[str, Any] | None
+    rules: tuple[RuleResult, ...] = ()
+    failures: tuple[RuleResult, ...] = ()
+    error: str | None = None
+    reused: bool = False
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    records: tuple[AuditRecord, ...]
+    checked: int
+    reused: int
+    sources: tuple[str, ...] = ()
+    summary: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return any(r.status != "pass" for r in self.records)
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    policy: Policy
+    state_path: Path | None
+    fail_on: Severity = Severity.ERROR
+    workers: int = DEFAULT_WORKERS
+    item_timeout: float = DEFAULT_ITEM_TIMEOUT
+    baseline: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+def run_audit(
+    sources: Sequence[str],
+    *,
+    settings: Settings,
+    options: AuditOptions,
+    fetcher: Any = None,
+    progress: Progress | None = None,
+) -> AuditResult:
+    """Audit every item of `sources`; returns the records sorted worst first.
+
+    Raises FetchError or InputError when a source itself cannot be read.
+    """
+    notify = progress or (lambda _event, _record: None)
+    state = AuditState(options.state_path) if options.state_path else None
+    records: list[AuditRecord] = []
+    counts = Counter[str]()
+    try:
+        items = _items(sources, settings, fetcher)
+        tasks = _pending_tasks(items, settings, options, state, records, counts, notify)
+        pool = WorkerPool(_check_task, workers=options.workers, timeout=options.item_timeout)
+        for result in pool.run(tasks):
+            new = _records_from(result, options)
+            if state is not None and result.error is None:
+                state.store(result.key.split("\x00")[0], result.key.split("\x00")[1], _stored(new))
+            counts["checked"] += 1
+            records += new
+            for record in new:
+                notify("checked", record)
+    finally:
+        if state is not None:
+            state.close()
+    ordered = tuple(sorted(records, key=_worst_first))
+    return AuditResult(ordered, counts["checked"], counts["reused"], tuple(sources), summarise(ordered))
+
+
+def content_hash(item: SourceItem, settings: Settings, policy: Policy) -> str:
+    """What decides whether a stored result is still valid for an item."""
+    digest = hashlib.sha256()
+    for part in (SCHEMA_VERSION, repr(settings), repr(policy), item.content_type or ""):
+        digest.update(part.encode("utf-8", "replace") + b"\x00")
+    digest.update(item.data or b"")
+    digest.update(b"\x00" + (item.original or b""))
+    return digest.hexdigest()
+
+
+def summarise(records: Sequence[AuditRecord]) -> dict[str, Any]:
+    """Totals per status, verdict and origin."""
+    reports = [r.report for r in records if r.report is not None]
+    return {
+        "items": len(records),
+        "status": dict(sorted(Counter(r.status for r in records).items())),
+        "verdicts": dict(sorted(Counter(str(r["verdict"]) for r in reports).items())),
+        "credit": dict(sorted(Counter(str(r["credit"]) for r in reports).items())),
+        "origins": dict(
+            sorted(Counter(str((r.get("origin") or {}).get("domain")) for r in reports).items())
+        ),
+    }
+
+
+def _items(sources: Sequence[str], settings: Settings, fetcher: Any) -> Iterator[SourceItem]:
+    for source in sources:
+        yield from iter_source_items(source, settings=settings, fetcher=fetcher)
+
+
+def _pending_tasks(
+    items: Iterator[SourceItem],
+    settings: Settings,
+    options: AuditOptions,
+    state: AuditState | None,
+    records: list[AuditRecord],
+    counts: Counter[str],
+    notify: Progress,
+) -> Iterator[tuple[str, Any]]:
+    """Items that need checking, as worker tasks; reused and failed items go to `records`."""
+    seen: set[str] = set()
+    for item in items:
+        if item.key in seen:
+            continue
+        seen.add(item.key)
+        if item.error is not None:
+            record = AuditRecord(item.key, "error", None, error=item.error)
+            records.append(record)
+            notify("error", record)
+            continue
+        digest = content_hash(item, settings, options.policy)
+        stored = state.lookup(item.key, digest) if state else None
+        if stored is not None:
+            reused = _records_from_stored(stored, options)
+            records += reused
+            counts["reused"] += 1
+            for record in reused:
+                notify("reused", record)
+            continue
+        yield f"{item.key}\x00{digest}", (item, settings, options.policy)
+
+
+_WORKER_RESOURCES: dict[Settings, tuple[Fetcher | None, Archive | None]] = {}
+
+
+def _worker_resources(settings: Settings) -> tuple[Fetcher | None, Archive | None]:
+    """The fetcher and archive of this worker process, opened once per settings."""
+    if settings not in _WORKER_RESOURCES:
+        fetcher = None if settings.offline else Fetcher(settings)
+        path = settings.archive_path
+        archive = Archive.open(path, create=False, settings=settings) if path.exists() else None
+        _WORKER_RESOURCES[settings] = (fetcher, archive)
+    return _WORKER_RESOURCES[settings]
+
+
+def _check_task(payload: tuple[SourceItem, Settings, Policy]) -> list[dict[str, Any]]:
+    """Runs in a worker process: load, check and judge every document of one item."""
+    item, settings, policy = payload
+    fetcher, archive = _worker_resources(settings)
+    original = None
+    try:
+        if item.original is not None:
+            original = load_documents(item.original, source=f"{item.key} (original)", settings=settings)[0]
+        docs = load_documents(item.data, source=item.key, settings=settings,
+                              content_type=item.content_type, url=item.url)  # fmt: skip
+    except ProvenanceError as exc:
+        return [{"key": item.key, "error": str(exc)}]
+    out = []
+    for i, doc in enumerate(docs):
+        key = item.key if len(docs) == 1 else f"{item.key}#{i}"
+        report = check_document(doc, original=original, settings=settings, fetcher=fetcher, archive=archive)
+        rules = evaluate_policy(report, policy)
+        out.append({"key": key, "report": report_to_dict(report), "rules": [_rule_dict(r) for r in rules]})
+    return out
+
+
+def _records_from(result: TaskResult, options: AuditOptions) -> list[AuditRecord]:
+    key = result.key.split("\x00")[0]
+    if result.error is not None:
+        return [AuditRecord(key, "error", None, error=result.error)]
+    return _records_from_stored({"entries": result.value}, options, reused=False)
+
+
+def _records_from_stored(
+    stored: Mapping[str, Any], options: AuditOptions, *, reused: bool = True
+) -> list[AuditRecord]:
+    records = []
+    for entry in stored["entries"]:
+        if entry.get("error"):
+            records.append(AuditRecord(entry["key"], "error", None, error=entry["error"], reused=reused))
+            continue
+        rules = tuple(RuleResult(r["rule"], r["passed"], Severity(r["severity"]), r["message"]) for r in entry["rules"])
+        accepted = options.baseline.get(entry["key"], frozenset())
+        failures = tuple(r for r in failed_rules(rules, options.fail_on) if r.rule not in accepted)
+        status = "fail" if failures else "pass"
+        records.append(AuditRecord(entry["key"], status, entry["report"], rules, failures, reused=reused))
+    return records
+
+
+def _stored(records: list[AuditRecord]) -> dict[str, Any]:
+    entries: list[dict[str, Any]] = []
+    for r in records:
+        if r.error is not None:
+            entries.append({"key": r.key, "error": r.error})
+        else:
+            entries.append({"key": r.key, "report": r.report, "rules": [_rule_dict(x) for x in r.rules]})
+    return {"entries": entries}
+
+
+def _rule_dict(rule: RuleResult) -> dict[str, Any]:
+    return {"rule": rule.rule, "passed": rule.passed, "severity": rule.severity.value, "message": rule.message}
+
+
+def _worst_first(record: AuditRecord) -> tuple[int, float, str]:
+    scores = (record.report or {}).get("scores") or {}
+    quality = float(scores.get("coverage", 1.0)) + float(scores.get("fidelity", 1.0))
+    return (_STATUS_ORDER[record.status], quality, record.key)
+
+
+def load_baseline(path: Path) -> dict[str, frozenset[str]]:
+    """Read a baseline file: {"accepted": {item key: [rule ids]}}. Raises SettingsError."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {k: frozenset(v) for k, v in data["accepted"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise SettingsError(f"{path}: invalid baseline ({exc})") from exc
+
+
+def baseline_of(result: AuditResult) -> dict[str, Any]:
+    """A baseline accepting every failure of `result` (for --write-baseline)."""
+    accepted = {r.key: sorted(f.rule for f in r.failures) for r in result.records if r.failures}
+    return {"accepted": dict(sorted(accepted.items()))}

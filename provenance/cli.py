@@ -1,0 +1,329 @@
+"""The `provenance` command: click parsing only; the library does the work.
+
+Library errors become one-line messages: exit 2 for bad input or options, 1 for other
+failures of `check`/`archive`, 3 when an audit could not run.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from . import audit as audit_mod
+from . import pipeline
+from .archive import Archive
+from .errors import InputError, ProvenanceError, SettingsError
+from .fetch import Fetcher
+from .models import Severity
+from .policy import load_policy
+from .report import progress_printer, render_audit, render_report
+from .settings import DEFAULT_ARCHIVE, DEFAULT_STATE, Settings
+
+EXIT_POLICY_FAILURES = 1
+EXIT_BAD_INPUT = 2
+EXIT_AUDIT_CANNOT_RUN = 3
+
+
+class BadInput(click.ClickException):
+    """A one-line error with exit code 2 (bad input, bad options)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class AuditCannotRun(click.ClickException):
+    exit_code = EXIT_AUDIT_CANNOT_RUN
+
+
+def _fail(exc: ProvenanceError) -> click.ClickException:
+    if isinstance(exc, InputError | SettingsError):
+        return BadInput(str(exc))
+    return click.ClickException(str(exc))
+
+
+def _settings(offline: bool, archive: Path | None) -> Settings:
+    return Settings(offline=offline, archive_path=archive or DEFAULT_ARCHIVE)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None or str(output) == "-":
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+@contextmanager
+def _resources(settings: Settings, *, archive_given: bool) -> Iterator[tuple[Fetcher, Archive | None]]:
+    """The fetcher, and the archive when it exists (a missing --archive is an error)."""
+    with ExitStack() as stack:
+        fetcher = stack.enter_context(Fetcher(settings))
+        archive = None
+        if archive_given or settings.archive_path.exists():
+            archive = stack.enter_context(Archive.open(settings.archive_path, create=False, settings=settings))
+        yield fetcher, archive
+
+
+archive_option = click.option(
+    "--archive",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=f"SQLite archive of originals [default: {DEFAULT_ARCHIVE}].",
+)
+offline_option = click.option("--offline", is_flag=True, help="Never fetch an original over the network.")
+output_path = click.Path(dir_okay=False, path_type=Path, allow_dash=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="provenance")
+def cli() -> None:
+    """Where did a republished article come from, and how faithfully was it copied?
+
+    Example: provenance check post.json --format json
+    """
+
+
+@cli.command()
+@click.argument("copy")
+@click.option("--original", help="The original: a file, a URL or - for stdin.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+    show_default=True, help="Report format.",
+)  # fmt: skip
+@click.option("--output", type=output_path, help="Write the report to this file.")
+@offline_option
+@archive_option
+@click.option("--color/--no-color", default=None, help="Colour the text report [default: on a terminal].")
+def check(
+    copy: str,
+    original: str | None,
+    fmt: str,
+    output: Path | None,
+    offline: bool,
+    archive: Path | None,
+    color: bool | None,
+) -> None:
+    """Check one COPY (a file, a URL or - for stdin): evidence, original, alignment, verdict.
+
+    Without --original the original is looked for: links in the copy, the archive,
+    the origin site's sitemaps and feeds, the Wayback Machine.
+
+    Example: provenance check post.json --original original.html --format json
+    """
+    settings = _settings(offline, archive)
+    try:
+        with _resources(settings, archive_given=archive is not None) as (fetcher, store):
+            reports = pipeline.check_source(
+                copy, original=original, settings=settings, fetcher=fetcher, archive=store
+            )
+    except ProvenanceError as exc:
+        raise _fail(exc) from exc
+    use_color = sys.stdout.isatty() and output is None if color is None else color
+    subject = reports[0] if len(reports) == 1 else reports
+    _write(render_report(subject, fmt, color=use_color), output)
+
+
+@cli.group()
+def archive() -> None:
+    """The local archive of originals (SQLite).
+
+    Example: provenance archive import originals/ --archive originals.sqlite
+    """
+
+
+@archive.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@archive_option
+@offline_option
+def archive_import(paths: tuple[Path, ...], archive: Path | None, offline: bool) -> None:
+    """Import originals: directories of HTML, text, WordPress JSON or RSS files, WARC files,
+    or files of URLs to fetch (one per line). Idempotent; a changed page becomes a new version.
+
+    Example: provenance archive import corpus/ crawl.warc.gz --archive originals.sqlite
+    """
+    settings = _settings(offline, archive)
+    try:
+        with Fetcher(settings) as fetcher, Archive.open(settings.archive_path, settings=settings) as store:
+            fetch = None if offline else _url_fetch(fetcher)
+            result = store.import_paths(list(paths), settings, fetch=fetch)
+    except ProvenanceError as exc:
+        raise _fail(exc) from exc
+    for where, reason in result.errors:
+        click.echo(f"skipped {where}: {reason}", err=True)
+    click.echo(
+        f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
+        f"{len(result.errors)} skipped ({settings.archive_path})"
+    )
+
+
+def _url_fetch(fetcher: Fetcher) -> Callable[[str], tuple[bytes, str | None]]:
+    def fetch(url: str) -> tuple[bytes, str | None]:
+        page = fetcher.fetch_page(url, trusted=True)
+        return page.body, page.content_type
+
+    return fetch
+
+
+@archive.command(name="stats")
+@archive_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def archive_stats(archive: Path | None, as_json: bool) -> None:
+    """Show what the archive holds.
+
+    Example: provenance archive stats --archive originals.sqlite
+    """
+    settings = _settings(True, archive)
+    try:
+        with Archive.open(settings.archive_path, create=False, settings=settings) as store:
+            stats = store.stats()
+    except ProvenanceError as exc:
+        raise _fail(exc) from exc
+    data = {
+        "path": str(stats.path),
+        "documents": stats.documents,
+        "versions": stats.versions,
+        "paragraphs": stats.paragraphs,
+        "size_bytes": stats.size_bytes,
+    }
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+    else:
+        click.echo("\n".join(f"{k}: {v}" for k, v in data.items()))
+
+
+@archive.command(name="search")
+@click.argument("copy")
+@archive_option
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 100), help="Most candidates.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def archive_search(copy: str, archive: Path | None, limit: int, as_json: bool) -> None:
+    """Rank the archived originals that COPY shares text with (verified, best first).
+
+    Example: provenance archive search post.json --archive originals.sqlite
+    """
+    settings = _settings(True, archive)
+    try:
+        docs = pipeline.read_documents(copy, settings=settings)
+        with Archive.open(settings.archive_path, create=False, settings=settings) as store:
+            found = [(i, c) for i, doc in enumerate(docs) for c in store.search(doc, limit=limit)]
+    except ProvenanceError as exc:
+        raise _fail(exc) from exc
+    rows = [
+        {"item": i, "url": c.url, "title": c.title, "score": round(c.score, 3), "matched_by": c.matched_by,
+         "version": c.version, "versions": c.versions}
+        for i, c in found
+    ]  # fmt: skip
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif not rows:
+        click.echo("no candidate above the threshold")
+    else:
+        for row in rows:
+            click.echo(f"{row['score']:.3f}  {row['url'] or '-'}  {row['title'] or ''}")
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@offline_option
+@archive_option
+@click.option(
+    "--state", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help=f"State file for incremental, resumable runs [default: {DEFAULT_STATE}].",
+)  # fmt: skip
+@click.option("--no-state", is_flag=True, help="Check every item; remember nothing.")
+@click.option("--policy", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Policy TOML file.")
+@click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Accept the failures listed in this baseline file.")  # fmt: skip
+@click.option("--write-baseline", type=output_path, help="Write a baseline accepting today's failures.")
+@click.option(
+    "--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
+    help="Lowest severity of a failed rule that fails an item.",
+)  # fmt: skip
+@click.option("--workers", type=click.IntRange(1, 64), default=audit_mod.DEFAULT_WORKERS, show_default=True,
+              help="Worker processes.")  # fmt: skip
+@click.option("--timeout", type=click.FloatRange(0.1), default=audit_mod.DEFAULT_ITEM_TIMEOUT,
+              show_default=True, help="Seconds one item may take.")  # fmt: skip
+@click.option("--json", "json_out", type=output_path, help="Write the JSON report here (- for stdout).")
+@click.option("--jsonl", "jsonl_out", type=output_path, help="Write JSON Lines here.")
+@click.option("--markdown", "markdown_out", type=output_path, help="Write a Markdown summary here.")
+@click.option("--junit", "junit_out", type=output_path, help="Write JUnit XML here.")
+@click.option("--html", "html_out", type=output_path, help="Write the HTML report here.")
+@click.option("--color/--no-color", default=None, help="Colour the terminal summary.")
+def audit(
+    sources: tuple[str, ...],
+    offline: bool,
+    archive: Path | None,
+    state: Path | None,
+    no_state: bool,
+    policy: Path | None,
+    baseline: Path | None,
+    write_baseline: Path | None,
+    fail_on: str,
+    workers: int,
+    timeout: float,
+    json_out: Path | None,
+    jsonl_out: Path | None,
+    markdown_out: Path | None,
+    junit_out: Path | None,
+    html_out: Path | None,
+    color: bool | None,
+) -> None:
+    """Audit every item of SOURCES against a policy, for people and for CI.
+
+    A SOURCE is a WordPress site or its /wp-json/wp/v2/posts endpoint, an RSS/Atom feed,
+    a sitemap, a file, a directory (a folder of cases/ pairs each copy with its original)
+    or a JSON Lines file. Exit code: 0 all pass, 1 policy failures, 2 bad options,
+    3 the audit could not run.
+
+    Example: provenance audit https://example.com/ --junit audit.xml --html audit.html
+    """
+    settings = _settings(offline, archive)
+    try:
+        options = audit_mod.AuditOptions(
+            policy=load_policy(policy),
+            state_path=None if no_state else (state or DEFAULT_STATE),
+            fail_on=Severity(fail_on),
+            workers=workers,
+            item_timeout=timeout,
+            baseline=audit_mod.load_baseline(baseline) if baseline else {},
+        )
+    except ProvenanceError as exc:
+        raise _fail(exc) from exc
+    progress = progress_printer(sys.stderr, is_terminal=sys.stderr.isatty())
+    try:
+        with Fetcher(settings) as fetcher:
+            result = audit_mod.run_audit(
+                list(sources), settings=settings, options=options, fetcher=fetcher, progress=progress
+            )
+    except SettingsError as exc:
+        raise BadInput(str(exc)) from exc
+    except ProvenanceError as exc:
+        raise AuditCannotRun(f"the audit could not run: {exc}") from exc
+    _audit_outputs(result, json_out, jsonl_out, markdown_out, junit_out, html_out, write_baseline)
+    use_color = sys.stdout.isatty() if color is None else color
+    if "-" not in {str(p) for p in (json_out, jsonl_out, markdown_out, junit_out, html_out) if p}:
+        _write(render_audit(result, "text", color=use_color), None)
+    sys.exit(EXIT_POLICY_FAILURES if result.failed else 0)
+
+
+def _audit_outputs(result: audit_mod.AuditResult, *outputs: Path | None) -> None:
+    json_out, jsonl_out, markdown_out, junit_out, html_out, write_baseline = outputs
+    for fmt, path in (("json", json_out), ("jsonl", jsonl_out), ("markdown", markdown_out),
+                      ("junit", junit_out), ("html", html_out)):  # fmt: skip
+        if path is not None:
+            _write(render_audit(result, fmt), path)
+    if write_baseline is not None:
+        _write(json.dumps(audit_mod.baseline_of(result), indent=2) + "\n", write_baseline)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="provenance")
+
+
+if __name__ == "__main__":
+    main()

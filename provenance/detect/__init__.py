@@ -1,0 +1,48 @@
+"""The detect stage: provenance evidence found in the copy itself.
+
+`detect_evidence(doc, settings)` returns attribution lines (attribution), leaked CMS
+markup of the origin (markers, cuid), declared signals (signals) and the conclusion
+drawn from them (conclude). What the detectors know about the world lives in
+`provenance/data/{attributions,markers,publishers}.toml`.
+"""
+
+from __future__ import annotations
+
+from ..models import Document, Evidence
+from ..settings import Settings
+from .attribution import find_attributions
+from .conclude import conclude_origin, findings_for
+from .domains import registrable_domain
+from .markers import find_markers
+from .markup import parse_markup
+from .signals import find_signals
+
+__all__ = ["detect_evidence"]
+
+
+def _copy_domain(doc: Document) -> str | None:
+    link = doc.meta.get("link") if isinstance(doc.meta.get("link"), str) else None
+    for url in (doc.url, link):
+        if url:
+            domain = registrable_domain(url)
+            if domain:
+                return domain
+    return None
+
+
+def detect_evidence(doc: Document, settings: Settings) -> Evidence:
+    """Return the provenance Evidence of `doc`: attributions, markers, signals, origin, findings.
+
+    Pure and deterministic: reads only `doc` and the packaged data files. Raises
+    SettingsError if a packaged data file is missing or malformed; never raises on
+    malformed markup. `settings` is accepted for the stage signature; no knob applies yet.
+    """
+    del settings  # no detection knob yet; kept for the uniform stage signature
+    markup = parse_markup(doc.html)
+    attributions = find_attributions(doc, markup)
+    markers = find_markers(doc)
+    signals = find_signals(doc, markup)
+    copy_domain = _copy_domain(doc)
+    origin = conclude_origin(attributions, markers, signals, copy_domain)
+    findings = findings_for(attributions, markers, signals, origin, copy_domain)
+    return Evidence(attributions, markers, signals, origin, findings)

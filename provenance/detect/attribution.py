@@ -1,0 +1,220 @@
+"""Attribution lines: credit lines, wire datelines and bylines, in-text mentions.
+
+Rules come from attributions.toml. Each paragraph is scanned wherever it sits (top,
+bottom, middle of a tag page); credit lines found only in the markup (a footer `<div>`
+that the loader did not turn into a paragraph) get paragraph_index -1.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import cache
+
+from ..models import Attribution, Document
+from .catalog import CREDIT_KINDS, QUOTES, AttributionRule, attribution_rules, normalize_name
+from .domains import lookup_publisher, registrable_domain, resolve_name
+from .markup import Markup
+
+# Cheap prefilter: a credit line cannot match where none of these words occurs.
+_CREDIT_HINT_RE = re.compile(
+    r"appeared|originally|first|republished|read the full|publicado|publié|paru|erschien"
+    r"|apareceu|apareci|pubblicat|apparso|urdupoint",
+    re.IGNORECASE,
+)
+_STOP_RE = re.compile(
+    r"\s(?:and|by|on|in|at|under|with|for|to|is|was|as|from|who|which|that|where|en|dans"
+    r"|sur|auf|am|em|su|y|et|und|e|ed|con|avec|mit|para|per)\s"
+)
+_BAD_FIRST_RE = re.compile(
+    r"^(?:\d|(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
+    r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)",
+    re.IGNORECASE,
+)
+_LANGUAGE_WORDS = frozenset(
+    {
+        "english",
+        "inglés",
+        "ingles",
+        "anglais",
+        "englisch",
+        "inglês",
+        "inglese",
+        "spanish",
+        "español",
+        "french",
+        "français",
+        "german",
+        "deutsch",
+        "persa",
+        "chinese",
+        "chinês",
+    }
+)
+# A credit line sits at the start or the end of its paragraph, not deep inside prose.
+_EDGE_CHARS = 200
+# How far back a credit's sentence start ("This story was ...") is looked for.
+_LEAD_CHARS = 60
+# Kinds that sit inside content paragraphs by nature.
+_INLINE_KINDS = frozenset({"dateline", "mention"})
+# A credit "is" its paragraph when little else is there: page chrome glued to a footer
+# stays under this many characters; a content paragraph does not.
+_STANDALONE_REST_CHARS = 120
+
+
+def _trim_name(raw: str) -> str:
+    name = raw.strip().strip("\"'*" + QUOTES).strip()
+    stop = _STOP_RE.search(name)
+    if stop:
+        name = name[: stop.start()].strip()
+    words = name.split()
+    for k in range(len(words), 0, -1):
+        candidate = " ".join(words[:k])
+        if lookup_publisher(candidate) is not None:
+            return candidate
+    if words and resolve_name(words[0]) is not None:
+        return words[0]
+    return name
+
+
+def _acceptable(name: str) -> bool:
+    if not name or len(name) > 80 or _BAD_FIRST_RE.match(name):
+        return False
+    if normalize_name(name) in _LANGUAGE_WORDS:
+        return False
+    return name[0].isupper() or name[0].isdigit() or resolve_name(name) is not None
+
+
+def _anchor_href(name: str, markup: Markup) -> str | None:
+    key = normalize_name(name)
+    for anchor in markup.anchors:
+        if anchor.href and normalize_name(anchor.text) == key:
+            return anchor.href
+    return None
+
+
+def _at_edge(text: str, match: re.Match[str]) -> bool:
+    return match.start() <= _EDGE_CHARS or len(text) - match.end() <= _EDGE_CHARS
+
+
+def _sentence_start(text: str, start: int) -> int:
+    """Return where the sentence holding `start` begins (at most _LEAD_CHARS back)."""
+    floor = max(0, start - _LEAD_CHARS)
+    cut = max(
+        text.rfind(". ", floor, start), text.rfind("(", floor, start), text.rfind("[", floor, start)
+    )
+    if cut >= 0:
+        return cut + 1
+    return 0 if floor == 0 else start
+
+
+def _credit_text(text: str, match: re.Match[str], raw: str, name: str, credit: bool) -> str:
+    """Return the credit as written: from its sentence start, cut after the name."""
+    begin = _sentence_start(text, match.start()) if credit else match.start()
+    end = match.end()
+    if match.groupdict().get("name") and len(name) < len(raw.strip()):
+        found = text.find(name, match.start("name"))
+        end = found + len(name) if found >= 0 else end
+    return text[begin:end].strip()
+
+
+def _standalone(kind: str, text: str, credit_text: str) -> bool:
+    if kind in _INLINE_KINDS:
+        return False
+    rest = len(text.strip()) - len(credit_text)
+    return rest <= max(_STANDALONE_REST_CHARS, len(text) // 2)
+
+
+def _build(
+    rule: AttributionRule, text: str, match: re.Match[str], index: int, markup: Markup
+) -> Attribution | None:
+    start = match.start()
+    if start > 0 and text[start].isalnum() and text[start - 1].isalnum():
+        return None  # matched inside a word
+    groups = match.groupdict()
+    raw = groups.get("mdname") or groups.get("name") or ""
+    url = groups.get("mdurl") or groups.get("url")
+    name = _trim_name(raw)
+    if not _acceptable(name):
+        return None
+    # A linked article title (Yoast: "The post <a>T</a> appeared first on <a>S</a>") is the
+    # original itself; the site name's link is only its home page.
+    title = (groups.get("title") or "").strip()
+    url = url or (_anchor_href(title, markup) if title else None) or _anchor_href(name, markup)
+    origin = resolve_name(name) or (registrable_domain(url) if url else None)
+    credit_text = _credit_text(text, match, raw, name, rule.kind in CREDIT_KINDS)
+    return Attribution(
+        text=credit_text,
+        kind=rule.kind,
+        name=name,
+        origin=origin,
+        url=url,
+        paragraph_index=index,
+        language=rule.language,
+        standalone=_standalone(rule.kind, text, credit_text),
+    )
+
+
+@cache
+def _unique_rules(kinds: frozenset[str] | None) -> tuple[AttributionRule, ...]:
+    seen: set[str] = set()
+    rules = []
+    for rule in attribution_rules():
+        if rule.regex.pattern in seen or (kinds is not None and rule.kind not in kinds):
+            continue
+        seen.add(rule.regex.pattern)
+        rules.append(rule)
+    return tuple(rules)
+
+
+def scan_text(
+    text: str, index: int, markup: Markup, kinds: frozenset[str] | None = None
+) -> Iterator[Attribution]:
+    """Yield the attributions found in one block of text (kinds: restrict the rules)."""
+    hinted = _CREDIT_HINT_RE.search(text) is not None
+    lowered = text.lower()
+    candidates: list[tuple[int, int, Attribution]] = []
+    for rule in _unique_rules(kinds):
+        credit = rule.kind in CREDIT_KINDS
+        if (credit and not hinted) or (rule.hint and rule.hint not in lowered):
+            continue
+        for match in rule.regex.finditer(text):
+            if credit and not _at_edge(text, match):
+                continue
+            found = _build(rule, text, match, index, markup)
+            if found is not None:
+                candidates.append((match.start(), match.end(), found))
+    # Overlapping matches of two rules: keep the longer one (it read more, e.g. a URL).
+    kept: list[tuple[int, int]] = []
+    for start, end, found in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
+        if all(end <= s or start >= e for s, e in kept):
+            kept.append((start, end))
+            yield found
+
+
+def _sort_key(a: Attribution) -> tuple[int, str, str, str]:
+    index = a.paragraph_index if a.paragraph_index >= 0 else 1 << 30
+    return (index, a.kind, a.name, a.text)
+
+
+def _html_only(doc: Document, markup: Markup, known: Iterable[Attribution]) -> list[Attribution]:
+    texts = {p.text.strip() for p in doc.paragraphs}
+    seen = {(a.kind, normalize_name(a.name)) for a in known}
+    extra = []
+    for line in markup.text_lines:
+        if line in texts or not _CREDIT_HINT_RE.search(line):
+            continue
+        for found in scan_text(line, -1, markup, CREDIT_KINDS):
+            key = (found.kind, normalize_name(found.name))
+            if key not in seen:
+                seen.add(key)
+                extra.append(found)
+    return extra
+
+
+def find_attributions(doc: Document, markup: Markup) -> tuple[Attribution, ...]:
+    """Return every attribution in `doc`, sorted by paragraph (html-only ones last)."""
+    found = [a for p in doc.paragraphs for a in scan_text(p.text, p.index, markup)]
+    found.extend(_html_only(doc, markup, found))
+    return tuple(sorted(set(found), key=_sort_key))

@@ -1,0 +1,206 @@
+"""The detectors' knowledge of the world, read once from the TOML data files.
+
+`attributions.toml` (credit wordings), `markers.toml` (leaked CMS markup) and
+`publishers.toml` (names -> registrable domain) live in `provenance/data/`. Every entry
+carries the real example it was written from; tests run each entry on its example.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from ..errors import SettingsError
+
+CREDIT_KINDS = frozenset(
+    {
+        "appeared-first-on",
+        "originally-published",
+        "creative-commons",
+        "read-full-story",
+        "credit-line",
+    }
+)
+WIRE_KINDS = frozenset({"dateline", "byline", "source-label"})
+MENTION_KIND = "mention"
+
+# Typographic quotes, spelled as escapes: left/right single, left/right double.
+QUOTES = "\u2018\u2019\u201c\u201d"
+# A word of a publisher name: no spaces, sentence punctuation or quotes; inner dots
+# are allowed so that domains ("cnn.com") stay whole.
+_NOT_WORD = r"\s.!?,;:()\[\]\"*\u2018\u201c\u201d"
+_WORD = rf"[^{_NOT_WORD}]+(?:\.[^{_NOT_WORD}]+)*"
+_NAME = (
+    r"(?:\[(?P<mdname>[^\]]{1,80})\]\((?P<mdurl>[^)\s]+)\)"
+    r"|[\"'\u2018\u201c]?(?P<name>" + _WORD + r"(?:[ \t]+" + _WORD + r"){0,9})[\"'\u2019\u201d]?)"
+)
+_PLACE = r"(?:[A-Z][\w.'\u2019/-]*(?:[ ,]+[\w.'\u2019/-]+){0,6}[ ,]*)?"
+
+
+@dataclass(frozen=True)
+class Publisher:
+    name: str
+    domain: str
+    aliases: tuple[str, ...]
+    platform: bool = False
+
+
+@dataclass(frozen=True)
+class AttributionRule:
+    id: str
+    kind: str
+    language: str
+    regex: re.Pattern[str]
+    example: str
+    source: str
+    hint: str = ""
+    expect: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MarkerRule:
+    id: str
+    publisher: str
+    domain: str | None
+    kind: str
+    scope: str
+    weight: float
+    regex: re.Pattern[str]
+    sample: str
+    sample_file: str | None = None
+    hints: tuple[str, ...] = ()
+    decoder: str = ""
+    orgs: Mapping[str, str] = field(default_factory=dict)
+    also_in: Mapping[str, str] = field(default_factory=dict)
+
+
+def normalize_name(name: str) -> str:
+    """Return the lookup key of a publisher name: lowercase, no quotes, no leading "the"."""
+    key = name.strip().strip("\"'*" + QUOTES).strip().lower()
+    key = re.sub(r"\s+", " ", key)
+    if key.startswith("the "):
+        key = key[4:]
+    return key.rstrip(".")
+
+
+def _load_toml(filename: str) -> dict[str, Any]:
+    path = resources.files("provenance").joinpath("data").joinpath(filename)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"cannot read data file {filename}: {exc}") from exc
+
+
+@cache
+def publishers() -> tuple[Publisher, ...]:
+    """Return the publishers of publishers.toml. Raises SettingsError if unreadable."""
+    rows = _load_toml("publishers.toml").get("publisher", [])
+    return tuple(
+        Publisher(
+            str(r["name"]),
+            str(r["domain"]),
+            tuple(str(a) for a in r.get("aliases", [])),
+            bool(r.get("platform", False)),
+        )
+        for r in rows
+    )
+
+
+@cache
+def publisher_index() -> Mapping[str, Publisher]:
+    """Return normalized name/alias -> Publisher."""
+    index: dict[str, Publisher] = {}
+    for pub in publishers():
+        for alias in (pub.name, *pub.aliases):
+            index.setdefault(normalize_name(alias), pub)
+    return index
+
+
+@cache
+def publisher_by_domain() -> Mapping[str, Publisher]:
+    """Return registrable domain -> Publisher (first entry wins)."""
+    index: dict[str, Publisher] = {}
+    for pub in publishers():
+        index.setdefault(pub.domain, pub)
+    return index
+
+
+def _publisher_alternation() -> str:
+    names = {
+        alias for pub in publishers() if not pub.platform for alias in (pub.name, *pub.aliases)
+    }
+    ordered = sorted(names, key=lambda n: (-len(n), n))
+    return r"(?P<name>" + "|".join(re.escape(n) for n in ordered) + r")(?![\w.-]*\w)"
+
+
+def _compile(pattern: str, where: str) -> re.Pattern[str]:
+    expanded = (
+        pattern.replace("{NAME}", _NAME)
+        .replace("{PUBLISHER}", _publisher_alternation())
+        .replace("{PLACE}", _PLACE)
+    )
+    try:
+        return re.compile(expanded, re.MULTILINE)
+    except re.error as exc:
+        raise SettingsError(f"bad regex in {where}: {exc}") from exc
+
+
+@cache
+def attribution_rules() -> tuple[AttributionRule, ...]:
+    """Return the compiled attribution rules. Raises SettingsError on a bad entry."""
+    rules = []
+    for row in _load_toml("attributions.toml").get("attribution", []):
+        expect = {k[len("expect_") :]: str(v) for k, v in row.items() if k.startswith("expect_")}
+        if "example_html" in row:
+            expect["html"] = str(row["example_html"])
+        if "sample_file" in row:
+            expect["sample_file"] = str(row["sample_file"])
+        rules.append(
+            AttributionRule(
+                id=str(row["id"]),
+                kind=str(row["kind"]),
+                language=str(row.get("language", "en")),
+                regex=_compile(str(row["pattern"]), f"attributions.toml:{row['id']}"),
+                example=str(row["example"]),
+                source=str(row.get("source", "")),
+                hint=str(row.get("hint", "")).lower(),
+                expect=expect,
+            )
+        )
+    return tuple(rules)
+
+
+def _hints(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,) if value else ()
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+@cache
+def marker_rules() -> tuple[MarkerRule, ...]:
+    """Return the compiled marker rules. Raises SettingsError on a bad entry."""
+    rules = []
+    for row in _load_toml("markers.toml").get("marker", []):
+        rules.append(
+            MarkerRule(
+                id=str(row["id"]),
+                publisher=str(row["publisher"]),
+                domain=str(row.get("domain", "")) or None,
+                kind=str(row["kind"]),
+                scope=str(row.get("scope", "html")),
+                weight=float(row.get("weight", 0.0)),
+                regex=_compile(str(row["pattern"]), f"markers.toml:{row['id']}"),
+                sample=str(row["sample"]),
+                sample_file=row.get("sample_file"),
+                hints=_hints(row.get("hint", ())),
+                decoder=str(row.get("decoder", "")),
+                orgs=dict(row.get("orgs", {})),
+                also_in=dict(row.get("also_in", {})),
+            )
+        )
+    return tuple(rules)

@@ -1,0 +1,76 @@
+"""Registrable domains and publisher names: the only tldextract import.
+
+The extractor uses the public-suffix snapshot bundled with tldextract and never
+touches the network.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+from urllib.parse import urlsplit
+
+import tldextract
+
+from .catalog import Publisher, normalize_name, publisher_by_domain, publisher_index
+
+_SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_HOSTLIKE_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)+$", re.IGNORECASE)
+
+
+@cache
+def _extractor() -> tldextract.TLDExtract:
+    return tldextract.TLDExtract(suffix_list_urls=())
+
+
+@lru_cache(maxsize=8192)
+def registrable_domain(url_or_host: str) -> str | None:
+    """Return the registrable domain ("cnn.com") of a URL or host name, or None."""
+    text = url_or_host.strip()
+    if not text:
+        return None
+    host = urlsplit(text if _SCHEME_RE.match(text) else "//" + text).hostname or ""
+    if not _HOSTLIKE_RE.match(host):
+        return None
+    parts = _extractor()(host)
+    if not parts.domain or not parts.suffix:
+        return None
+    return f"{parts.domain}.{parts.suffix}".lower()
+
+
+def lookup_publisher(name: str) -> Publisher | None:
+    """Return the publisher a name or alias (case-insensitive) stands for, or None."""
+    return publisher_index().get(normalize_name(name))
+
+
+def publisher_for_domain(domain: str | None) -> Publisher | None:
+    """Return the publisher known to own a registrable domain, or None."""
+    return publisher_by_domain().get(domain) if domain else None
+
+
+def resolve_name(name: str) -> str | None:
+    """Return the registrable domain a written publisher name stands for, or None.
+
+    Known names and aliases come from publishers.toml; a name that looks like a host
+    ("wsj.com", "TuBaseDeDatosLibre.org") is reduced to its registrable domain.
+    """
+    pub = lookup_publisher(name)
+    if pub is not None:
+        return pub.domain
+    candidate = normalize_name(name)
+    if " " in candidate or "." not in candidate:
+        return None
+    return registrable_domain(candidate)
+
+
+def publisher_prefix(text: str, max_words: int = 6) -> Publisher | None:
+    """Return the publisher named by the longest leading words of `text`, or None.
+
+    "Associated Press in Valencia" -> The Associated Press.
+    """
+    words = text.split()[:max_words]
+    for k in range(len(words), 0, -1):
+        pub = lookup_publisher(" ".join(words[:k]))
+        if pub is not None:
+            return pub
+    return None

@@ -1,0 +1,110 @@
+"""Text layouts: plain text, Markdown with front matter, and the pages-corpus header."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ..errors import InputError
+from .item import Block, Item, parse_date
+
+_URL_RE = re.compile(r"^https?://\S+$")
+_NOTE_PREFIX = "# NOTE"
+_CORPUS_DATE_RE = re.compile(r"^\s*date (\d{4}-\d{2}-\d{2})\s+")
+_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*)$", re.S)
+# A first paragraph this short, on one line and not ending a sentence, is a headline.
+_TITLE_MAX_WORDS = 20
+_CLOSING_PUNCTUATION = " \t\"')]}\u00bb\u201d\u2019"  # closing quotes and brackets
+
+
+@dataclass(frozen=True)
+class CorpusHeader:
+    """The header of a pages-corpus file and the stored page that follows it."""
+
+    url: str
+    notes: list[str]
+    published: datetime | None
+    rest: str
+
+
+def is_corpus(body: str) -> bool:
+    """Whether `body` has the pages-corpus layout: a URL on line 1, then `# NOTE` lines."""
+    lines = body.split("\n", 2)
+    return (
+        len(lines) >= 2
+        and bool(_URL_RE.match(lines[0].strip()))
+        and (lines[1].startswith(_NOTE_PREFIX))
+    )
+
+
+def split_corpus(body: str, *, source: str) -> CorpusHeader:
+    """Split a pages-corpus file into its header (URL, notes, `date` prefix) and the page.
+
+    Raises InputError when no page follows the header.
+    """
+    lines = body.split("\n")
+    n = 1
+    while n < len(lines) and lines[n].startswith(_NOTE_PREFIX):
+        n += 1
+    rest = "\n".join(lines[n:])
+    published = None
+    dated = _CORPUS_DATE_RE.match(rest)
+    if dated:
+        published = datetime.fromisoformat(dated.group(1)).replace(tzinfo=UTC)
+        rest = rest[dated.end() :]
+    if not rest.strip():
+        raise InputError(f"{source} has no text")
+    notes = [line.strip() for line in lines[1:n]]
+    return CorpusHeader(url=lines[0].strip(), notes=notes, published=published, rest=rest)
+
+
+def parse_front_matter(body: str, *, url: str | None) -> Item:
+    """Markdown with YAML front matter (simple `key: value` lines are read)."""
+    lines = body.splitlines()
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if end is None:
+        return parse_plain(body, url=url)
+    front: dict[str, str] = {}
+    for line in lines[1:end]:
+        key, sep, value = line.partition(":")
+        if sep and key.strip() and not key.startswith((" ", "\t")):
+            front[key.strip()] = value.strip().strip("\"'")
+    item = parse_plain("\n".join(lines[end + 1 :]), url=url)
+    item.kind = "markdown"
+    item.title = front.get("title") or None
+    item.published = parse_date(front.get("date", ""))
+    item.meta["front_matter"] = front
+    if front.get("external_url"):
+        item.meta["external_url"] = front["external_url"]
+    item.blocks = [_markdown_heading(text) for text, _, _ in item.blocks]
+    return item
+
+
+def _markdown_heading(text: str) -> Block:
+    match = _HEADING_RE.match(text)
+    if match:
+        return match.group(2), f"h{len(match.group(1))}", {}
+    return text, "", {}
+
+
+def parse_plain(body: str, *, url: str | None) -> Item:
+    """Paragraphs separated by blank lines; by line breaks where there are no blank lines.
+
+    A short first line followed by more paragraphs is also taken as the title.
+    """
+    normalised = body.replace("\r\n", "\n").replace("\r", "\n")
+    parts = re.split(r"\n[ \t\u00a0]*\n", normalised)
+    if len(parts) == 1:
+        parts = normalised.split("\n")
+    blocks: list[Block] = [(p, "", {}) for p in parts if p.strip()]
+    title = blocks[0][0] if len(blocks) > 1 and _is_headline(blocks[0][0]) else None
+    return Item(kind="text", blocks=blocks, url=url, title=title)
+
+
+def _is_headline(paragraph: str) -> bool:
+    """One line of at most _TITLE_MAX_WORDS words that does not end with a period."""
+    text = paragraph.strip()
+    if "\n" in text or len(text.split()) > _TITLE_MAX_WORDS:
+        return False
+    return not text.rstrip(_CLOSING_PUNCTUATION).endswith(".")

@@ -1,0 +1,224 @@
+"""The data that flows through the pipeline: frozen dataclasses, no I/O.
+
+load -> Document; detect -> Evidence; locate/fetch -> Original; align -> Alignment;
+score -> Report. Every stage takes these and returns these; nothing here knows how
+they are produced or rendered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+SCHEMA_VERSION = "1.0"
+
+
+class Verdict(StrEnum):
+    FAITHFUL = "faithful"
+    TRIMMED = "trimmed"
+    MODIFIED = "modified"
+    REWRITTEN = "rewritten"
+    UNRELATED = "unrelated"
+    UNVERIFIED = "unverified"
+
+
+class Credit(StrEnum):
+    CREDITED = "credited"
+    UNCREDITED = "uncredited"
+    MISCREDITED = "miscredited"
+    UNKNOWN = "unknown"
+
+
+class Status(StrEnum):
+    VERBATIM = "verbatim"
+    EDITED = "edited"
+    REWRITTEN = "rewritten"
+    ADDED = "added"
+    DROPPED = "dropped"
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One block of text.
+
+    `text` is the cleaned, human-readable text (entities decoded, mojibake repaired,
+    whitespace collapsed). `attrs` are the attributes of the block's own element as they
+    were in the markup (class, data-uri, ...), which the marker detectors read.
+    """
+
+    index: int
+    text: str
+    tag: str = ""
+    attrs: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A loaded copy or original.
+
+    `html` is all the markup that came with the item (the WordPress `content.rendered`,
+    the feed item's content, or the whole HTML page); `meta` holds structured fields the
+    source format carries (WordPress `yoast_head_json`, post `meta`, a feed item's
+    `source` link, ...). `repairs` lists what normalisation had to fix, such as
+    "mojibake: utf-8 read as windows-1252". `notes` lists what could not be read in full.
+    """
+
+    source: str
+    kind: str
+    paragraphs: tuple[Paragraph, ...]
+    url: str | None = None
+    title: str | None = None
+    published: datetime | None = None
+    html: str = ""
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    repairs: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """A line in the copy that names where it came from.
+
+    `standalone` is False when the attribution sits inside a content paragraph (a
+    dateline, an in-text mention, a credit glued to prose): that paragraph stays content.
+    """
+
+    text: str
+    kind: str
+    name: str
+    origin: str | None
+    url: str | None
+    paragraph_index: int
+    language: str = "en"
+    standalone: bool = True
+
+
+@dataclass(frozen=True)
+class Marker:
+    """Leaked markup of the origin's CMS. `details` carries decoder output."""
+
+    publisher: str
+    domain: str | None
+    kind: str
+    count: int
+    sample: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A declared provenance signal: canonical, og:url, JSON-LD, meta, pixel, plugin."""
+
+    kind: str
+    value: str
+    domain: str | None = None
+    publisher: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    message: str
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The detector's conclusion on who published the original."""
+
+    publisher: str | None
+    domain: str | None
+    confidence: float
+    supported_by: tuple[str, ...] = ()
+    contradictions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    attributions: tuple[Attribution, ...] = ()
+    markers: tuple[Marker, ...] = ()
+    signals: tuple[Signal, ...] = ()
+    origin: Origin = Origin(None, None, 0.0)
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def attribution_paragraphs(self) -> frozenset[int]:
+        return frozenset(
+            a.paragraph_index for a in self.attributions if a.paragraph_index >= 0 and a.standalone
+        )
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One thing `locate` tried while looking for the original, and how it ended."""
+
+    strategy: str
+    target: str
+    outcome: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Original:
+    document: Document
+    found_by: str
+    attempts: tuple[Attempt, ...] = ()
+
+
+@dataclass(frozen=True)
+class DiffOp:
+    """A word-level edit: op is "equal", "insert", "delete" or "replace"."""
+
+    op: str
+    original: str
+    copy: str
+
+
+@dataclass(frozen=True)
+class ParagraphMatch:
+    copy_index: int | None
+    original_index: int | None
+    copy_text: str
+    original_text: str
+    status: Status
+    similarity: float
+    moved: bool = False
+    diff: tuple[DiffOp, ...] = ()
+    quote_changes: tuple[DiffOp, ...] = ()
+
+
+@dataclass(frozen=True)
+class Alignment:
+    matches: tuple[ParagraphMatch, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scores:
+    coverage: float
+    fidelity: float
+    additions: float
+    order: float
+
+
+@dataclass(frozen=True)
+class Report:
+    copy: Document
+    evidence: Evidence
+    original: Original | None
+    alignment: Alignment | None
+    scores: Scores | None
+    verdict: Verdict
+    credit: Credit
+    findings: tuple[Finding, ...]
+    attempts: tuple[Attempt, ...] = ()
+    schema_version: str = SCHEMA_VERSION

@@ -1,0 +1,106 @@
+"""The pipeline: load -> detect -> locate -> fetch -> align -> score.
+
+`check_document` runs every stage after loading for one copy; `check_source` reads and
+loads a source (a path, "-" or a URL; it may hold several items) and checks each item.
+I/O is injected: the fetcher and the archive are passed in, never created here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .align import align_paragraphs
+from .detect import detect_evidence
+from .errors import InputError
+from .load import load_documents, read_input
+from .locate import OriginalArchive, PageFetcher, locate_original
+from .models import Alignment, Attempt, Document, Evidence, Original, Report, Verdict
+from .score import score
+from .settings import Settings
+
+
+def check_document(
+    copy: Document,
+    *,
+    original: Document | None = None,
+    settings: Settings | None = None,
+    fetcher: PageFetcher | None = None,
+    archive: OriginalArchive | None = None,
+) -> Report:
+    """Check one loaded copy against `original`, or against the original `locate` finds.
+
+    Returns the Report; "no original found" is a finding in it, not an exception.
+    Raises nothing for problems with candidates (they are recorded as attempts).
+    """
+    settings = settings or Settings()
+    evidence = detect_evidence(copy, settings)
+    if original is not None:
+        found: Original | None = Original(document=original, found_by="user")
+        attempts: tuple[Attempt, ...] = ()
+    else:
+        found, attempts = locate_original(
+            copy,
+            evidence,
+            settings,
+            verify=lambda doc: _candidate_score(copy, evidence, doc, settings),
+            fetcher=fetcher,
+            archive=archive,
+        )
+    alignment = _align(copy, evidence, found.document, settings) if found else None
+    report = score(copy, evidence, found, alignment, settings)
+    return replace(report, attempts=tuple(attempts))
+
+
+def check_source(
+    source: str,
+    *,
+    original: str | None = None,
+    settings: Settings | None = None,
+    fetcher: PageFetcher | None = None,
+    archive: OriginalArchive | None = None,
+) -> list[Report]:
+    """Read `source` (a path, "-" or a URL) and check every item it holds.
+
+    Raises InputError when the source or the named original cannot be read or parsed,
+    and FetchError when a named URL cannot be fetched.
+    """
+    settings = settings or Settings()
+    copies = read_documents(source, settings=settings, fetcher=fetcher)
+    original_doc = None
+    if original is not None:
+        original_doc = read_documents(original, settings=settings, fetcher=fetcher)[0]
+    return [
+        check_document(c, original=original_doc, settings=settings, fetcher=fetcher, archive=archive)
+        for c in copies
+    ]
+
+
+def read_documents(
+    source: str, *, settings: Settings, fetcher: PageFetcher | None = None
+) -> list[Document]:
+    """Load the documents of a path, "-" or URL the user named (URLs are fetched as trusted).
+
+    Raises InputError (unreadable, unparsable, a URL with no fetcher) or FetchError.
+    """
+    if source.startswith(("http://", "https://")):
+        if fetcher is None:
+            raise InputError(f"{source}: fetching URLs needs the network (drop --offline)")
+        page = fetcher.fetch_page(source, trusted=True)
+        return load_documents(
+            page.body, source=source, settings=settings, content_type=page.content_type, url=page.final_url
+        )
+    return load_documents(read_input(source, settings), source=source, settings=settings)
+
+
+def _align(copy: Document, evidence: Evidence, original: Document, settings: Settings) -> Alignment:
+    content = [p for p in copy.paragraphs if p.index not in evidence.attribution_paragraphs]
+    return align_paragraphs(content, original.paragraphs, settings)
+
+
+def _candidate_score(copy: Document, evidence: Evidence, candidate: Document, settings: Settings) -> float:
+    """How much of the copy a candidate explains, in [0, 1]; 0 when it is not its original."""
+    alignment = _align(copy, evidence, candidate, settings)
+    report = score(copy, evidence, Original(candidate, "candidate"), alignment, settings)
+    if report.scores is None or report.verdict is Verdict.UNRELATED:
+        return 0.0
+    return max(report.scores.coverage, 1.0 - report.scores.additions)

@@ -1,0 +1,444 @@
+"""The results of `provenance audit` (many items) in every report format, and its progress.
+
+    render_audit(result, "text" | "json" | "jsonl" | "markdown" | "junit" | "html")
+
+The audit keeps each item's report as the JSON dict of `report_to_dict` (it is stored in
+the state file between runs), so items are rebuilt with `report_from_dict` before the
+per-report renderers draw them. This module reads audit results through the small
+protocols below and never imports `provenance.audit`: data flows one way, into the report.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
+
+from ..errors import InputError, SettingsError
+from ..models import SCHEMA_VERSION, Report, Severity
+from ._text import clean, label, trim
+from .markdown import link, md, render_markdown
+from .serialize import dumps, jsonable, report_from_dict
+
+if TYPE_CHECKING:
+    from .terminal import ProgressBar
+
+AUDIT_FORMATS = ("text", "json", "jsonl", "markdown", "junit", "html")
+STATUSES = ("error", "fail", "pass")
+# A GitHub comment holds at most 65,536 characters; per-item details stop well before.
+MARKDOWN_BUDGET = 60_000
+_STATUS_ICON = {"error": "💥", "fail": "❌", "pass": "✅"}
+
+
+class RuleLike(Protocol):
+    """One policy rule's outcome (`provenance.policy.RuleResult`)."""
+
+    @property
+    def rule(self) -> str: ...
+    @property
+    def passed(self) -> bool: ...
+    @property
+    def severity(self) -> Severity: ...
+    @property
+    def message(self) -> str: ...
+
+
+class AuditRecordLike(Protocol):
+    """One audited item (`provenance.audit.AuditRecord`)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def report(self) -> Mapping[str, Any] | None: ...
+    @property
+    def rules(self) -> Sequence[RuleLike]: ...
+    @property
+    def failures(self) -> Sequence[RuleLike]: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def reused(self) -> bool: ...
+
+
+class AuditResultLike(Protocol):
+    """A whole audit (`provenance.audit.AuditResult`)."""
+
+    @property
+    def records(self) -> Sequence[AuditRecordLike]: ...
+    @property
+    def checked(self) -> int: ...
+    @property
+    def reused(self) -> int: ...
+    @property
+    def sources(self) -> Sequence[str]: ...
+    @property
+    def summary(self) -> Mapping[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class AuditItem:
+    """One record as the renderers draw it: its Report rebuilt, its reasons as clean lines."""
+
+    key: str
+    status: str
+    report: Report | None
+    reasons: tuple[str, ...] = ()
+    error: str | None = None
+    reused: bool = False
+
+    @property
+    def name(self) -> str:
+        """The item's title (else URL or source) when it has a report, else its key."""
+        return label(self.report) if self.report is not None else clean(self.key) or "(no key)"
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """Everything a renderer needs: items worst first, counts, and totals per category."""
+
+    items: tuple[AuditItem, ...]
+    checked: int
+    reused: int
+    sources: tuple[str, ...]
+    totals: Mapping[str, Mapping[str, int]]
+
+    def count(self, status: str) -> int:
+        """Return how many items have `status` ("pass", "fail" or "error")."""
+        return sum(item.status == status for item in self.items)
+
+
+# ---- building the view ---------------------------------------------------------------
+
+
+def _reason(rule: RuleLike) -> str:
+    return f"{clean(rule.rule)}: {clean(rule.message)}"
+
+
+def _item(record: AuditRecordLike) -> AuditItem:
+    report, error = None, record.error
+    if record.report is not None:
+        try:
+            report = report_from_dict(record.report)
+        except InputError as exc:
+            error = error or f"stored report is unreadable ({exc})"
+    reasons = tuple(_reason(r) for r in record.failures)
+    if record.status == "fail" and not reasons:
+        reasons = ("failed the audit policy",)
+    return AuditItem(record.key, record.status, report, reasons, error, record.reused)
+
+
+def _origin(report: Report) -> str:
+    return report.evidence.origin.domain or "unknown"
+
+
+def _totals(result: AuditResultLike, items: Sequence[AuditItem]) -> dict[str, dict[str, int]]:
+    reports = [i.report for i in items if i.report is not None]
+    computed = {
+        "status": Counter(i.status for i in items),
+        "verdicts": Counter(r.verdict.value for r in reports),
+        "credit": Counter(r.credit.value for r in reports),
+        "origins": Counter(_origin(r) for r in reports),
+    }
+    totals: dict[str, dict[str, int]] = {}
+    for name, counts in computed.items():
+        given = result.summary.get(name)
+        source = given if isinstance(given, Mapping) else counts
+        # audit.summarise writes a missing origin domain as "None".
+        totals[name] = {
+            ("unknown" if str(k) in ("None", "") else clean(k)): int(v) for k, v in source.items()
+        }
+    return totals
+
+
+def audit_view(result: AuditResultLike) -> AuditView:
+    """Return the renderable view of `result`; records keep their (worst-first) order.
+
+    A stored report that cannot be rebuilt makes its item show the reason as an error.
+    Raises nothing.
+    """
+    items = tuple(_item(r) for r in result.records)
+    return AuditView(
+        items,
+        result.checked,
+        result.reused,
+        tuple(result.sources),
+        _totals(result, items),
+    )
+
+
+# ---- json and jsonl ------------------------------------------------------------------
+
+
+def _rule(rule: RuleLike, *, passed: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "rule": rule.rule,
+        "severity": rule.severity.value,
+        "message": rule.message,
+    }
+    if passed:
+        out["passed"] = rule.passed
+    return out
+
+
+def _record_json(record: AuditRecordLike, *, rules: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "key": record.key,
+        "status": record.status,
+        "reused": record.reused,
+        "error": record.error,
+        "failures": [_rule(r, passed=False) for r in record.failures],
+        "report": None if record.report is None else jsonable(record.report),
+    }
+    if rules:
+        out["rules"] = [_rule(r, passed=True) for r in record.rules]
+    return out
+
+
+def _audit_json(result: AuditResultLike) -> dict[str, Any]:
+    return {
+        "sources": list(result.sources),
+        "checked": result.checked,
+        "reused": result.reused,
+        "summary": jsonable(result.summary),
+    }
+
+
+def render_audit_json(result: AuditResultLike) -> str:
+    """Return the audit as one deterministic JSON document ending in a newline.
+
+    Shape: {"schema_version", "audit": {"sources", "checked", "reused", "summary"},
+    "items": [{"key", "status", "reused", "error", "failures", "rules", "report"}]}, where
+    "report" is the report schema of docs/schema.md (or null when the item errored).
+    """
+    data = {
+        "schema_version": SCHEMA_VERSION,
+        "audit": _audit_json(result),
+        "items": [_record_json(r, rules=True) for r in result.records],
+    }
+    return dumps(data) + "\n"
+
+
+def render_audit_jsonl(result: AuditResultLike) -> str:
+    """Return one JSON line per item, then a last line {"summary": {...}} with the totals."""
+    lines = [dumps(_record_json(r, rules=False), indent=None) for r in result.records]
+    audit = _audit_json(result)
+    summary = {**audit.pop("summary"), **audit}
+    lines.append(dumps({"summary": summary}, indent=None))
+    return "\n".join(lines) + "\n"
+
+
+# ---- markdown ------------------------------------------------------------------------
+
+
+def _counts(counts: Mapping[str, int]) -> str:
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return " · ".join(f"{md(k)} {v}" for k, v in ranked)
+
+
+def _score(report: Report | None, name: str) -> str:
+    scores = report.scores if report is not None else None
+    return "" if scores is None else f"{getattr(scores, name):.3f}"
+
+
+def _md_name(item: AuditItem) -> str:
+    url = item.report.copy.url if item.report is not None else item.key
+    return link(trim(item.name, 100), url)
+
+
+def _md_attention(view: AuditView) -> list[str]:
+    bad = [i for i in view.items if i.status != "pass"]
+    if not bad:
+        return []
+    lines = [
+        "### Needs attention",
+        "",
+        "| # | Item | Status | Verdict | Coverage | Fidelity | Reasons |",
+        "|---:|---|---|---|---:|---:|---|",
+    ]
+    for n, item in enumerate(bad, 1):
+        verdict = item.report.verdict.value if item.report is not None else ""
+        reasons = [item.error] if item.error else list(item.reasons)
+        why = "<br>".join(md(r, 300) for r in reasons)
+        lines.append(
+            f"| {n} | {_md_name(item)} | {_STATUS_ICON[item.status]} {item.status} | {verdict} "
+            f"| {_score(item.report, 'coverage')} | {_score(item.report, 'fidelity')} | {why} |"
+        )
+    return [*lines, ""]
+
+
+def _md_passing(view: AuditView) -> list[str]:
+    good = [i for i in view.items if i.status == "pass"]
+    if not good:
+        return []
+    lines = [
+        "<details>",
+        f"<summary>Passing items ({len(good)})</summary>",
+        "",
+        "| Item | Verdict | Credit | Coverage | Fidelity |",
+        "|---|---|---|---:|---:|",
+    ]
+    for item in good:
+        r = item.report
+        verdict, credit = (r.verdict.value, r.credit.value) if r is not None else ("", "")
+        lines.append(
+            f"| {_md_name(item)} | {verdict} | {credit} "
+            f"| {_score(r, 'coverage')} | {_score(r, 'fidelity')} |"
+        )
+    return [*lines, "", "</details>", ""]
+
+
+def _md_details(view: AuditView, budget: int) -> list[str]:
+    out: list[str] = []
+    shown = 0
+    failing = [i for i in view.items if i.status == "fail" and i.report is not None]
+    for item in failing:
+        assert item.report is not None
+        block = (
+            f"<details>\n<summary>Details: {md(item.name, 120)}</summary>\n\n"
+            f"{render_markdown(item.report)}\n</details>\n"
+        )
+        if budget - len(block) < 0:
+            break
+        budget -= len(block)
+        out.append(block)
+        shown += 1
+    if shown < len(failing):
+        out.append(f"_Details of {len(failing) - shown} more failing items are left out._\n")
+    return out
+
+
+def render_audit_markdown(view: AuditView) -> str:
+    """Return the audit as a Markdown pull-request comment; copy text is escaped."""
+    passed, failed, errors = view.count("pass"), view.count("fail"), view.count("error")
+    icon = _STATUS_ICON["pass" if failed + errors == 0 else "fail"]
+    head = [
+        f"## {icon} Provenance audit: {failed} failing, {errors} error{'s' * (errors != 1)}, "
+        f"{passed} passing "
+        f"({len(view.items)} items)",
+        "",
+        f"Checked {view.checked}, reused {view.reused} from an earlier run"
+        + (f"; sources: {', '.join(md(s, 120) for s in view.sources)}" if view.sources else "")
+        + ".",
+        "",
+    ]
+    for title, name in (("Verdicts", "verdicts"), ("Credit", "credit"), ("Origins", "origins")):
+        if view.totals.get(name):
+            head.append(f"- **{title}:** {_counts(view.totals[name])}")
+    text = "\n".join([*head, "", *_md_attention(view), *_md_passing(view)])
+    return text + "\n".join(_md_details(view, MARKDOWN_BUDGET - len(text)))
+
+
+# ---- dispatch ------------------------------------------------------------------------
+
+
+def render_audit(result: AuditResultLike, fmt: str, *, color: bool = False) -> str:
+    """Return the audit `result` rendered in `fmt`, one of AUDIT_FORMATS.
+
+    `color` adds ANSI colour to "text" only. Raises SettingsError for an unknown format.
+    """
+    if fmt == "json":
+        return render_audit_json(result)
+    if fmt == "jsonl":
+        return render_audit_jsonl(result)
+    view = audit_view(result)
+    if fmt == "text":
+        from .terminal import render_audit_text  # rich is imported only when text is wanted
+
+        return render_audit_text(view, color=color)
+    if fmt == "markdown":
+        return render_audit_markdown(view)
+    if fmt == "junit":
+        from .junit import render_audit_junit
+
+        return render_audit_junit(view)
+    if fmt == "html":
+        from .html import render_audit_html
+
+        return render_audit_html(view)
+    raise SettingsError(f"unknown audit format {fmt!r}; choose one of {', '.join(AUDIT_FORMATS)}")
+
+
+# ---- progress ------------------------------------------------------------------------
+
+
+def progress_line(event: str, record: AuditRecordLike) -> str:
+    """Return the log line for one finished item: "checked KEY: verdict (status)"."""
+    key = trim(clean(record.key), 200)
+    if record.report is None:
+        what = trim(clean(record.error or "no report"), 200)
+    else:
+        what = clean(record.report.get("verdict")) or "no verdict"
+    return f"{clean(event)} {key}: {what} ({clean(record.status)})"
+
+
+class ProgressPrinter:
+    """Receives the audit's progress events; a rich bar on a terminal, log lines elsewhere.
+
+    Call it as `printer(event, record)` (events "checked", "reused", "error"); the event
+    "done" (or `close()`, or leaving a `with` block) ends the bar.
+    """
+
+    def __init__(self, stream: TextIO, *, is_terminal: bool) -> None:
+        self._stream = stream
+        self._counts = Counter[str]()
+        self._bar: ProgressBar | None = None
+        if is_terminal:
+            from .terminal import ProgressBar  # rich is imported only for a terminal
+
+            self._bar = ProgressBar(stream)
+
+    def __call__(self, event: str, record: AuditRecordLike | None) -> None:
+        if event == "done":
+            self.close()
+            return
+        if record is None:
+            self._emit(clean(event), loud=True)
+            return
+        self._counts[record.status] += 1
+        self._emit(progress_line(event, record), loud=record.status != "pass")
+        if self._bar is not None:
+            self._bar.update(sum(self._counts.values()), self._description(record))
+
+    def _description(self, record: AuditRecordLike) -> str:
+        counts = ", ".join(f"{self._counts[s]} {s}" for s in STATUSES if self._counts[s])
+        return f"{counts} · {trim(clean(record.key), 40)}"
+
+    def _emit(self, line: str, *, loud: bool) -> None:
+        if self._bar is None:
+            self._stream.write(line + "\n")
+            self._stream.flush()
+        elif loud:  # on a terminal only what needs attention scrolls above the bar
+            self._bar.log(line)
+
+    def close(self) -> None:
+        """Stop the progress bar (if any); safe to call more than once."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def __enter__(self) -> ProgressPrinter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def progress_printer(stream: TextIO, *, is_terminal: bool) -> ProgressPrinter:
+    """Return a progress callback for `run_audit(progress=...)` writing to `stream`.
+
+    On a terminal it draws a rich progress bar (and prints items that fail or error above
+    it); otherwise it writes one plain line per item, "checked KEY: verdict (status)".
+    The returned `ProgressPrinter` is a `Callable[[str, AuditRecord | None], None]`; call
+    `.close()` or send "done" at the end.
+    Raises nothing.
+    """
+    return ProgressPrinter(stream, is_terminal=is_terminal)

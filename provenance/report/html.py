@@ -1,0 +1,432 @@
+"""Many reports as ONE self-contained HTML page: charts, a sortable table, side-by-side views.
+
+Safety: every string that came from a copy or an original goes through `_e` (control
+characters stripped, then html.escape with quote=True); URLs become links only when they are
+http(s); no copy content is ever placed in a <script>. A Content-Security-Policy meta with
+the sha256 of the one inline script and stylesheet means even an escaping bug runs nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from ..models import DiffOp, ParagraphMatch, Report, Status, Verdict
+from ._text import clean, iso_utc, label, lag_hours, safe_url, trim
+from .charts import bar_chart, histogram
+
+if TYPE_CHECKING:
+    from .audit import AuditItem, AuditView
+
+_LAG_BINS: tuple[tuple[str, float], ...] = (
+    ("<1h", 1),
+    ("1-6h", 6),
+    ("6-24h", 24),
+    ("1-3d", 72),
+    ("3-7d", 168),
+    (">7d", float("inf")),
+)
+
+
+def _e(text: object, limit: int | None = None) -> str:
+    value = clean(text)
+    return html.escape(trim(value, limit) if limit else value, quote=True)
+
+
+def _e_block(text: object) -> str:
+    return html.escape(clean(text), quote=True)
+
+
+@lru_cache(maxsize=1)
+def _assets() -> tuple[str, str]:
+    package = resources.files(__package__ or "provenance.report")
+    css = package.joinpath("template.css").read_text(encoding="utf-8")
+    js = package.joinpath("template.js").read_text(encoding="utf-8")
+    return css, js
+
+
+def _sha256(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def content_security_policy(css: str, js: str) -> str:
+    """Return the CSP that allows exactly the given inline stylesheet and script."""
+    return (
+        f"default-src 'none'; script-src {_sha256(js)}; style-src {_sha256(css)}; "
+        "img-src data:; base-uri 'none'; form-action 'none'; frame-src 'none'; object-src 'none'"
+    )
+
+
+def _link(text: str, url: object, cls: str = "") -> str:
+    target = safe_url(url)
+    klass = f' class="{cls}"' if cls else ""
+    if target is None:
+        return f"<span{klass}>{text}</span>"
+    return (
+        f'<a{klass} href="{html.escape(target, quote=True)}" rel="noopener noreferrer nofollow"'
+        f' target="_blank">{text}</a>'
+    )
+
+
+def _num(value: float | None, digits: int = 3) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+# ---- summary charts ---------------------------------------------------------------
+
+
+def _bins(values: Iterable[float], count: int = 10) -> list[int]:
+    bins = [0] * count
+    for v in values:
+        bins[min(max(int(v * count), 0), count - 1)] += 1
+    return bins
+
+
+def _lag_bins(lags: Iterable[float]) -> list[int]:
+    bins = [0] * len(_LAG_BINS)
+    for lag in lags:
+        bins[next(i for i, (_, top) in enumerate(_LAG_BINS) if lag < top)] += 1
+    return bins
+
+
+def _figure(caption: str, svg: str, note: str = "") -> str:
+    extra = f'<div class="muted">{html.escape(note)}</div>' if note else ""
+    return f"<figure><figcaption>{html.escape(caption)}</figcaption>{svg}{extra}</figure>"
+
+
+def _charts(reports: Sequence[Report], lead: Sequence[str] = ()) -> str:
+    verdicts = [(v.value, sum(r.verdict is v for r in reports)) for v in Verdict]
+    scored = [r.scores for r in reports if r.scores is not None]
+    lags = [lag for r in reports if (lag := lag_hours(r.evidence.markers)) is not None]
+    axis = ["0", "0.5", "1"]
+    unscored = f"{len(reports) - len(scored)} without scores"
+    figures = [
+        *lead,
+        _figure("Verdicts", bar_chart(verdicts, "Verdict counts")),
+        _figure(
+            "Coverage",
+            histogram(_bins(s.coverage for s in scored), axis, "Coverage distribution"),
+            unscored,
+        ),
+        _figure(
+            "Fidelity",
+            histogram(
+                _bins(s.fidelity for s in scored), axis, "Fidelity distribution", "bar-verbatim"
+            ),
+            unscored,
+        ),
+        _figure(
+            "Copy lag (CMS creation → copy)",
+            histogram(_lag_bins(lags), [b for b, _ in _LAG_BINS], "Copy lag", "bar-edited"),
+            f"{len(reports) - len(lags)} without a dated marker",
+        ),
+    ]
+    return '<section class="charts" id="summary">' + "".join(figures) + "</section>"
+
+
+# ---- table --------------------------------------------------------------------------
+
+_COLUMNS = (
+    ("#", "num"),
+    ("Title", "text"),
+    ("Verdict", "text"),
+    ("Credit", "text"),
+    ("Origin", "text"),
+    ("Coverage", "num"),
+    ("Fidelity", "num"),
+    ("Additions", "num"),
+    ("Lag (h)", "num"),
+    ("Findings", "num"),
+)
+
+
+def _cell(text: str, sort: str, numeric: bool = False) -> str:
+    cls = ' class="num"' if numeric else ""
+    return f'<td{cls} data-sort="{html.escape(sort, quote=True)}">{text}</td>'
+
+
+def _cells(n: int, report: Report) -> list[str]:
+    s, origin = report.scores, report.evidence.origin
+    lag = lag_hours(report.evidence.markers)
+    name = clean(origin.publisher) or clean(origin.domain)
+    v, c = report.verdict.value, report.credit.value
+    cells = [
+        _cell(str(n + 1), str(n + 1), True),
+        _cell(f'<a href="#item-{n}">{_e(label(report), 120)}</a>', label(report).lower()),
+        _cell(f'<span class="badge v-{v}">{v}</span>', v),
+        _cell(f'<span class="badge c-{c}">{c}</span>', c),
+        _cell(html.escape(name, quote=True), name.lower()),
+        _cell(_num(s.coverage if s else None), _num(s.coverage if s else None), True),
+        _cell(_num(s.fidelity if s else None), _num(s.fidelity if s else None), True),
+        _cell(_num(s.additions if s else None), _num(s.additions if s else None), True),
+        _cell(_num(lag, 1), _num(lag, 3), True),
+        _cell(str(len(report.findings)), str(len(report.findings)), True),
+    ]
+    return cells
+
+
+def _table(columns: Sequence[tuple[str, str]], rows: Iterable[str]) -> str:
+    head = "".join(
+        f'<th{" class=num" if kind == "num" else ""} data-type="{kind}" aria-sort="none">'
+        f'<button type="button">{html.escape(name)}</button></th>'
+        for name, kind in columns
+    )
+    rows = "".join(rows)
+    return (
+        '<h2>Items</h2><table class="items sortable" id="items">'
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+# ---- one item -----------------------------------------------------------------------
+
+
+def _facts(report: Report) -> str:
+    copy, origin, found = report.copy, report.evidence.origin, report.original
+    rows = [
+        ("Copy", _link(_e(copy.url or copy.source, 160), copy.url)),
+        ("Published", _e(iso_utc(copy.published) or "unknown")),
+        (
+            "Origin",
+            f"{_e(origin.publisher or origin.domain or 'unknown', 120)} "
+            f"(confidence {origin.confidence:.2f})",
+        ),
+    ]
+    if found is not None:
+        doc = found.document
+        shown = _e(doc.title or doc.url or doc.source, 160)
+        rows.append(("Original", f"{_link(shown, doc.url)} (found by {_e(found.found_by, 60)})"))
+    else:
+        rows.append(("Original", "not found"))
+    if report.scores is not None:
+        s = report.scores
+        rows.append(
+            (
+                "Scores",
+                f"coverage {s.coverage:.3f} · fidelity {s.fidelity:.3f} · "
+                f"additions {s.additions:.3f} · order {s.order:.3f}",
+            )
+        )
+    body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+    return f'<dl class="facts">{body}</dl>'
+
+
+def _findings(report: Report) -> str:
+    if not report.findings:
+        return ""
+    items = "".join(
+        f'<li><span class="sev-{f.severity.value}">{f.severity.value}</span> '
+        f"<code>{_e(f.code)}</code>: {_e(f.message)}</li>"
+        for f in report.findings
+    )
+    return f'<h3>Findings</h3><ul class="findings">{items}</ul>'
+
+
+def _evidence(report: Report) -> str:
+    ev = report.evidence
+    items = [
+        f"<li>Attribution “{_e(a.text, 200)}” → {_link(_e(a.origin or a.name), a.url)}</li>"
+        for a in ev.attributions
+    ]
+    for m in ev.markers:
+        text = f"Marker {_e(m.publisher)} <code>{_e(m.kind)}</code> x{m.count}"
+        earliest = m.details.get("earliest_created")
+        if earliest is not None:
+            shown = iso_utc(earliest) if hasattr(earliest, "astimezone") else earliest
+            text += f", earliest created {_e(shown)}"
+        lag = lag_hours([m])
+        text += f", copy lag {lag:.1f} h" if lag is not None else ""
+        items.append(f"<li>{text} <span class=muted>{_e(m.sample, 120)}</span></li>")
+    items += [f"<li>Signal {_e(s.kind)}: {_e(s.value, 200)}</li>" for s in ev.signals]
+    items += [
+        f"<li>Tried {_e(a.strategy)} {_e(a.target, 120)}: {_e(a.outcome)} {_e(a.reason)}</li>"
+        for a in report.attempts
+    ]
+    return f"<h3>Evidence</h3><ul>{''.join(items)}</ul>" if items else ""
+
+
+def _side(ops: Iterable[DiffOp], side: str) -> str:
+    tag, wanted = ("ins", "copy") if side == "copy" else ("del", "original")
+    parts = []
+    for op in ops:
+        text = _e_block(getattr(op, wanted))
+        if not text:
+            continue
+        parts.append(text if op.op == "equal" else f"<{tag}>{text}</{tag}>")
+    return " ".join(parts)
+
+
+def _texts(m: ParagraphMatch) -> tuple[str, str]:
+    if m.status is Status.EDITED and m.diff:
+        return _side(m.diff, "copy"), _side(m.diff, "original")
+    if m.status is Status.ADDED:
+        return f"<ins>{_e_block(m.copy_text)}</ins>", ""
+    if m.status is Status.DROPPED:
+        return "", f"<del>{_e_block(m.original_text)}</del>"
+    return _e_block(m.copy_text), _e_block(m.original_text)
+
+
+def _column(n: int, m: ParagraphMatch, side: str, text: str) -> str:
+    index, prefix = (m.copy_index, "c") if side == "copy" else (m.original_index, "o")
+    row = f"row-{m.status.value}"
+    if index is None:
+        return f'<div class="{row} gap">not in the {side}</div>'
+    anchor = f"item-{n}-{prefix}{index}"
+    link = f'<a class="pn" href="#{anchor}">¶{prefix}{index}</a>'
+    return f'<div class="{row}" id="{anchor}">{link}{text}</div>'
+
+
+def _match_row(n: int, m: ParagraphMatch) -> str:
+    copy, original = _texts(m)
+    status = m.status.value
+    mid = f'<span class="badge s-{status}">{status}</span><br>{m.similarity:.3f}'
+    if m.moved:
+        mid += '<span class="moved">moved</span>'
+    middle = f'<div class="mid row-{status}">{mid}</div>'
+    for q in m.quote_changes:
+        copy += (
+            f'<span class="quote">Quote changed: <del>{_e(q.original, 80)}</del> → '
+            f"<ins>{_e(q.copy, 80)}</ins></span>"
+        )
+    return _column(n, m, "copy", copy) + middle + _column(n, m, "original", original)
+
+
+def _side_by_side(n: int, report: Report) -> str:
+    head = (
+        '<div class="head">Copy</div><div class="head mid">match</div>'
+        '<div class="head">Original</div>'
+    )
+    if report.alignment is None or not report.alignment.matches:
+        # Reports rebuilt from stored JSON hold empty placeholder paragraphs.
+        paras = "".join(f"<p>{_e_block(p.text)}</p>" for p in report.copy.paragraphs if p.text)
+        paras = paras or '<p class="muted">The copy\'s text is not stored with this result.</p>'
+        return f'<h3>Copy text (no original to compare)</h3><div class="copy-only">{paras}</div>'
+    rows = "".join(_match_row(n, m) for m in report.alignment.matches)
+    return f'<h3>Side by side</h3><div class="sbs">{head}{rows}</div>'
+
+
+def _item(n: int, report: Report, status: str = "", extra: str = "") -> str:
+    v, c = report.verdict.value, report.credit.value
+    summary = (
+        f'<summary>{status}<span class="badge v-{v}">{v}</span> '
+        f'<span class="badge c-{c}">{c}</span> {n + 1}. {_e(label(report), 200)}</summary>'
+    )
+    body = extra + _facts(report) + _findings(report) + _evidence(report)
+    body += _side_by_side(n, report)
+    body = f'<div class="item-body">{body}</div>'
+    return f'<details class="item" id="item-{n}">{summary}{body}</details>'
+
+
+def _page(title: str, header: str, body: str) -> str:
+    """Return the whole document around `body`: inline assets, the CSP, no external fetch."""
+    css, js = _assets()
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{content_security_policy(css, js)}">'
+        '<meta name="referrer" content="no-referrer">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title><style>{css}</style></head><body>"
+        f"<header>{header}</header>{body}"
+        "<footer>Generated by provenance. Copied text is shown escaped; links open only for"
+        f" http(s) URLs.</footer><script>{js}</script></body></html>\n"
+    )
+
+
+def render_html(reports: Report | Sequence[Report]) -> str:
+    """Return one self-contained HTML page for the report(s): no external fetch, strict CSP."""
+    items = [reports] if isinstance(reports, Report) else list(reports)
+    count = f"{len(items)} item{'s' if len(items) != 1 else ''}"
+    details = "".join(_item(n, r) for n, r in enumerate(items))
+    rows = (f'<tr id="row-{n}">' + "".join(_cells(n, r)) + "</tr>" for n, r in enumerate(items))
+    body = (
+        f"<h2>Summary</h2>{_charts(items)}{_table(_COLUMNS, rows)}"
+        f'<h2>Details</h2><section id="details">{details}</section>'
+    )
+    header = f'<h1>Provenance report</h1><p class="muted">{count}</p>'
+    return _page(f"Provenance report: {count}", header, body)
+
+
+# ---- audits (many items with a policy status) -------------------------------------------
+
+_AUDIT_COLUMNS = (_COLUMNS[0], ("Status", "text"), *_COLUMNS[1:])
+_STATUS_RANK = {"error": "0", "fail": "1", "pass": "2"}
+
+
+def _status_badge(status: str) -> str:
+    klass = status if status in _STATUS_RANK else "unknown"
+    return f'<span class="badge st-{klass}">{_e(status)}</span> '
+
+
+def _audit_cells(n: int, item: AuditItem) -> list[str]:
+    status = _cell(_status_badge(item.status), _STATUS_RANK.get(item.status, "9"))
+    if item.report is None:
+        name = f'<a href="#item-{n}">{_e(item.name, 120)}</a>'
+        blanks = [_cell("", "", kind == "num") for _, kind in _COLUMNS[2:]]
+        return [
+            _cell(str(n + 1), str(n + 1), True),
+            status,
+            _cell(name, item.name.lower()),
+            *blanks,
+        ]
+    cells = _cells(n, item.report)
+    return [cells[0], status, *cells[1:]]
+
+
+def _reasons(item: AuditItem) -> str:
+    if item.error:
+        return f'<p class="audit-error">Could not check: {_e(item.error)}</p>'
+    if not item.reasons:
+        return ""
+    lines = "".join(f"<li>{_e(r)}</li>" for r in item.reasons)
+    return f'<h3>Policy failures</h3><ul class="findings">{lines}</ul>'
+
+
+def _audit_item(n: int, item: AuditItem) -> str:
+    if item.report is not None:
+        return _item(n, item.report, _status_badge(item.status), _reasons(item))
+    summary = f"<summary>{_status_badge(item.status)}{n + 1}. {_e(item.name, 200)}</summary>"
+    body = f'<div class="item-body">{_reasons(item)}</div>'
+    return f'<details class="item" id="item-{n}">{summary}{body}</details>'
+
+
+def _audit_overview(view: AuditView) -> str:
+    errors = "".join(
+        f'<li><a href="#item-{n}">{_e(item.name, 120)}</a>: {_e(item.error, 300)}</li>'
+        for n, item in enumerate(view.items)
+        if item.error
+    )
+    listed = f'<h3>Could not check</h3><ul class="errors">{errors}</ul>' if errors else ""
+    sources = "".join(f"<li><code>{_e(s, 200)}</code></li>" for s in view.sources)
+    return listed + (f"<h3>Sources</h3><ul>{sources}</ul>" if sources else "")
+
+
+def render_audit_html(view: AuditView) -> str:
+    """Return one self-contained page for an audit: status and charts, the sortable table
+    with a status column, errored items with their reason, and every item's side by side.
+    """
+    reports = [i.report for i in view.items if i.report is not None]
+    statuses = [(s, view.count(s)) for s in ("pass", "fail", "error")]
+    status_chart = _figure("Status", bar_chart(statuses, "Status counts"))
+    counts = ", ".join(f"{view.count(s)} {s}" for s in ("fail", "error", "pass"))
+    summary = f"{len(view.items)} items: {counts} · checked {view.checked}, reused {view.reused}"
+    rows = (
+        f'<tr id="row-{n}" class="st-row-{_e(item.status)}">'
+        + "".join(_audit_cells(n, item))
+        + "</tr>"
+        for n, item in enumerate(view.items)
+    )
+    details = "".join(_audit_item(n, item) for n, item in enumerate(view.items))
+    body = (
+        f"<h2>Summary</h2>{_charts(reports, [status_chart])}"
+        f"{_audit_overview(view)}"
+        f"{_table(_AUDIT_COLUMNS, rows)}"
+        f'<h2>Details</h2><section id="details">{details}</section>'
+    )
+    header = f'<h1>Provenance audit</h1><p class="muted" id="audit-summary">{summary}</p>'
+    return _page(f"Provenance audit: {summary}", header, body)

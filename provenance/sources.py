@@ -1,0 +1,648 @@
+"""Audit sources -> a stream of items, each to be loaded and checked on its own.
+
+`iter_source_items` turns what the user named into `SourceItem`s without checking any:
+
+- a WordPress site (any page that declares the REST API with `Link: <...>; rel="https://api.w.org/"`
+  or `<link rel="https://api.w.org/">`): every post, paged through `/wp/v2/posts` 100 at a
+  time by `X-WP-TotalPages`; a single post's page gives that post, a category, tag or author
+  archive gives that archive's posts;
+- a posts endpoint (`/wp-json/wp/v2/posts`, `?rest_route=/wp/v2/posts`, with any filters the
+  user put in its query), or the API root `/wp-json/`;
+- an RSS or Atom feed: each item, as a feed of its own holding that one item;
+- a sitemap (or sitemap index, gzip or not): each listed page, fetched;
+- any other URL: that one page;
+- a local file: a JSON list of posts or a JSON Lines file gives one item per post or line
+  (`{"url": ..., "html": ...}` lines are pages), a feed gives its items, a sitemap its
+  pages, anything else is one item; a directory gives the items of each file in it; `-` is
+  standard input.
+
+Each WordPress post is one item whose `data` is that post's JSON, which the loader reads as
+a WordPress post. The source itself is the user's choice, so it and the URLs derived from
+it on the same host are fetched with `trusted=True`; a URL found in content that points to
+another host is fetched untrusted. A source that cannot be read raises (FetchError,
+InputError); a bad item is yielded with `error` set and the stream goes on.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from .errors import FetchError, FetchStatusError, InputError, ProvenanceError
+from .settings import Settings
+
+__all__ = ["PageFetcher", "SourceItem", "SourcePage", "iter_source_items"]
+
+API_REL = "https://api.w.org/"
+DEFAULT_PER_PAGE = 100
+MAX_API_PAGES = 10_000
+MAX_SITEMAPS = 1_000
+JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+_CONTENT_TYPES = {
+    ".json": "application/json",
+    ".jsonl": "application/json",
+    ".ndjson": "application/json",
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".xml": "application/xml",
+    ".rss": "application/rss+xml",
+    ".atom": "application/atom+xml",
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+}
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_RSS1 = "{http://purl.org/rss/1.0/}"
+_SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
+_FEED_ROOTS = frozenset({"rss", "feed", "RDF"})
+_XML_STARTS = (b"\x1f\x8b", b"<?xml", b"<rss", b"<feed", b"<rdf:rdf", b"<urlset", b"<sitemapindex")
+_LINK_RE = re.compile(r"<([^>]*)>([^<]*)")
+_PARAM_RE = re.compile(r';\s*([A-Za-z*-]+)\s*=\s*(?:"([^"]*)"|([^;,\s]*))')
+# The REST route of a queried resource -> the posts filter that lists that archive.
+_ARCHIVE_FILTERS = {"categories": "categories", "tags": "tags", "users": "author"}
+_ROUTE_RE = re.compile(r"/wp/v2/([a-z0-9_-]+)/(\d+)/?$")
+_COLLECTION_RE = re.compile(r"/wp/v2/[a-z0-9_-]+/?$")
+
+
+CASE_FILE = "case.json"
+
+
+@dataclass(frozen=True)
+class SourceItem:
+    """One item of a source: `data` to load, or `error` saying why it could not be read.
+
+    `key` is stable across runs (a post's link, a page URL, `path#n`); `url` is where the
+    item lives on the web, if known.
+    """
+
+    key: str
+    data: bytes = b""
+    content_type: str | None = None
+    url: str | None = None
+    error: str | None = None
+    original: bytes | None = None
+
+
+class SourcePage(Protocol):
+    """What this module reads of a fetched page (provenance.fetch's Page has it)."""
+
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def content_type(self) -> str | None: ...
+    @property
+    def final_url(self) -> str: ...
+    @property
+    def status_code(self) -> int: ...
+
+
+class PageFetcher(Protocol):
+    """Fetches one URL; raises FetchError (or a subclass) when it cannot."""
+
+    def fetch_page(self, url: str, *, trusted: bool = ...) -> SourcePage: ...
+
+
+def iter_source_items(
+    source: str, *, settings: Settings, fetcher: PageFetcher, embed: bool = False
+) -> Iterator[SourceItem]:
+    """Return an iterator over the items of `source` (a URL, a file, a directory or "-").
+
+    The source itself is fetched or opened at once; its items are produced lazily.
+    `embed` asks WordPress for `_embed`ded authors and terms. Raises FetchError when the
+    source URL cannot be fetched, InputError when the source path cannot be read or the
+    URL scheme is not http(s); the same errors come from the iterator when the first page
+    of a discovered WordPress API fails. Later failures are items with `error` set.
+    """
+    scheme = urlsplit(source).scheme.lower()
+    if scheme in {"http", "https"}:
+        walker = _Walker(source, settings=settings, fetcher=fetcher, embed=embed)
+        return walker.walk(walker.fetch(source))
+    if len(scheme) > 1 and "://" in source:
+        raise InputError(f"{source}: unsupported URL scheme {scheme!r} (use http or https)")
+    return _iter_local(source, settings=settings, fetcher=fetcher)
+
+
+# --------------------------------------------------------------------------- URLs
+
+
+class _Walker:
+    """Walks one URL source; knows which host the user chose, to decide what to trust."""
+
+    def __init__(
+        self, source: str, *, settings: Settings, fetcher: PageFetcher, embed: bool
+    ) -> None:
+        self.source = source
+        self.settings = settings
+        self.fetcher = fetcher
+        self.embed = embed
+        self.origins = {_origin(source)}
+
+    def walk(self, page: SourcePage) -> Iterator[SourceItem]:
+        """The items of the source, given its fetched page."""
+        self.origins.add(_origin(page.final_url))
+        return self.dispatch(page)
+
+    def fetch(self, url: str) -> SourcePage:
+        return self.fetcher.fetch_page(url, trusted=_origin(url) in self.origins)
+
+    def dispatch(self, page: SourcePage) -> Iterator[SourceItem]:
+        kind = _sniff(page.body, page.content_type)
+        if kind == "json":
+            return self.from_json(page)
+        if kind == "xml":
+            return self.from_xml(page)
+        if kind == "html":
+            return self.from_html(page)
+        return iter([_page_item(page)])
+
+    def from_json(self, page: SourcePage) -> Iterator[SourceItem]:
+        data = _json_or_none(page.body)
+        collection = _wp_total_pages(page.headers) is not None or _is_collection(page.final_url)
+        if isinstance(data, list) and collection:
+            return self.posts(page.final_url, first=page)
+        if isinstance(data, list):
+            return _post_items(data, where=page.final_url)
+        if isinstance(data, dict) and "wp/v2" in (data.get("namespaces") or []):
+            return self.posts(_posts_endpoint(page.final_url))
+        return iter([_page_item(page)])
+
+    def from_xml(self, page: SourcePage) -> Iterator[SourceItem]:
+        root = _parse_xml_or_none(page.body)
+        if root is not None and _local(root.tag) in _SITEMAP_ROOTS:
+            return self.sitemap(root, page.final_url, depth=0)
+        if root is not None and _local(root.tag) in _FEED_ROOTS:
+            return _feed_items(root, where=page.final_url)
+        return iter([_page_item(page)])
+
+    def from_html(self, page: SourcePage) -> Iterator[SourceItem]:
+        links = _declared_links(page)
+        api = links.get(API_REL)
+        if api is None:
+            return iter([_page_item(page)])
+        endpoint = _posts_endpoint(urljoin(page.final_url, api))
+        resource = links.get("alternate-json")
+        route = _queried_route(resource) if resource else None
+        if route is None or resource is None:
+            return self.posts(endpoint)
+        kind, ident = route
+        if kind in _ARCHIVE_FILTERS:
+            return self.posts(_with_query(endpoint, {_ARCHIVE_FILTERS[kind]: ident}))
+        return self.single_post(urljoin(page.final_url, resource))
+
+    def single_post(self, url: str) -> Iterator[SourceItem]:
+        page = self.fetch(url)
+        post = _json_or_none(page.body)
+        if not isinstance(post, dict):
+            raise InputError(f"{url}: not a WordPress post")
+        yield _post_item(post, key=_post_key(post, url, 0))
+
+    def posts(self, endpoint: str, *, first: SourcePage | None = None) -> Iterator[SourceItem]:
+        """Page through a posts collection, honouring filters and `per_page` in `endpoint`.
+
+        The first page must answer (else FetchError/InputError); a later page that fails is
+        an error item. Stops at X-WP-TotalPages, or without it at a short or repeated page.
+        """
+        per_page = _query_int(endpoint, "per_page")
+        if per_page is None or self.embed:
+            first = None
+        start = _query_int(endpoint, "page") or 1
+        fixed = {"per_page": str(per_page or DEFAULT_PER_PAGE)}
+        base = _with_query(endpoint, {**fixed, **({"_embed": "1"} if self.embed else {})})
+        last, known_end = start + MAX_API_PAGES - 1, False
+        seen: set[str] = set()
+        for number in range(start, start + MAX_API_PAGES):
+            if number > last:
+                return
+            url = _with_query(base, {"page": str(number)})
+            try:
+                posts, total = self.posts_page(url, first if number == start else None)
+            except (FetchError, InputError) as exc:
+                if number == start:
+                    raise
+                if not known_end and _is_past_end(exc):
+                    return
+                yield SourceItem(key=url, url=url, error=_reason(exc))
+                if not known_end:
+                    return
+                continue
+            if total is not None:
+                last, known_end = min(last, total), True
+            keys = [_post_key(p, url, n) for n, p in enumerate(posts)]
+            if not posts or seen.issuperset(keys):
+                return
+            seen.update(keys)
+            yield from _post_items(posts, where=url)
+            if not known_end and len(posts) < int(fixed["per_page"]):
+                return
+
+    def posts_page(self, url: str, page: SourcePage | None) -> tuple[list[Any], int | None]:
+        """The posts of one page and X-WP-TotalPages; raises FetchError or InputError."""
+        page = page or self.fetch(url)
+        data = _json_or_none(page.body)
+        if not isinstance(data, list):
+            raise InputError(f"{url}: not a list of WordPress posts")
+        return data, _wp_total_pages(page.headers)
+
+    def sitemap(self, root: ET.Element, where: str, *, depth: int) -> Iterator[SourceItem]:
+        """Each page a `urlset` lists; a `sitemapindex` is followed up to 3 levels deep."""
+        if _local(root.tag) == "urlset":
+            for loc in _sitemap_locs(root):
+                yield self.page_item(urljoin(where, loc))
+            return
+        for loc in _sitemap_locs(root)[:MAX_SITEMAPS] if depth < 3 else []:
+            url = urljoin(where, loc)
+            try:
+                child = _parse_xml_or_none(self.fetch(url).body)
+            except FetchError as exc:
+                yield SourceItem(key=url, url=url, error=f"sitemap: {exc.reason}")
+                continue
+            if child is None or _local(child.tag) not in _SITEMAP_ROOTS:
+                yield SourceItem(key=url, url=url, error="sitemap: not a sitemap")
+                continue
+            yield from self.sitemap(child, url, depth=depth + 1)
+
+    def page_item(self, url: str) -> SourceItem:
+        try:
+            page = self.fetch(url)
+        except FetchError as exc:
+            return SourceItem(key=url, url=url, error=exc.reason)
+        return SourceItem(
+            key=url, data=page.body, content_type=page.content_type, url=page.final_url
+        )
+
+
+def _origin(url: str) -> tuple[str, int | None]:
+    """Host and port, the scheme's default port filled in (http->https keeps the origin)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return (parts.hostname or "").lower(), (port if port not in (None, default) else None)
+
+
+def _with_query(url: str, params: Mapping[str, str]) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
+    return urlunsplit(parts._replace(query=urlencode([*query, *params.items()], safe="/")))
+
+
+def _query_int(url: str, name: str) -> int | None:
+    value = dict(parse_qsl(urlsplit(url).query)).get(name, "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def _queried_route(href: str) -> tuple[str, str] | None:
+    """`.../wp/v2/posts/5` (or `?rest_route=/wp/v2/posts/5`) -> ("posts", "5")."""
+    parts = urlsplit(href)
+    route = dict(parse_qsl(parts.query)).get("rest_route") or parts.path
+    match = _ROUTE_RE.search(route)
+    return (match.group(1), match.group(2)) if match else None
+
+
+def _is_collection(url: str) -> bool:
+    """A WordPress REST collection route: `/wp/v2/posts`, `?rest_route=/wp/v2/posts`, ..."""
+    parts = urlsplit(url)
+    route = dict(parse_qsl(parts.query)).get("rest_route") or parts.path
+    return _COLLECTION_RE.search(route) is not None
+
+
+def _is_past_end(exc: ProvenanceError) -> bool:
+    """WordPress answers 400 (rest_post_invalid_page_number) for a page past the last."""
+    return isinstance(exc, FetchStatusError) and exc.status_code == 400
+
+
+def _reason(exc: ProvenanceError) -> str:
+    return exc.reason if isinstance(exc, FetchError) else str(exc)
+
+
+def _posts_endpoint(api_root: str) -> str:
+    """`/wp-json/` -> `/wp-json/wp/v2/posts`; `?rest_route=/` -> `?rest_route=/wp/v2/posts`."""
+    parts = urlsplit(api_root)
+    query = dict(parse_qsl(parts.query))
+    if "rest_route" in query:
+        route = query["rest_route"].rstrip("/") + "/wp/v2/posts"
+        return _with_query(api_root, {"rest_route": route})
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return urlunsplit(parts._replace(path=path + "wp/v2/posts"))
+
+
+def _wp_total_pages(headers: Mapping[str, str]) -> int | None:
+    value = (headers.get("x-wp-totalpages") or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _page_item(page: SourcePage) -> SourceItem:
+    url = page.final_url
+    return SourceItem(key=url, data=page.body, content_type=page.content_type, url=url)
+
+
+# ------------------------------------------------------------------- discovery in HTML
+
+
+class _LinkCollector(HTMLParser):
+    """Collects `<link rel=... href=...>`; `alternate-json` is the queried resource's route."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "link":
+            return
+        values = {k: v or "" for k, v in attrs}
+        _remember(self.links, values.get("href", ""), values)
+
+
+def _remember(links: dict[str, str], href: str, params: Mapping[str, str]) -> None:
+    if not href:
+        return
+    for rel in params.get("rel", "").lower().split():
+        name = rel
+        if rel == "alternate" and "json" in params.get("type", "").lower():
+            name = "alternate-json"
+        links.setdefault(name, href)
+
+
+def _declared_links(page: SourcePage) -> dict[str, str]:
+    """rel -> href from the Link header first, then from the page's `<link>` tags."""
+    links: dict[str, str] = {}
+    for href, rest in _LINK_RE.findall(page.headers.get("link", "")):
+        params = {m[0].lower(): m[1] or m[2] for m in _PARAM_RE.findall(rest)}
+        _remember(links, href.strip(), params)
+    collector = _LinkCollector()
+    collector.feed(page.body[:2_000_000].decode("utf-8", errors="replace"))
+    for rel, href in collector.links.items():
+        links.setdefault(rel, href)
+    return links
+
+
+# ------------------------------------------------------------------ formats and items
+
+
+def _sniff(data: bytes, content_type: str | None) -> str:
+    """ "json", "xml", "html" or "other": from the bytes first, the Content-Type second."""
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head[:1] in (b"{", b"["):
+        return "json"
+    if head.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    if head.startswith(_XML_STARTS):
+        return "xml"
+    ctype = (content_type or "").lower()
+    for kind in ("json", "html", "xml"):
+        if kind in ctype:
+            return kind
+    return "other"
+
+
+def _json_or_none(data: bytes) -> Any:
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
+def _post_key(post: Any, where: str, n: int) -> str:
+    """A post's link, else its id at `where`, else its position there."""
+    if isinstance(post, dict):
+        if isinstance(post.get("link"), str) and post["link"]:
+            return str(post["link"])
+        if isinstance(post.get("id"), int | str):
+            return f"{where}#id={post['id']}"
+    return f"{where}#{n}"
+
+
+def _post_item(post: Mapping[str, Any], *, key: str) -> SourceItem:
+    link = post.get("link")
+    url = link if isinstance(link, str) and link else None
+    data = json.dumps(post, ensure_ascii=False).encode("utf-8")
+    return SourceItem(key=key, data=data, content_type="application/json", url=url)
+
+
+def _post_items(posts: list[Any], *, where: str) -> Iterator[SourceItem]:
+    for n, post in enumerate(posts):
+        key = _post_key(post, where, n)
+        if isinstance(post, dict):
+            yield _post_item(post, key=key)
+        else:
+            yield SourceItem(key=key, error=f"item {n} is not a post (JSON {type(post).__name__})")
+
+
+def _parse_xml_or_none(data: bytes) -> ET.Element | None:
+    """The root element, or None for malformed XML or XML that declares entities."""
+    if b"<!ENTITY" in data[:65536].upper():
+        return None  # entity expansion is the classic XML bomb; feeds and sitemaps need none
+    try:
+        return ET.fromstring(_gunzip(data))
+    except (ET.ParseError, ValueError):
+        return None
+
+
+def _gunzip(data: bytes) -> bytes:
+    if not data.startswith(b"\x1f\x8b"):
+        return data
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError) as exc:
+        raise ValueError(f"bad gzip data: {exc}") from exc
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _sitemap_locs(root: ET.Element) -> list[str]:
+    locs = (el.text or "" for el in root.iter() if _local(el.tag) == "loc")
+    return [loc.strip() for loc in locs if loc.strip()]
+
+
+def _feed_items(root: ET.Element, *, where: str) -> Iterator[SourceItem]:
+    """Each entry as a feed of its own: the feed's own fields and that one entry."""
+    container = root.find("channel") if _local(root.tag) == "rss" else root
+    if container is None:
+        return
+    atom = root.tag == f"{_ATOM}feed"
+    entry_tags = {f"{_ATOM}entry"} if atom else {"item", f"{_RSS1}item"}
+    entries = [el for el in container if el.tag in entry_tags]
+    head = [el for el in container if el.tag not in entry_tags]
+    ctype = "application/atom+xml" if atom else "application/rss+xml"
+    for n, entry in enumerate(entries):
+        url = _entry_link(entry, atom=atom)
+        data = _single_entry_feed(root, container, head, entry)
+        yield SourceItem(key=url or f"{where}#{n}", data=data, content_type=ctype, url=url)
+
+
+def _single_entry_feed(
+    root: ET.Element, container: ET.Element, head: list[ET.Element], entry: ET.Element
+) -> bytes:
+    new_root = ET.Element(root.tag, root.attrib)
+    if container is root:
+        new_root.extend([*head, entry])
+    else:
+        new_container = ET.SubElement(new_root, container.tag, container.attrib)
+        new_container.extend([*head, entry])
+    text: str = ET.tostring(new_root, encoding="unicode")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + text).encode("utf-8")
+
+
+def _entry_link(entry: ET.Element, *, atom: bool) -> str | None:
+    if atom:
+        links = [el for el in entry if el.tag == f"{_ATOM}link"]
+        for el in links:
+            if el.get("rel", "alternate") == "alternate" and el.get("href"):
+                return el.get("href")
+        return None
+    for name in ("link", "guid"):
+        for el in entry:
+            text = (el.text or "").strip()
+            if _local(el.tag) == name and text.startswith(("http://", "https://")):
+                return text
+    return None
+
+
+# --------------------------------------------------------------------- local files
+
+
+def _iter_local(source: str, *, settings: Settings, fetcher: PageFetcher) -> Iterator[SourceItem]:
+    if source == "-":
+        data = sys.stdin.buffer.read(settings.max_input_bytes + 1)
+        return _bytes_items(data, name="-", suffix="", settings=settings, fetcher=fetcher)
+    path = Path(source)
+    if path.is_dir():
+        return _dir_items(path, settings=settings, fetcher=fetcher)
+    try:
+        data = _read_capped(path, settings)
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read: {exc.strerror or exc}") from exc
+    return _bytes_items(
+        data, name=source, suffix=path.suffix.lower(), settings=settings, fetcher=fetcher
+    )
+
+
+def _read_capped(path: Path, settings: Settings) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(settings.max_input_bytes + 1)
+
+
+def _dir_items(root: Path, *, settings: Settings, fetcher: PageFetcher) -> Iterator[SourceItem]:
+    """Every non-hidden file under `root`, sorted, symlinked directories not followed.
+
+    A folder holding a `case.json` (see cases/README.md) is one item: its copy, checked
+    against its original when the case names one.
+    """
+    for dirpath, dirnames, filenames in os.walk(root):
+        if CASE_FILE in filenames:
+            dirnames[:] = []
+            yield _case_item(Path(dirpath), settings)
+            continue
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(f for f in filenames if not f.startswith(".")):
+            path = Path(dirpath) / name
+            try:
+                data = _read_capped(path, settings)
+            except OSError as exc:
+                yield SourceItem(key=str(path), error=f"cannot read: {exc.strerror or exc}")
+                continue
+            suffix = path.suffix.lower()
+            yield from _bytes_items(
+                data, name=str(path), suffix=suffix, settings=settings, fetcher=fetcher
+            )
+
+
+def _case_item(folder: Path, settings: Settings) -> SourceItem:
+    key = str(folder)
+    try:
+        case = json.loads((folder / CASE_FILE).read_text(encoding="utf-8"))
+        copy = _read_capped(folder / str(case["copy"]), settings)
+        original = case.get("original")
+        original_data = _read_capped(folder / str(original), settings) if original else None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return SourceItem(key=key, error=f"unreadable case: {exc}")
+    return SourceItem(key=key, data=copy, original=original_data)
+
+
+def _bytes_items(
+    data: bytes, *, name: str, suffix: str, settings: Settings, fetcher: PageFetcher
+) -> Iterator[SourceItem]:
+    """The items one local file holds."""
+    ctype = _CONTENT_TYPES.get(suffix)
+    if len(data) > settings.max_input_bytes:
+        yield SourceItem(key=name, error=f"larger than {settings.max_input_bytes} bytes")
+        return
+    kind = _sniff(data, ctype)
+    if suffix in JSONL_SUFFIXES or (kind == "json" and _looks_like_jsonl(data)):
+        yield from _jsonl_items(data, name=name)
+        return
+    whole = _json_or_none(data) if kind == "json" else None
+    if isinstance(whole, list):
+        yield from _post_items(whole, where=name)
+        return
+    root = _parse_xml_or_none(data) if kind == "xml" else None
+    if root is not None and _local(root.tag) in _FEED_ROOTS:
+        yield from _feed_items(root, where=name)
+    elif root is not None and _local(root.tag) == "urlset":
+        yield from _local_sitemap(root, settings=settings, fetcher=fetcher)
+    else:
+        yield SourceItem(key=name, data=data, content_type=ctype)
+
+
+def _looks_like_jsonl(data: bytes) -> bool:
+    lines = [line for line in data.splitlines() if line.strip()]
+    return (
+        len(lines) > 1 and _json_or_none(data) is None and isinstance(_json_or_none(lines[0]), dict)
+    )
+
+
+def _jsonl_items(data: bytes, *, name: str) -> Iterator[SourceItem]:
+    for number, line in enumerate(data.splitlines(), start=1):
+        if line.strip():
+            yield _jsonl_item(line, key=f"{name}#{number}")
+
+
+def _jsonl_item(line: bytes, *, key: str) -> SourceItem:
+    """A WordPress post, or `{"url": ..., "html": ...}` for a page."""
+    try:
+        value = json.loads(line)
+    except ValueError as exc:
+        return SourceItem(key=key, error=f"invalid JSON: {str(exc).splitlines()[0]}")
+    if not isinstance(value, dict):
+        return SourceItem(key=key, error=f"not a JSON object (JSON {type(value).__name__})")
+    url = value.get("url") if isinstance(value.get("url"), str) else None
+    if "html" in value:
+        if not isinstance(value["html"], str):
+            return SourceItem(key=key, url=url, error='"html" is not a string')
+        return SourceItem(
+            key=key, data=value["html"].encode("utf-8"), content_type="text/html", url=url
+        )
+    if "content" in value or "title" in value:
+        link = value.get("link") if isinstance(value.get("link"), str) else None
+        return SourceItem(key=key, data=line.strip(), content_type="application/json", url=link)
+    return SourceItem(key=key, url=url, error='expected a WordPress post or {"url", "html"}')
+
+
+def _local_sitemap(
+    root: ET.Element, *, settings: Settings, fetcher: PageFetcher
+) -> Iterator[SourceItem]:
+    """Pages listed in a local sitemap: URLs found in a file, so fetched untrusted."""
+    for url in _sitemap_locs(root):
+        try:
+            page = fetcher.fetch_page(url, trusted=False)
+        except FetchError as exc:
+            yield SourceItem(key=url, url=url, error=exc.reason)
+            continue
+        yield SourceItem(
+            key=url, data=page.body, content_type=page.content_type, url=page.final_url
+        )

@@ -1,0 +1,86 @@
+"""The audit's state file: each item's content hash and result, in SQLite (WAL).
+
+Every result is committed as soon as it is known, so an audit killed part-way loses at
+most the items in flight, and a rerun neither loses nor duplicates a result (items are
+keyed by their stable key). sqlite3 errors become ArchiveError here.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import ArchiveError
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS items (
+    key TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    checked_at TEXT NOT NULL,
+    result TEXT NOT NULL
+);
+"""
+
+
+class AuditState:
+    """Results of earlier audit runs, keyed by item key."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            raise ArchiveError(f"{path}: cannot open audit state ({exc})") from exc
+
+    def __enter__(self) -> AuditState:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def lookup(self, key: str, content_hash: str) -> dict[str, Any] | None:
+        """The stored result of `key` if it was checked with the same content hash."""
+        with self._errors("read"):
+            row = self._db.execute(
+                "SELECT result FROM items WHERE key = ? AND content_hash = ?", (key, content_hash)
+            ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def store(self, key: str, content_hash: str, result: dict[str, Any]) -> None:
+        """Record (or replace) the result of `key`, committed at once."""
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        payload = json.dumps(result, ensure_ascii=False, sort_keys=True)
+        with self._errors("write"):
+            self._db.execute(
+                "INSERT INTO items (key, content_hash, checked_at, result) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET content_hash = excluded.content_hash, "
+                "checked_at = excluded.checked_at, result = excluded.result",
+                (key, content_hash, now, payload),
+            )
+
+    def count(self) -> int:
+        with self._errors("read"):
+            return int(self._db.execute("SELECT COUNT(*) FROM items").fetchone()[0])
+
+    def integrity(self) -> str:
+        with self._errors("check"):
+            return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+    @contextmanager
+    def _errors(self, action: str) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"{self.path}: cannot {action} audit state ({exc})") from exc

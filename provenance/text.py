@@ -1,0 +1,159 @@
+"""Text normalisation: cleaning, mojibake repair and the comparison form of a paragraph.
+
+The only module that imports ftfy. `clean_text` gives the human-readable form stored in
+`Paragraph.text`; `comparison_key` gives the form paragraphs are compared in, where
+changes of style only (curly quotes, dash kind, case, spacing) disappear.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+import ftfy
+
+# Zero-width characters that carry no meaning in running text. ZWJ/ZWNJ (U+200C/D) are
+# kept: they change rendering and meaning in Persian, Indic scripts and emoji.
+_INVISIBLE_RE = re.compile("[\u200b\u2060\ufeff\u00ad]")
+_SPACE_RE = re.compile(r"\s+")
+_SINGLE_QUOTES_RE = re.compile("[\u2018\u2019\u201a\u201b\u2032\u0060\u00b4\u02bc]")
+_DOUBLE_QUOTES_RE = re.compile("[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]|''")
+_DASHES_RE = re.compile(r"\s*[\u2010-\u2015\u2212\ufe58\ufe63\uff0d-]+\s*")
+_WORD_RE = re.compile(r"\w+(?:[.,']\w+)*")
+_THAI_RE = re.compile("[\u0e00-\u0e7f]")
+
+
+def clean_text(s: str) -> str:
+    """Return `s` with HTML entities decoded, NFC-normalised and whitespace collapsed.
+
+    Non-breaking and other Unicode spaces become one ASCII space; zero-width spaces,
+    word joiners, BOMs and soft hyphens are removed. Never raises.
+    """
+    s = unicodedata.normalize("NFC", html.unescape(s))
+    s = _INVISIBLE_RE.sub("", s)
+    return _SPACE_RE.sub(" ", s).strip()
+
+
+def repair_mojibake(s: str) -> tuple[str, str | None]:
+    """Undo UTF-8 text that was decoded with a legacy single-byte code page.
+
+    Returns (text, description); description is None when nothing was changed, else
+    e.g. "utf-8 read as windows-1252". Covers what ftfy covers (windows-1250/1251/1252/
+    1253/1254/1257, latin-1, MacRoman, ...) plus windows-874 (Thai), which ftfy lacks.
+    Correct text in any script is returned unchanged. Never raises.
+    """
+    if s.isascii():
+        return s, None
+    if _THAI_RE.search(s):
+        fixed = _repair_windows_874(s)
+        if fixed is not None:
+            return fixed, "utf-8 read as windows-874"
+    explained = ftfy.fix_encoding_and_explain(s)
+    if explained.text == s:
+        return s, None
+    return explained.text, _describe(explained.explanation or [])
+
+
+def _describe(steps: Sequence[tuple[str, str]]) -> str:
+    encodings = [param for action, param in steps if action == "encode"]
+    if encodings:
+        names = ", ".join(e.removeprefix("sloppy-") for e in encodings)
+        return f"utf-8 read as {names}"
+    applied = ", ".join(param for _, param in steps)
+    return f"encoding fixes: {applied}" if applied else "encoding fixes"
+
+
+@lru_cache(maxsize=1)
+def _windows_874_tables() -> tuple[dict[str, int], re.Pattern[str]]:
+    """Char -> byte of "sloppy" windows-874 and a regex for UTF-8 sequences read through it.
+
+    Browsers and text stores decode bytes windows-874 leaves undefined (most of 0x80-0x9F)
+    as windows-1252 or as C1 controls; the real copy this was written from
+    (real/families/cnn-nato-scramble-2025-02-12/lapost.txt) shows U+0E42 U+20AC U+2122
+    for a right single quote (bytes E2 80 99) and U+0E42 U+20AC U+009D for a right double
+    quote (E2 80 9D).
+    """
+    to_byte: dict[str, int] = {}
+    for b in range(256):
+        char = None
+        for codec in ("cp874", "cp1252", "latin-1"):
+            try:
+                char = bytes([b]).decode(codec)
+                break
+            except UnicodeDecodeError:
+                continue
+        if char is not None and char not in to_byte:
+            to_byte[char] = b
+
+    def cls(lo: int, hi: int) -> str:
+        chars = (c for c, b in to_byte.items() if lo <= b <= hi)
+        return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
+
+    cont = cls(0x80, 0xBF)
+    pattern = f"{cls(0xC2, 0xDF)}{cont}|{cls(0xE0, 0xEF)}{cont}{{2}}|{cls(0xF0, 0xF4)}{cont}{{3}}"
+    return to_byte, re.compile(pattern)
+
+
+def _repair_windows_874(s: str) -> str | None:
+    """Decode windows-874 mojibake sequences; None unless the result is clearly better.
+
+    Accepted only when every Thai character of `s` was part of a plausible sequence that
+    decodes as UTF-8 and no decoded character is a control or unassigned one: genuine Thai
+    text has Thai characters outside such sequences, so it is left alone.
+    """
+    to_byte, sequence_re = _windows_874_tables()
+    failed = False
+
+    def decode(match: re.Match[str]) -> str:
+        nonlocal failed
+        raw = bytes(to_byte[c] for c in match.group())
+        if not _plausible_874(s, match, raw):
+            failed = True
+            return match.group()
+        try:
+            out = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            failed = True
+            return match.group()
+        if any(unicodedata.category(c) in ("Cc", "Cn", "Co", "Cs") for c in out):
+            failed = True
+        return out
+
+    fixed = sequence_re.sub(decode, s)
+    if failed or fixed == s or _THAI_RE.search(fixed):
+        return None
+    return fixed
+
+
+def _plausible_874(s: str, match: re.Match[str], raw: bytes) -> bool:
+    """A sequence counts as mojibake if it holds a byte of 0x80-0x9F (curly quotes and
+    dashes always do) or touches a Latin letter or digit, as inside 'Sprลซds'. Two-letter
+    Thai words such as 'รก' also decode as UTF-8 but stand between spaces or Thai letters."""
+    if any(0x80 <= b <= 0x9F for b in raw):
+        return True
+    before = s[match.start() - 1] if match.start() > 0 else ""
+    after = s[match.end()] if match.end() < len(s) else ""
+    return (before.isascii() and before.isalnum()) or (after.isascii() and after.isalnum())
+
+
+def comparison_key(s: str) -> str:
+    """Return the form paragraphs are compared in.
+
+    NFKC (so '…' becomes '...', full-width forms become ASCII), curly and straight quotes
+    unified, every dash kind (and the spaces around it) made one '-', whitespace collapsed,
+    casefolded. Two paragraphs that differ only in such style get equal keys.
+    """
+    s = unicodedata.normalize("NFKC", clean_text(s))
+    s = _SINGLE_QUOTES_RE.sub("'", s)
+    s = _DOUBLE_QUOTES_RE.sub('"', s)
+    s = _DASHES_RE.sub("-", s)
+    return _SPACE_RE.sub(" ", s).strip().casefold()
+
+
+def words(s: str) -> list[str]:
+    """Return the word tokens of `comparison_key(s)`: letters/digits, keeping inner
+    apostrophes, periods and commas ("don't", "u.s", "1,000", "0.3")."""
+    return _WORD_RE.findall(comparison_key(s))

@@ -1,0 +1,291 @@
+"""align_paragraphs on synthetic copies of real corpus articles and on real copies."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from provenance.align import align_paragraphs
+from provenance.models import Alignment, Paragraph, ParagraphMatch, Status
+from provenance.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SETTINGS = Settings()
+
+
+def _bench() -> ModuleType:
+    """The benchmark module, which holds the synthetic case builders."""
+    if "bench_align" not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            "bench_align", ROOT / "benchmarks" / "bench_align.py"
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["bench_align"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["bench_align"]
+
+
+def read_real(path: Path) -> list[Paragraph]:
+    """A shared real file: URL line, `# NOTE` lines, then one paragraph per non-empty line."""
+    lines = path.read_text(encoding="utf-8").splitlines()[1:]
+    texts = [ln.strip() for ln in lines if ln.strip() and not ln.startswith("# NOTE")]
+    return [Paragraph(i, t) for i, t in enumerate(texts)]
+
+
+CASES = _bench().corpus_cases(3)
+CASE_IDS = [c.name for c in CASES]
+
+
+def _by_original(alignment: Alignment) -> dict[int, ParagraphMatch]:
+    out: dict[int, ParagraphMatch] = {}
+    for m in alignment.matches:
+        if m.original_index is not None:
+            out.setdefault(m.original_index, m)
+    return out
+
+
+def _by_copy(alignment: Alignment) -> dict[int, ParagraphMatch]:
+    out: dict[int, ParagraphMatch] = {}
+    for m in alignment.matches:
+        if m.copy_index is not None:
+            out.setdefault(m.copy_index, m)
+    return out
+
+
+def test_every_operation_is_covered() -> None:
+    ops = {c.op for c in CASES}
+    assert ops >= {
+        "verbatim", "trimmed", "dropped", "edited", "added", "chrome", "moved", "split",
+        "merged", "style", "spun", "quote", "unrelated",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_statuses_match_the_truth(case) -> None:  # type: ignore[no-untyped-def]
+    alignment = align_paragraphs(case.copy, case.original, SETTINGS)
+    by_orig, by_copy = _by_original(alignment), _by_copy(alignment)
+    wrong = [
+        (i, want, by_orig[i].status)
+        for i, want in case.original_status.items()
+        if by_orig[i].status != want
+    ]
+    wrong += [
+        (i, want, by_copy[i].status)
+        for i, want in case.copy_status.items()
+        if by_copy[i].status != want
+    ]
+    # Spinning is judged per paragraph; a lightly spun short paragraph may read as edited.
+    allowed = len(case.original_status) // 10 if case.op == "spun" else 0
+    assert len(wrong) <= allowed, f"{case.name}: (index, want, got) {wrong}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_every_paragraph_of_both_sides_is_accounted_for(case) -> None:  # type: ignore[no-untyped-def]
+    alignment = align_paragraphs(case.copy, case.original, SETTINGS)
+    assert {m.copy_index for m in alignment.matches} - {None} == {p.index for p in case.copy}
+    assert {m.original_index for m in alignment.matches} - {None} == {
+        p.index for p in case.original
+    }
+    for m in alignment.matches:
+        assert (m.copy_index is None) == (m.status is Status.DROPPED)
+        assert (m.original_index is None) == (m.status is Status.ADDED)
+        assert 0.0 <= m.similarity <= 1.0
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.op == "moved"], ids=lambda c: c.name)
+def test_moved_paragraph_is_flagged_and_only_it(case) -> None:  # type: ignore[no-untyped-def]
+    alignment = align_paragraphs(case.copy, case.original, SETTINGS)
+    moved = {m.original_index for m in alignment.matches if m.moved}
+    assert moved == set(case.moved)
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.op in ("split", "merged")], ids=lambda c: c.name
+)
+def test_split_and_merged_pair_every_part(case) -> None:  # type: ignore[no-untyped-def]
+    alignment = align_paragraphs(case.copy, case.original, SETTINGS)
+    statuses = Counter(m.status for m in alignment.matches)
+    assert statuses[Status.ADDED] == statuses[Status.DROPPED] == 0
+    per_original = Counter(m.original_index for m in alignment.matches)
+    per_copy = Counter(m.copy_index for m in alignment.matches)
+    if case.op == "merged":
+        assert per_copy[0] == len(case.original)
+    else:
+        assert max(per_original.values()) == 2
+
+
+def test_style_only_changes_are_verbatim_without_diff() -> None:
+    original = [Paragraph(0, 'He said "it\'s over" -- and left. Then   he   came back.')]
+    copy = [Paragraph(7, f"HE SAID {LQ}it{RS}s over{RQ} \u2014 and left. Then he came back.")]
+    (m,) = align_paragraphs(copy, original, SETTINGS).matches
+    assert (m.copy_index, m.original_index, m.status, m.similarity) == (7, 0, Status.VERBATIM, 1.0)
+    assert m.diff == () and m.quote_changes == ()
+
+
+LQ, RQ, LS, RS = "\u201c", "\u201d", "\u2018", "\u2019"  # curly double and single quotes
+QUOTE_TABLE = [
+    # (original, copy, expected quote changes as (original words, copy words))
+    (
+        'He said "we will win the vote" today.',
+        'He said "we will lose the vote" today.',
+        [("win", "lose")],
+    ),
+    (
+        f"She said {LQ}prices will rise sharply{RQ} on Monday.",
+        f"She said {LQ}prices will fall sharply{RQ} on Monday.",
+        [("rise", "fall")],
+    ),
+    (
+        "Il a dit « nous allons gagner » hier soir.",
+        "Il a dit « nous allons perdre » hier soir.",
+        [("gagner", "perdre")],
+    ),
+    (
+        f"He called it {LS}a total disgrace{RS} in public.",
+        f"He called it {LS}a small disgrace{RS} in public.",
+        [("total", "small")],
+    ),
+    (
+        'He said "we will win the vote" today in Ohio.',
+        'He said "we will win the vote" yesterday in Ohio.',
+        [],
+    ),
+    (
+        f"Trump{RS}s plan was approved by the Senate on Monday.",
+        f"Biden{RS}s plan was approved by the Senate on Monday.",
+        [],
+    ),
+    (
+        f"The Smiths{RS} house, {LQ}a gem,{RQ} sold quickly for cash.",
+        f"The Smiths{RS} house, {LQ}a gem,{RQ} sold slowly for cash.",
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(("original", "copy", "expected"), QUOTE_TABLE)
+def test_quote_changes(original: str, copy: str, expected: list[tuple[str, str]]) -> None:
+    (m,) = align_paragraphs([Paragraph(0, copy)], [Paragraph(0, original)], SETTINGS).matches
+    assert m.status is Status.EDITED
+    assert [(q.original, q.copy) for q in m.quote_changes] == expected
+    assert all(q in m.diff for q in m.quote_changes)
+
+
+def test_word_diff_of_an_edit() -> None:
+    original = [Paragraph(0, "The council voted on Tuesday to approve the new budget plan.")]
+    copy = [Paragraph(0, "The council voted on Monday to approve the budget plan quickly.")]
+    (m,) = align_paragraphs(copy, original, SETTINGS).matches
+    ops = [(d.op, d.original, d.copy) for d in m.diff if d.op != "equal"]
+    # "plan." and "plan" compare equal: punctuation is not a changed word.
+    assert ops == [
+        ("replace", "Tuesday", "Monday"),
+        ("delete", "new", ""),
+        ("insert", "", "quickly."),
+    ]
+    assert m.status is Status.EDITED
+
+
+@pytest.mark.parametrize(
+    ("copy", "original", "expected"),
+    [
+        ([], [], []),
+        ([], ["Only in the original, a paragraph of words."], [Status.DROPPED]),
+        (["Only in the copy, a paragraph of words."], [], [Status.ADDED]),
+        (
+            ["", "   "],
+            ["Some text here of the original."],
+            [Status.DROPPED, Status.ADDED, Status.ADDED],
+        ),
+    ],
+)
+def test_degenerate_inputs(copy: list[str], original: list[str], expected: list[Status]) -> None:
+    alignment = align_paragraphs(
+        [Paragraph(i, t) for i, t in enumerate(copy)],
+        [Paragraph(i, t) for i, t in enumerate(original)],
+        SETTINGS,
+    )
+    assert [m.status for m in alignment.matches] == expected
+
+
+def test_indices_are_paragraph_indices_not_positions() -> None:
+    texts = CASES[0].original
+    copy = [Paragraph(p.index * 3 + 1, p.text) for p in texts]
+    alignment = align_paragraphs(copy, texts, SETTINGS)
+    assert [(m.copy_index, m.original_index) for m in alignment.matches] == [
+        (p.index * 3 + 1, p.index) for p in texts
+    ]
+
+
+def test_deterministic() -> None:
+    for case in CASES[:13]:
+        first = align_paragraphs(case.copy, case.original, SETTINGS)
+        assert align_paragraphs(case.copy, case.original, SETTINGS) == first
+
+
+def test_large_documents_take_the_sparse_path_and_still_match() -> None:
+    articles = _bench().pick_articles(60)
+    texts = [f"{t} ({i})" for i, t in enumerate(t for a in articles for t in a)][:600]
+    original = [Paragraph(i, t) for i, t in enumerate(texts)]
+    copy = [Paragraph(i, t) for i, t in enumerate(texts) if i % 50]
+    start = time.perf_counter()
+    alignment = align_paragraphs(copy, original, SETTINGS)
+    assert time.perf_counter() - start < SETTINGS.time_budget_seconds
+    statuses = Counter(m.status for m in alignment.matches)
+    assert statuses == {Status.VERBATIM: len(copy), Status.DROPPED: len(original) - len(copy)}
+
+
+def test_huge_paragraph_is_truncated_with_a_note_and_stays_fast() -> None:
+    text = " ".join(p.text for p in CASES[0].original)
+    huge = (text + " ") * (1_000_000 // len(text) + 1)
+    start = time.perf_counter()
+    alignment = align_paragraphs([Paragraph(0, huge)], list(CASES[0].original), SETTINGS)
+    assert time.perf_counter() - start < SETTINGS.time_budget_seconds
+    assert any("compared on its first" in n for n in alignment.notes)
+    assert {m.status for m in alignment.matches} == {Status.VERBATIM}
+
+
+def test_spent_time_budget_leaves_pairs_unmatched_with_a_note() -> None:
+    case = CASES[0]
+    alignment = align_paragraphs(case.copy, case.original, Settings(time_budget_seconds=0.0))
+    assert any("time budget" in n for n in alignment.notes)
+    assert {m.status for m in alignment.matches} == {Status.ADDED, Status.DROPPED}
+
+
+def test_real_affiliate_copy_of_cnn() -> None:
+    family = SHARED / "real" / "families" / "cnn-asian-markets-2019-11-18"
+    copy = read_real(family / "kvia_cnn-affiliate.txt")
+    original = read_real(family / "ORIGINAL_cnn_groundtruth.txt")
+    alignment = align_paragraphs(copy, original, SETTINGS)
+    by_orig = _by_original(alignment)
+    assert _by_copy(alignment)[0].status is Status.ADDED  # the new headline
+    assert all(by_orig[p.index].status in (Status.VERBATIM, Status.EDITED) for p in original)
+    assert [m.copy_index for m in alignment.matches] == list(range(len(copy)))
+    dateline = by_orig[0]
+    assert dateline.status is Status.EDITED
+    assert [(d.op, d.original) for d in dateline.diff if d.op != "equal"] == [
+        ("delete", "Hong Kong (CNN Business)")
+    ]
+    tickers = [d.original for d in by_orig[2].diff if d.op == "delete"]
+    assert tickers == ["(N225)", "(KOSPI)", "(SHCOMP)"]
+    assert not any(m.quote_changes or m.moved for m in alignment.matches)
+
+
+@pytest.mark.parametrize("name", ["nbcnews_independent.txt", "talkingpointsmemo_independent.txt"])
+def test_real_independent_reports_barely_match(name: str) -> None:
+    folder = SHARED / "real" / "negatives" / "cnn-walter-reed-2019-11-18"
+    alignment = align_paragraphs(
+        read_real(folder / name), read_real(folder / "ORIGINAL_cnn.txt"), SETTINGS
+    )
+    matched = [
+        m for m in alignment.matches if m.copy_index is not None and m.original_index is not None
+    ]
+    assert len(matched) <= 1
+    assert all(m.status is Status.REWRITTEN for m in matched)

@@ -1,0 +1,376 @@
+"""The archive of originals: real SQLite files, the real corpus, real WARC files."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from provenance.archive import Archive, ImportResult
+from provenance.archive._sketch import band_keys, shingles
+from provenance.errors import ArchiveError, FetchError, InputError
+from provenance.models import Document, Paragraph
+from provenance.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus" / "allsides_abp"
+SETTINGS = Settings()
+
+
+def _corpus_files(n: int, *, seed: int = 7, min_paragraphs: int = 1) -> list[Path]:
+    """`n` corpus articles, none of which shares paragraphs with another outlet's article."""
+    rows = list(_independent_rows())
+    random.Random(seed).shuffle(rows)
+    picked = []
+    for row in rows:
+        path = CORPUS / row
+        if len(_paragraphs(path)) >= min_paragraphs:
+            picked.append(path)
+        if len(picked) == n:
+            break
+    return picked
+
+
+@functools.cache
+def _independent_rows() -> tuple[str, ...]:
+    overlap = (CORPUS / "derived_cross_source_overlap_pairs.tsv").read_text(encoding="utf-8")
+    lines = [line for line in overlap.splitlines() if not line.startswith("#")]
+    shared = {ident for row in csv.reader(lines, delimiter="\t") for ident in row[:2]}
+    with (CORPUS / "metadata.tsv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return tuple(r["path"] for r in rows if r["ID"] not in shared and r["url"])
+
+
+def _paragraphs(path: Path) -> list[str]:
+    _, _, body = path.read_text(encoding="utf-8").partition("\n")
+    return [" ".join(block.split()) for block in body.split("\n\n") if block.strip()]
+
+
+def _doc(texts: list[str], *, url: str | None = None, title: str | None = None) -> Document:
+    return Document(
+        source="test",
+        kind="text",
+        paragraphs=tuple(Paragraph(i, t) for i, t in enumerate(texts)),
+        url=url,
+        title=title,
+    )
+
+
+def _copy_keeping(path: Path, share: float, rng: random.Random) -> Document:
+    paragraphs = _paragraphs(path)
+    keep = max(1, round(len(paragraphs) * share))
+    kept = rng.sample(paragraphs, keep)  # a random subset, shuffled
+    return _doc(kept, url="https://copier.example/post", title="Breaking news")
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    with Archive.open(tmp_path / "archive.sqlite") as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def corpus_archive(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Archive, list[Path]]]:
+    files = _corpus_files(300)
+    path = tmp_path_factory.mktemp("corpus") / "archive.sqlite"
+    opened = Archive.open(path)
+    result = opened.import_paths(files, SETTINGS)
+    assert (result.added, result.errors) == (300, [])
+    yield opened, files
+    opened.close()
+
+
+# ---------------------------------------------------------------------- import
+
+
+def test_import_corpus_takes_url_title_and_date_from_metadata(archive: Archive) -> None:
+    files = _corpus_files(40)
+    result = archive.import_paths(files, SETTINGS)
+    assert result == ImportResult(added=40)
+    with (CORPUS / "metadata.tsv").open(encoding="utf-8", newline="") as fh:
+        meta = {r["path"]: r for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)}
+    row = meta[files[0].relative_to(CORPUS).as_posix()]
+    stored = archive.find_url(row["url"])
+    assert stored is not None
+    assert stored.title == files[0].read_text(encoding="utf-8").split("\n", 1)[0].strip()
+    assert [p.text for p in stored.paragraphs] == _paragraphs(files[0])
+    assert stored.published == datetime.fromisoformat(row["date"]).replace(tzinfo=UTC)
+    stats = archive.stats()
+    assert (stats.documents, stats.versions) == (40, 40)
+    assert stats.paragraphs == sum(len(_paragraphs(f)) for f in files)
+    assert stats.size_bytes > 0
+
+
+def test_reimport_is_idempotent(archive: Archive) -> None:
+    files = _corpus_files(30)
+    archive.import_paths(files, SETTINGS)
+    again = archive.import_paths(files, SETTINGS, batch_size=7)
+    assert again == ImportResult(unchanged=30)
+    assert archive.stats().documents == 30
+
+
+def test_changed_page_is_a_new_version(archive: Archive) -> None:
+    paragraphs = _paragraphs(_corpus_files(1, min_paragraphs=8)[0])
+    url = "https://news.example/story"
+    assert archive.add_document(_doc(paragraphs, url=url, title="Story")) == "added"
+    assert archive.add_document(_doc(paragraphs, url=url, title="Story")) == "unchanged"
+    changed = [*paragraphs[:-2], "An update added after publication, with new details."]
+    assert archive.add_document(_doc(changed, url=url, title="Story (updated)")) == "updated"
+    stats = archive.stats()
+    assert (stats.documents, stats.versions) == (1, 2)
+    latest = archive.find_url(url)
+    assert latest is not None and latest.title == "Story (updated)"
+    # A copy of the first version still finds it, and says which version matched.
+    [hit] = archive.search(_doc(paragraphs[-2:]))
+    assert (hit.url, hit.version, hit.versions, hit.score) == (url, 1, 2, 1.0)
+
+
+def test_document_without_url_is_stored_once(archive: Archive) -> None:
+    doc = _doc(["One paragraph of text that is long enough to shingle."], title="T")
+    assert [archive.add_document(doc) for _ in range(2)] == ["added", "unchanged"]
+    assert archive.stats().documents == 1
+
+
+def test_document_without_text_is_refused(archive: Archive) -> None:
+    with pytest.raises(InputError, match="no text"):
+        archive.add_document(_doc(["   "], url="https://x.example/a"))
+
+
+def _warc(path: Path, pages: list[tuple[str, str, bytes]]) -> None:
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for uri, content_type, body in pages:
+            headers = StatusAndHeaders(
+                "200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1"
+            )
+            record = writer.create_warc_record(
+                uri, "response", payload=io.BytesIO(body), length=len(body), http_headers=headers
+            )
+            writer.write_record(record)
+
+
+def _html(title: str, paragraphs: list[str]) -> bytes:
+    ps = "".join(f"<p>{p}</p>" for p in paragraphs)
+    page = f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{ps}"
+    return (page + "</article></body></html>").encode()
+
+
+def test_warc_import_keeps_html_responses(archive: Archive, tmp_path: Path) -> None:
+    paragraphs = _paragraphs(_corpus_files(1, seed=3, min_paragraphs=6)[0])[:6]
+    warc = tmp_path / "crawl.warc.gz"
+    _warc(
+        warc,
+        [
+            ("https://origin.example/a", "text/html; charset=utf-8", _html("Origin", paragraphs)),
+            ("https://origin.example/logo.png", "image/png", b"\x89PNG\r\n\x1a\n"),
+        ],
+    )
+    result = archive.import_paths([warc], SETTINGS)
+    assert (result.added, result.errors) == (1, [])
+    stored = archive.find_url("https://origin.example/a")
+    assert stored is not None
+    assert any(paragraphs[2] in p.text for p in stored.paragraphs)
+    [hit] = archive.search(_doc(paragraphs[1:3]))
+    assert hit.url == "https://origin.example/a"
+
+
+def test_broken_files_are_errors_and_the_import_goes_on(archive: Archive, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = _corpus_files(2)
+    for n, path in enumerate(good):
+        (folder / f"good{n}.txt").write_bytes(path.read_bytes())
+    (folder / "bad.json").write_text('{"title": {"rendered": "x"', encoding="utf-8")
+    (folder / "latin1.txt").write_bytes("Titre\n\ncaf\xe9 cr\xe8me".encode("latin-1"))
+    (folder / "title-only.txt").write_text("Just a title\n", encoding="utf-8")
+    (folder / "broken.warc").write_bytes(b"this is not a WARC file at all\n")
+    result = archive.import_paths([folder, tmp_path / "missing"], SETTINGS)
+    assert result.added == 2
+    reasons = {Path(source).name: reason for source, reason in result.errors}
+    assert set(reasons) == {"bad.json", "latin1.txt", "title-only.txt", "broken.warc", "missing"}
+    assert "not UTF-8" in reasons["latin1.txt"]
+    assert "no text" in reasons["title-only.txt"]
+    assert "WARC" in reasons["broken.warc"]
+
+
+def test_url_list_offline_and_with_a_fetcher(archive: Archive, tmp_path: Path) -> None:
+    urls = tmp_path / "originals.urls"
+    urls.write_text("https://a.example/1\n\nhttps://a.example/2\n", encoding="utf-8")
+    offline = archive.import_paths([urls], SETTINGS)
+    assert offline.added == 0
+    assert [(u, r.split(":")[0]) for u, r in offline.errors] == [
+        ("https://a.example/1", "offline"),
+        ("https://a.example/2", "offline"),
+    ]
+    paragraphs = _paragraphs(_corpus_files(1, seed=5, min_paragraphs=4)[0])
+
+    def fetch(url: str) -> tuple[bytes, str | None]:
+        if url.endswith("/2"):
+            raise FetchError(url, "HTTP 404")
+        return _html("Fetched", paragraphs), "text/html"
+
+    result = archive.import_paths([urls], SETTINGS, fetch=fetch)
+    assert result.added == 1
+    assert result.errors == [("https://a.example/2", "cannot fetch: HTTP 404")]
+    assert archive.find_url("https://a.example/1") is not None
+
+
+# ---------------------------------------------------------------------- search
+
+
+@pytest.mark.parametrize("share", [1.0, 0.6, 0.35])
+def test_search_ranks_the_original_first(
+    corpus_archive: tuple[Archive, list[Path]], share: float
+) -> None:
+    archive, files = corpus_archive
+    rng = random.Random(int(share * 100))
+    for original in _corpus_files(10, seed=7, min_paragraphs=6)[:10]:
+        assert original in files
+        hits = archive.search(_copy_keeping(original, share, rng))
+        assert hits, f"{original.name} at {share}: no candidate"
+        assert hits[0].document.source == str(original), f"{original.name} at {share}"
+        assert hits[0].score >= 0.95
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_unrelated_article_finds_nothing(corpus_archive: tuple[Archive, list[Path]]) -> None:
+    archive, files = corpus_archive
+    outsider = next(f for f in _corpus_files(400, seed=11) if f not in files)
+    assert archive.search(_doc(_paragraphs(outsider), title="Unrelated")) == []
+
+
+def test_title_match_alone_is_not_reported(archive: Archive) -> None:
+    text = ["The council approved the budget for the new library after a long debate."]
+    archive.add_document(_doc(text, url="https://a.example/x", title="Council approves library"))
+    other = _doc(["Completely different words about weather in another town today."])
+    other = Document("t", "text", other.paragraphs, title="Council approves library")
+    assert archive.search(other) == []
+
+
+def test_recall_at_1_for_copies_keeping_30_percent_or_more(
+    corpus_archive: tuple[Archive, list[Path]],
+) -> None:
+    archive, files = corpus_archive
+    rng = random.Random(2024)
+    misses = []
+    for original in files:
+        share = rng.uniform(0.3, 1.0)
+        hits = archive.search(_copy_keeping(original, share, rng), limit=1)
+        if not hits or hits[0].document.source != str(original):
+            misses.append((original.name, round(share, 2)))
+    assert 1 - len(misses) / len(files) >= 0.99, misses
+
+
+def test_index_survives_reopening_and_a_scheme_change(tmp_path: Path) -> None:
+    path = tmp_path / "archive.sqlite"
+    paragraphs = _paragraphs(_corpus_files(1, min_paragraphs=5)[0])
+    with Archive.open(path) as archive:
+        archive.add_document(_doc(paragraphs, url="https://o.example/1"))
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = 'old-scheme' WHERE key = 'index_scheme'")
+        conn.execute("DELETE FROM lsh")
+    with Archive.open(path, create=False) as archive:
+        [hit] = archive.search(_doc(paragraphs[:2]))
+        assert (hit.url, hit.matched_by) == ("https://o.example/1", "lsh")
+
+
+def test_band_keys_are_stable_across_processes_and_releases() -> None:
+    # Signatures are persisted: a change here silently breaks every stored index.
+    keys = band_keys(shingles(["the quick brown fox jumps over the lazy dog"]))
+    assert len(keys) == 64
+    assert [k >> 32 for k in keys] == list(range(64))
+    assert keys[:3] == PINNED_KEYS
+
+
+PINNED_KEYS = [1564277523, 7519624550, 11847392455]
+
+
+# ---------------------------------------------------------------------- failures
+
+
+def test_opening_a_file_that_is_not_an_archive(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"not a database" * 100)
+    with pytest.raises(ArchiveError, match="cannot open archive"):
+        Archive.open(junk)
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    with pytest.raises(ArchiveError, match="not a provenance archive"):
+        Archive.open(other)
+    with pytest.raises(ArchiveError, match="no archive there"):
+        Archive.open(tmp_path / "absent.sqlite", create=False)
+
+
+def test_archive_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "archive.sqlite"
+    Archive.open(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    with pytest.raises(ArchiveError, match="newer"):
+        Archive.open(path)
+
+
+_CHILD = """
+import sys
+from pathlib import Path
+from provenance.archive import Archive
+from provenance.settings import Settings
+
+def progress(done):
+    print(done, flush=True)
+    sys.stdin.readline()
+
+with Archive.open(Path(sys.argv[1])) as archive:
+    archive.import_paths([Path(p) for p in sys.argv[2:]], Settings(), batch_size=25,
+                         progress=progress)
+print("finished", flush=True)
+"""
+
+
+def test_kill_mid_import_loses_only_the_open_batch(tmp_path: Path) -> None:
+    files = _corpus_files(300)
+    path = tmp_path / "archive.sqlite"
+    paths = [str(REPO), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+    with subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(path), *map(str, files)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
+    ) as child:
+        assert child.stdin is not None and child.stdout is not None
+        for done in ("25", "50"):
+            assert child.stdout.readline().strip() == done
+            child.stdin.write("\n")
+            child.stdin.flush()
+        # The child has just started its third batch: kill it in the middle.
+        child.send_signal(signal.SIGKILL)
+        assert child.wait() == -signal.SIGKILL
+
+    with Archive.open(path, create=False) as archive:
+        assert archive.integrity_check() == "ok"
+        kept = archive.stats().documents
+        assert kept % 25 == 0 and 50 <= kept < 300
+        result = archive.import_paths(files, SETTINGS)
+        assert (result.unchanged, result.added, result.errors) == (kept, 300 - kept, [])
+        assert archive.stats().documents == 300
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(DISTINCT url) FROM documents").fetchone() == (300,)

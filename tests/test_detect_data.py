@@ -1,0 +1,138 @@
+"""Every entry of the detect data files, run on the real example or page it came from."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from provenance.detect import detect_evidence
+from provenance.detect.catalog import (
+    CREDIT_KINDS,
+    attribution_rules,
+    marker_rules,
+    normalize_name,
+    publishers,
+)
+from provenance.detect.domains import registrable_domain, resolve_name
+from provenance.models import Document, Evidence, Paragraph
+from provenance.settings import Settings
+
+
+def _support():  # type: ignore[no-untyped-def]
+    path = Path(__file__).with_name("test_detect_support.py")
+    spec = importlib.util.spec_from_file_location("_detect_support", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("_detect_support", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+support = _support()
+SETTINGS = Settings()
+
+ATTRIBUTIONS = attribution_rules()
+MARKERS = marker_rules()
+
+
+def _detect_text(text: str, html: str = "") -> Evidence:
+    doc = Document(source="example", kind="text", paragraphs=(Paragraph(0, text),), html=html)
+    return detect_evidence(doc, SETTINGS)
+
+
+@pytest.mark.parametrize("rule", ATTRIBUTIONS, ids=[r.id for r in ATTRIBUTIONS])
+def test_attribution_entry_matches_its_real_example(rule) -> None:  # type: ignore[no-untyped-def]
+    evidence = _detect_text(rule.example, rule.expect.get("html", ""))
+    kinds = [(a.kind, a.name, a.origin, a.url) for a in evidence.attributions]
+    expected_origin = rule.expect.get("origin") or None
+    hits = [
+        a for a in evidence.attributions if a.kind == rule.kind and a.name == rule.expect["name"]
+    ]
+    assert hits, f"{rule.id}: no {rule.kind} named {rule.expect['name']!r} in {kinds}"
+    assert hits[0].origin == expected_origin, f"{rule.id}: {kinds}"
+    assert hits[0].language == rule.language
+    assert hits[0].paragraph_index == 0
+    if "url" in rule.expect:
+        assert hits[0].url == rule.expect["url"], f"{rule.id}: {kinds}"
+
+
+@pytest.mark.parametrize("rule", ATTRIBUTIONS, ids=[r.id for r in ATTRIBUTIONS])
+def test_attribution_hint_is_in_its_example(rule) -> None:  # type: ignore[no-untyped-def]
+    assert rule.hint in rule.example.lower(), (
+        f"{rule.id}: hint {rule.hint!r} would skip its example"
+    )
+
+
+WITH_SAMPLE = [r for r in ATTRIBUTIONS if "sample_file" in r.expect]
+
+
+@pytest.mark.parametrize("rule", WITH_SAMPLE, ids=[r.id for r in WITH_SAMPLE])
+def test_attribution_entry_found_in_its_real_page(rule) -> None:  # type: ignore[no-untyped-def]
+    doc = support.shared_document(rule.expect["sample_file"])
+    evidence = detect_evidence(doc, SETTINGS)
+    expected_origin = rule.expect.get("origin") or None
+    found = [(a.kind, a.origin) for a in evidence.attributions]
+    assert (rule.kind, expected_origin) in found, (
+        f"{rule.id} in {rule.expect['sample_file']}: {found}"
+    )
+
+
+@pytest.mark.parametrize("rule", MARKERS, ids=[r.id for r in MARKERS])
+def test_marker_entry_matches_its_real_sample(rule) -> None:  # type: ignore[no-untyped-def]
+    doc = Document(
+        source="sample", kind="html", paragraphs=(Paragraph(0, rule.sample),), html=rule.sample
+    )
+    evidence = detect_evidence(doc, SETTINGS)
+    hits = [m for m in evidence.markers if m.details.get("rule") == rule.id]
+    assert hits, f"{rule.id}: sample not matched"
+    assert hits[0].count > 0
+    if rule.decoder != "org-map":
+        assert (hits[0].publisher, hits[0].domain) == (rule.publisher, rule.domain)
+
+
+WITH_PAGE = [(r, r.sample_file, None) for r in MARKERS if r.sample_file] + [
+    (r, path, publisher) for r in MARKERS for path, publisher in sorted(r.also_in.items())
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "path", "publisher"),
+    WITH_PAGE,
+    ids=[f"{r.id}:{Path(p).name}" for r, p, _ in WITH_PAGE],
+)
+def test_marker_entry_found_in_its_real_page(rule, path, publisher) -> None:  # type: ignore[no-untyped-def]
+    evidence = detect_evidence(support.shared_document(path), SETTINGS)
+    hits = [m for m in evidence.markers if m.details.get("rule") == rule.id]
+    assert hits and hits[0].count > 0, f"{rule.id} not found in {path}"
+    expected = publisher or (
+        rule.orgs.get(hits[0].details.get("org", "")) if rule.orgs else rule.publisher
+    )
+    assert hits[0].publisher == expected, f"{rule.id} in {path}: {hits[0].publisher}"
+
+
+def test_every_marker_and_credit_wording_has_a_real_page_or_example() -> None:
+    for rule in MARKERS:
+        assert rule.sample, rule.id
+    for rule in ATTRIBUTIONS:
+        assert rule.example and rule.source, rule.id
+    credits = {r.kind for r in ATTRIBUTIONS} & CREDIT_KINDS
+    assert credits == CREDIT_KINDS
+    assert {r.language for r in ATTRIBUTIONS} == {"en", "es", "fr", "de", "pt", "it"}
+    assert len([r for r in MARKERS if r.domain]) >= 15
+
+
+@pytest.mark.parametrize("pub", publishers(), ids=[p.name for p in publishers()])
+def test_publisher_domains_are_registrable(pub) -> None:  # type: ignore[no-untyped-def]
+    assert registrable_domain(pub.domain) == pub.domain
+    assert resolve_name(pub.name) == pub.domain
+
+
+def test_publisher_aliases_are_unambiguous() -> None:
+    owner: dict[str, str] = {}
+    for pub in publishers():
+        for alias in (pub.name, *pub.aliases):
+            key = normalize_name(alias)
+            assert owner.setdefault(key, pub.domain) == pub.domain, alias

@@ -1,0 +1,141 @@
+"""Text normalisation: cleaning, mojibake repair, comparison keys, word tokens."""
+
+# Typographic quotes, dashes and full-width letters are the subject of these tests.
+# ruff: noqa: RUF001
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from provenance.text import clean_text, comparison_key, repair_mojibake, words
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+LAPOST = SHARED / "real/families/cnn-nato-scramble-2025-02-12/lapost.txt"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  Tom &amp; Jerry &#8217;s\n\tshow  ", "Tom & Jerry ’s show"),
+        ("a\u00a0b\u2009c\u3000d", "a b c d"),
+        ("zero\u200bwidth\u2060joined\ufeff", "zerowidthjoined"),
+        ("soft\u00adhyphen", "softhyphen"),
+        ("Cafe\u0301", "Café"),  # NFC composes
+        ("", ""),
+        ("\u00a0 \n", ""),
+        (
+            "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+            "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+        ),
+    ],
+)
+def test_clean_text(raw: str, expected: str) -> None:
+    assert clean_text(raw) == expected
+
+
+# Correct text in several scripts must come back unchanged and unreported.
+CORRECT_TEXTS = [
+    "Tiếng Việt: Tổng thống Trump nói rằng người Ukraine có thể trở thành người Nga.",
+    "ภาษาไทย: นาโตกำลังสับสนหลังจากทรัมป์เปลี่ยนนโยบาย",
+    "สก รก",  # two-letter Thai words whose bytes would also be valid UTF-8
+    "Latvia’s Defense Minister Andris Sprūds said “it is important”.",
+    "Größe, Übermut und Äpfel — schön.",
+    "北约盟国在特朗普团队释放让步信号后寻找方向。日本語のテキスト。한국어 텍스트.",
+    "Ελληνικά και русский текст, café naïve façade.",
+    "Plain ASCII text with 'quotes' and -- dashes.",
+]
+
+
+@pytest.mark.parametrize("text", CORRECT_TEXTS)
+def test_repair_leaves_correct_text_alone(text: str) -> None:
+    assert repair_mojibake(text) == (text, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "codecs", "description"),
+    [
+        ("Wednesday’s meeting — “a day” in Brussels", ("cp1252",), "utf-8 read as windows-1252"),
+        ("Tiếng Việt có dấu — “ok”", ("cp1252",), "utf-8 read as windows-1252"),
+        ("Latvia’s Andris Sprūds — “no”", ("cp1257",), "utf-8 read as windows-1257"),
+        ("Latvia’s Andris Sprūds — “no”", ("cp874", "cp1252"), "utf-8 read as windows-874"),
+        ("Tiếng Việt có dấu — “ok” über", ("cp874", "cp1252"), "utf-8 read as windows-874"),
+        ("Andris Sprūds", ("cp874",), "utf-8 read as windows-874"),
+    ],
+)
+def test_repair_undoes_single_byte_misreadings(
+    text: str, codecs: tuple[str, ...], description: str
+) -> None:
+    garbled = _sloppy_decode(text.encode("utf-8"), codecs)
+    assert garbled != text
+    assert repair_mojibake(garbled) == (text, description)
+
+
+def _sloppy_decode(data: bytes, codecs: tuple[str, ...]) -> str:
+    """Decode byte by byte with the first of `codecs` that defines the byte, else as the C1
+    control of the same number (the real lapost copy shows windows-874, then windows-1252)."""
+    out = []
+    for byte in data:
+        for candidate in (*codecs, "latin-1"):
+            try:
+                out.append(bytes([byte]).decode(candidate))
+                break
+            except UnicodeDecodeError:
+                continue
+    return "".join(out)
+
+
+def test_repair_real_windows_874_copy() -> None:
+    lines = LAPOST.read_text(encoding="utf-8").splitlines()
+    text = "\n".join(line for line in lines[1:] if not line.startswith("# NOTE"))
+    assert "โ€™" in text and "Sprลซds" in text
+    fixed, description = repair_mojibake(text)
+    assert description == "utf-8 read as windows-874"
+    assert "Wednesday’s meeting" in fixed
+    assert "Brussels, Belgium (CNN) — Wednesday" in fixed
+    assert "Andris Sprūds" in fixed
+    assert "“They may be Russian someday" in fixed
+    assert "โ" not in fixed and "€" not in fixed
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("“Two percent is not enough,” he said.", '"Two percent is not enough," he said.'),
+        ("it’s the ‘best’", "it's the 'best'"),
+        ("Brussels (CNN) — Wednesday", "Brussels (CNN) - Wednesday"),
+        ("Brussels (CNN)—Wednesday", "Brussels (CNN) – Wednesday"),
+        ("wait… what", "wait... what"),
+        ("NATO  Allies\u00a0Scramble", "nato allies scramble"),
+        ("ＦＵＬＬ width", "full width"),
+        ("Tom &amp; Jerry", "tom & jerry"),
+    ],
+)
+def test_style_only_changes_give_equal_keys(a: str, b: str) -> None:
+    assert comparison_key(a) == comparison_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Two percent is not enough", "Five percent is not enough"),
+        ("he said", "she said"),
+        ("it is 5%", "it is 5"),
+    ],
+)
+def test_real_changes_give_different_keys(a: str, b: str) -> None:
+    assert comparison_key(a) != comparison_key(b)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The U.S. paid $1,000 — don’t ask.", ["the", "u.s", "paid", "1,000", "don't", "ask"]),
+        ("Sprūds said: “0.3%”", ["sprūds", "said", "0.3"]),
+        ("北约 盟国", ["北约", "盟国"]),
+        ("— … —", []),
+    ],
+)
+def test_words(text: str, expected: list[str]) -> None:
+    assert words(text) == expected
