@@ -22,9 +22,9 @@ import re
 import sys
 import time
 import zlib
-from itertools import pairwise
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]

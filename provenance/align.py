@@ -82,6 +82,10 @@ _OPENERS = {
     "\u00ab": "\u00bb",  # « »
     "\u2018": "\u2019",  # single curly quotes used as quotation marks
 }
+# text.words() applied to a string that is already a comparison key (words() would
+# normalise it a second time, which doubles the cost of preparing a paragraph); a test
+# checks that both agree.
+_KEY_WORD_RE = re.compile(r"\w+(?:[.,']\w+)*")
 _TRAILING_PUNCT_RE = re.compile(r"[.,;:!?)\]]+$")
 _LEADING_PUNCT_RE = re.compile(r"^[(\[]+")
 
@@ -165,7 +169,7 @@ def _prepare(p: Paragraph, pos: int, side: str, notes: list[str]) -> _Side:
             f"compared on its first {_MAX_SCORE_CHARS:,}"
         )
         key = key[:_MAX_SCORE_CHARS]
-    toks = words(key)
+    toks = _KEY_WORD_RE.findall(key)
     counts = Counter(
         (a, b) for a, b in pairwise(toks) if a not in _STOPWORDS or b not in _STOPWORDS
     )

@@ -72,7 +72,8 @@ archive_option = click.option(
     "--archive",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help=f"SQLite archive of originals [default: {DEFAULT_ARCHIVE}].",
+    help="SQLite archive of originals [default: $XDG_DATA_HOME/provenance/archive.sqlite, "
+    "else ~/.local/share/provenance/archive.sqlite].",
 )
 offline_option = click.option("--offline", is_flag=True, help="Never fetch an original over the network.")
 output_path = click.Path(dir_okay=False, path_type=Path, allow_dash=True)
@@ -232,7 +233,8 @@ def archive_search(copy: str, archive: Path | None, limit: int, as_json: bool) -
 @archive_option
 @click.option(
     "--state", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help=f"State file for incremental, resumable runs [default: {DEFAULT_STATE}].",
+    help="State file for incremental, resumable runs [default: "
+    "$XDG_DATA_HOME/provenance/audit-state.sqlite, else ~/.local/share/provenance/audit-state.sqlite].",
 )  # fmt: skip
 @click.option("--no-state", is_flag=True, help="Check every item; remember nothing.")
 @click.option("--policy", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Policy TOML file.")

@@ -201,10 +201,30 @@ def _attr(kind: str, origin: str | None, name: str = "", url: str | None = None)
 
 CREDIT_TABLE = [
     # (attributions, original url, evidence origin domain, expected credit)
-    ([_attr("appeared-first-on", "cnn.com", "cnn.com")], "https://edition.cnn.com/x", None, Credit.CREDITED),
-    ([_attr("appeared-first-on", None, "FOX NEWS")], "https://www.foxnews.com/a", None, Credit.CREDITED),
-    ([_attr("originally-published", None, "", "https://www.bbc.co.uk/news/1")], "https://bbc.co.uk/n", None, Credit.CREDITED),
-    ([_attr("appeared-first-on", "reuters.com", "Reuters")], "https://www.cnn.com/x", None, Credit.MISCREDITED),
+    (
+        [_attr("appeared-first-on", "cnn.com", "cnn.com")],
+        "https://edition.cnn.com/x",
+        None,
+        Credit.CREDITED,
+    ),
+    (
+        [_attr("appeared-first-on", None, "FOX NEWS")],
+        "https://www.foxnews.com/a",
+        None,
+        Credit.CREDITED,
+    ),
+    (
+        [_attr("originally-published", None, "", "https://www.bbc.co.uk/news/1")],
+        "https://bbc.co.uk/n",
+        None,
+        Credit.CREDITED,
+    ),
+    (
+        [_attr("appeared-first-on", "reuters.com", "Reuters")],
+        "https://www.cnn.com/x",
+        None,
+        Credit.MISCREDITED,
+    ),
     ([_attr("mention", "cnn.com", "CNN")], "https://www.cnn.com/x", None, Credit.UNCREDITED),
     ([], "https://www.cnn.com/x", None, Credit.UNCREDITED),
     ([], None, "cnn.com", Credit.UNCREDITED),
@@ -212,7 +232,7 @@ CREDIT_TABLE = [
     ([_attr("byline", None, "")], "https://www.cnn.com/x", None, Credit.UNCREDITED),
     ([_attr("appeared-first-on", "cnn.com", "CNN")], None, None, Credit.UNKNOWN),
     ([], None, None, Credit.UNKNOWN),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("attributions", "url", "origin", "expected"), CREDIT_TABLE)
@@ -288,21 +308,32 @@ def _match(
     return ParagraphMatch(0, 0, copy, original, status, sim, diff=diff)
 
 
-@pytest.mark.parametrize(
-    ("match", "coverage", "fidelity", "verdict"),
-    [
-        (_match(Status.VERBATIM, "a b c d e f g h", "a b c d e f g h"), 1.0, 1.0, Verdict.FAITHFUL),
-        (
-            _match(Status.EDITED, "a b c d x f g h", "a b c d e f g h", (DiffOp("equal", "a b c d", "a b c d"), DiffOp("replace", "e", "x"), DiffOp("equal", "f g h", "f g h")), 0.9),
-            0.875, 0.875, Verdict.MODIFIED,
-        ),
-        (
-            _match(Status.EDITED, "a b c d f g h", "a b c d e f g h", (DiffOp("equal", "a b c d", "a b c d"), DiffOp("delete", "e", ""), DiffOp("equal", "f g h", "f g h")), 0.9),
-            0.875, 1.0, Verdict.TRIMMED,
-        ),
-        (_match(Status.REWRITTEN, "a b c d w x y z", "a b c d e f g h", sim=0.5), 0.5, 0.5, Verdict.REWRITTEN),
-    ],
-)  # fmt: skip
+_EIGHT = "a b c d e f g h"
+_REPLACED = (
+    DiffOp("equal", "a b c d", "a b c d"),
+    DiffOp("replace", "e", "x"),
+    DiffOp("equal", "f g h", "f g h"),
+)
+_DELETED = (
+    DiffOp("equal", "a b c d", "a b c d"),
+    DiffOp("delete", "e", ""),
+    DiffOp("equal", "f g h", "f g h"),
+)
+HAND_MADE = [
+    # (match, coverage, fidelity, verdict)
+    (_match(Status.VERBATIM, _EIGHT, _EIGHT), 1.0, 1.0, Verdict.FAITHFUL),
+    (
+        _match(Status.EDITED, "a b c d x f g h", _EIGHT, _REPLACED, 0.9),
+        0.875,
+        0.875,
+        Verdict.MODIFIED,
+    ),
+    (_match(Status.EDITED, "a b c d f g h", _EIGHT, _DELETED, 0.9), 0.875, 1.0, Verdict.TRIMMED),
+    (_match(Status.REWRITTEN, "a b c d w x y z", _EIGHT, sim=0.5), 0.5, 0.5, Verdict.REWRITTEN),
+]
+
+
+@pytest.mark.parametrize(("match", "coverage", "fidelity", "verdict"), HAND_MADE)
 def test_scores_of_hand_made_alignments(
     match: ParagraphMatch, coverage: float, fidelity: float, verdict: Verdict
 ) -> None:

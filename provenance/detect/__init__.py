@@ -8,13 +8,13 @@ drawn from them (conclude). What the detectors know about the world lives in
 
 from __future__ import annotations
 
+from ..load.html import parse_markup
 from ..models import Document, Evidence
 from ..settings import Settings
 from .attribution import find_attributions
 from .conclude import conclude_origin, findings_for
 from .domains import registrable_domain
 from .markers import find_markers
-from .markup import parse_markup
 from .signals import find_signals
 
 __all__ = ["detect_evidence"]

@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import cache
 
+from ..load.html import Markup
 from ..models import Attribution, Document
 from .catalog import CREDIT_KINDS, QUOTES, AttributionRule, attribution_rules, normalize_name
 from .domains import lookup_publisher, registrable_domain, resolve_name
-from .markup import Markup
 
 # Cheap prefilter: a credit line cannot match where none of these words occurs.
 _CREDIT_HINT_RE = re.compile(

@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ..load.html import Markup
 from ..models import Document, Signal
 from .domains import publisher_prefix, registrable_domain, resolve_name
-from .markup import Markup
 
 JSONLD_KEYS = ("isBasedOn", "sourceOrganization", "publisher", "author", "copyrightHolder")
 AUTOBLOG_KEYS = (
