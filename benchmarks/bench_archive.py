@@ -28,11 +28,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from provenance.archive import Archive  # noqa: E402
-from provenance.archive._sketch import NUM_PERM, SEED, shingles  # noqa: E402
+from provenance.archive._sketch import (  # noqa: E402
+    NUM_PERM,
+    SEED,
+    band_keys,
+    containment,
+    shingle_batch,
+    shingles,
+)
 from provenance.models import Document, Paragraph  # noqa: E402
 from provenance.settings import Settings  # noqa: E402
 
@@ -96,7 +105,7 @@ def scan(archive: Archive, copy: Document, budget_s: float) -> tuple[str | None,
     """Brute force: containment of the copy's shingles in every stored article.
 
     Returns (best URL, seconds, articles scanned); stops at `budget_s`."""
-    query = set(shingles(p.text for p in copy.paragraphs))
+    query = np.unique(shingles(p.text for p in copy.paragraphs))
     best, best_score, scanned = None, -1.0, 0
     start = time.perf_counter()
     rows = archive._conn.execute(
@@ -104,7 +113,7 @@ def scan(archive: Archive, copy: Document, budget_s: float) -> tuple[str | None,
     )
     for url, body in rows:
         texts = zlib.decompress(body).decode("utf-8").split(SEPARATOR)
-        score = len(query.intersection(shingles(texts))) / len(query)
+        score = containment(query, np.unique(shingles(texts)))[0] / query.size
         scanned += 1
         if score > best_score:
             best, best_score = url, score
@@ -122,8 +131,9 @@ def measure(archive: Archive, queries: list[tuple[Document, str]], args: Any) ->
         hits += bool(found) and found[0].url == url
     size = archive.stats().documents
     scan_times, scan_hits, extrapolated = [], 0, False
+    budget = float("inf") if size <= args.scan_full_up_to else args.scan_budget
     for copy, url in queries[: args.scan_queries]:
-        best, seconds, scanned = scan(archive, copy, args.scan_budget)
+        best, seconds, scanned = scan(archive, copy, budget)
         if scanned < size:
             extrapolated = True
             seconds *= size / scanned
@@ -141,16 +151,29 @@ def measure(archive: Archive, queries: list[tuple[Document, str]], args: Any) ->
         "scan_median_ms": round(scan_median * 1000, 1),
         "scan_extrapolated": extrapolated,
         "scan_queries": len(scan_times),
+        "scan_articles_measured": scanned,
         "speedup_vs_scan": round(scan_median / median),
     }
 
 
+def string_shingles(paragraphs: list[str]) -> list[str]:
+    """Scheme t1's shingles: joined word strings (for the library comparison)."""
+    out: list[str] = []
+    for text in paragraphs:
+        w = [t.lower() for t in text.split()]
+        out.extend(map(" ".join, zip(w, w[1:], w[2:], w[3:], w[4:], strict=False)))
+    return out
+
+
 def minhash_libraries(articles: list[tuple[Path, list[str]]]) -> dict[str, float]:
-    """Microseconds per article to MinHash its shingles (64 permutations), per library."""
+    """Microseconds per article to shingle and MinHash it (64 permutations), per way."""
     import datasketch
     import rensa
 
-    sets = [shingles(ps) for _, ps in articles[:1000]]
+    texts = [ps for _, ps in articles[:1000]]
+    start = time.perf_counter()
+    sets = [string_shingles(ps) for ps in texts]
+    strings_us = (time.perf_counter() - start) / len(texts) * 1e6
     start = time.perf_counter()
     for s in sets:
         m = rensa.RMinHash(NUM_PERM, SEED)
@@ -165,13 +188,16 @@ def minhash_libraries(articles: list[tuple[Path, list[str]]]) -> dict[str, float
         d.digest()
     datasketch_us = (time.perf_counter() - start) / len(subset) * 1e6
     start = time.perf_counter()
-    for _, ps in articles[:1000]:
-        shingles(ps)  # the shingling itself, for scale
-    shingle_us = (time.perf_counter() - start) / 1000 * 1e6
+    for n in range(0, len(texts), 500):
+        hashes, offsets = shingle_batch(texts[n : n + 500])
+        for i in range(len(offsets) - 1):
+            band_keys(hashes[offsets[i] : offsets[i + 1]])
+    ours_us = (time.perf_counter() - start) / len(texts) * 1e6
     return {
         "rensa_us_per_article": round(rensa_us, 1),
         "datasketch_us_per_article": round(datasketch_us, 1),
-        "shingling_us_per_article": round(shingle_us, 1),
+        "string_shingling_us_per_article": round(strings_us, 1),
+        "numpy_shingles_plus_rensa_us_per_article": round(ours_us, 1),
     }
 
 
@@ -198,6 +224,9 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--scan-queries", type=int, default=3)
     parser.add_argument("--scan-budget", type=float, default=20.0, help="seconds per scan")
+    parser.add_argument(
+        "--scan-full-up-to", type=int, default=100_000, help="scan every article up to this size"
+    )
     parser.add_argument("--db", type=Path, default=None, help="archive file (default: temp)")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -235,6 +264,7 @@ def main() -> None:
                 "db_mb": round(stats.size_bytes / 2**20, 1),
                 "rss_delta_mb": round(rss_mb() - rss0, 1),
                 "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                "index_runs": archive._conn.execute("SELECT count(*) FROM lsh_runs").fetchone()[0],
                 **measure(archive, queries, args),
             }
             report["sizes"].append(row)
@@ -250,7 +280,8 @@ def print_table(report: dict[str, Any]) -> None:
     print(
         f"MinHash of one article (64 perm): rensa {m['rensa_us_per_article']} us, "
         f"datasketch {m['datasketch_us_per_article']} us "
-        f"(shingling alone {m['shingling_us_per_article']} us)"
+        f"(string shingling alone {m['string_shingling_us_per_article']} us); "
+        f"archive's numpy shingling + rensa {m['numpy_shingles_plus_rensa_us_per_article']} us"
     )
     print(f"Real corpus import: {c['articles']} articles at {c['articles_per_s']}/s\n")
     print(

@@ -12,7 +12,8 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,7 @@ def run_audit(
     counts = Counter[str]()
     try:
         items = _items(sources, settings, fetcher)
+        _warm_up(settings)
         tasks = _pending_tasks(items, settings, options, state, records, counts, notify)
         pool = WorkerPool(_check_task, workers=options.workers, timeout=options.item_timeout)
         for result in pool.run(tasks):
@@ -104,17 +106,44 @@ def run_audit(
         if state is not None:
             state.close()
     ordered = tuple(sorted(records, key=_worst_first))
-    return AuditResult(ordered, counts["checked"], counts["reused"], tuple(sources), summarise(ordered))
+    return AuditResult(
+        ordered, counts["checked"], counts["reused"], tuple(sources), summarise(ordered)
+    )
 
 
 def content_hash(item: SourceItem, settings: Settings, policy: Policy) -> str:
     """What decides whether a stored result is still valid for an item."""
     digest = hashlib.sha256()
-    for part in (SCHEMA_VERSION, repr(settings), repr(policy), item.content_type or ""):
+    for part in (SCHEMA_VERSION, _canonical(settings), _canonical(policy), item.content_type or ""):
         digest.update(part.encode("utf-8", "replace") + b"\x00")
     digest.update(item.data or b"")
     digest.update(b"\x00" + (item.original or b""))
     return digest.hexdigest()
+
+
+def _canonical(value: Any) -> str:
+    """A JSON spelling of settings or a policy that is the same in every process.
+
+    `repr` is not: the order of a frozenset depends on the per-process string hash seed,
+    so a rerun would never find its stored results.
+    """
+    return json.dumps(_plain(value), sort_keys=True, ensure_ascii=False)
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((_plain(v) for v in value), key=repr)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
 
 
 def summarise(records: Sequence[AuditRecord]) -> dict[str, Any]:
@@ -168,6 +197,22 @@ def _pending_tasks(
         yield f"{item.key}\x00{digest}", (item, settings, options.policy)
 
 
+_WARM_UP_TEXT = (
+    b"Warm-up story\n\nThe council voted on Tuesday to expand bus service across the city.\n\n"
+    b"This story first appeared on Reuters."
+)
+
+
+def _warm_up(settings: Settings) -> None:
+    """Check a tiny document here, before the workers fork: the detectors' data files and
+    lazy imports are then loaded once, and an item's time budget is spent on that item."""
+    try:
+        doc = load_documents(_WARM_UP_TEXT, source="warm-up", settings=settings)[0]
+        check_document(doc, original=doc, settings=replace(settings, offline=True))
+    except ProvenanceError:
+        return
+
+
 _WORKER_RESOURCES: dict[Settings, tuple[Fetcher | None, Archive | None]] = {}
 
 
@@ -188,7 +233,9 @@ def _check_task(payload: tuple[SourceItem, Settings, Policy]) -> list[dict[str, 
     original = None
     try:
         if item.original is not None:
-            original = load_documents(item.original, source=f"{item.key} (original)", settings=settings)[0]
+            original = load_documents(
+                item.original, source=f"{item.key} (original)", settings=settings
+            )[0]
         docs = load_documents(item.data, source=item.key, settings=settings,
                               content_type=item.content_type, url=item.url)  # fmt: skip
     except ProvenanceError as exc:
@@ -196,9 +243,13 @@ def _check_task(payload: tuple[SourceItem, Settings, Policy]) -> list[dict[str, 
     out = []
     for i, doc in enumerate(docs):
         key = item.key if len(docs) == 1 else f"{item.key}#{i}"
-        report = check_document(doc, original=original, settings=settings, fetcher=fetcher, archive=archive)
+        report = check_document(
+            doc, original=original, settings=settings, fetcher=fetcher, archive=archive
+        )
         rules = evaluate_policy(report, policy)
-        out.append({"key": key, "report": report_to_dict(report), "rules": [_rule_dict(r) for r in rules]})
+        out.append(
+            {"key": key, "report": report_to_dict(report), "rules": [_rule_dict(r) for r in rules]}
+        )
     return out
 
 
@@ -215,13 +266,20 @@ def _records_from_stored(
     records = []
     for entry in stored["entries"]:
         if entry.get("error"):
-            records.append(AuditRecord(entry["key"], "error", None, error=entry["error"], reused=reused))
+            records.append(
+                AuditRecord(entry["key"], "error", None, error=entry["error"], reused=reused)
+            )
             continue
-        rules = tuple(RuleResult(r["rule"], r["passed"], Severity(r["severity"]), r["message"]) for r in entry["rules"])
+        rules = tuple(
+            RuleResult(r["rule"], r["passed"], Severity(r["severity"]), r["message"])
+            for r in entry["rules"]
+        )
         accepted = options.baseline.get(entry["key"], frozenset())
         failures = tuple(r for r in failed_rules(rules, options.fail_on) if r.rule not in accepted)
         status = "fail" if failures else "pass"
-        records.append(AuditRecord(entry["key"], status, entry["report"], rules, failures, reused=reused))
+        records.append(
+            AuditRecord(entry["key"], status, entry["report"], rules, failures, reused=reused)
+        )
     return records
 
 
@@ -231,12 +289,19 @@ def _stored(records: list[AuditRecord]) -> dict[str, Any]:
         if r.error is not None:
             entries.append({"key": r.key, "error": r.error})
         else:
-            entries.append({"key": r.key, "report": r.report, "rules": [_rule_dict(x) for x in r.rules]})
+            entries.append(
+                {"key": r.key, "report": r.report, "rules": [_rule_dict(x) for x in r.rules]}
+            )
     return {"entries": entries}
 
 
 def _rule_dict(rule: RuleResult) -> dict[str, Any]:
-    return {"rule": rule.rule, "passed": rule.passed, "severity": rule.severity.value, "message": rule.message}
+    return {
+        "rule": rule.rule,
+        "passed": rule.passed,
+        "severity": rule.severity.value,
+        "message": rule.message,
+    }
 
 
 def _worst_first(record: AuditRecord) -> tuple[int, float, str]:

@@ -33,13 +33,12 @@ LINK_SIGNAL_KINDS = frozenset(
     {
         "canonical",
         "og:url",
-        "json-ld:isBasedOn",
-        "original-source",
-        "syndication-source",
+        "jsonld:isBasedOn",
+        "meta:original-source",
+        "meta:syndication-source",
         "yoast:canonical",
         "yoast:og_url",
-        "autoblog-meta",
-        "feed-source",
+        "feed:source",
     }
 )
 DEFAULT_MAX_FETCHES = 8
@@ -130,7 +129,11 @@ def candidate_links(copy: Document, evidence: Evidence) -> list[str]:
     """
     own = _host(copy.url)
     urls: list[str] = [a.url for a in evidence.attributions if a.url and a.kind != "mention"]
-    urls += [s.value for s in evidence.signals if s.kind in LINK_SIGNAL_KINDS]
+    urls += [
+        s.value
+        for s in evidence.signals
+        if s.kind in LINK_SIGNAL_KINDS or s.kind.startswith("autoblog:")
+    ]
     source_url = copy.meta.get("source_url") if isinstance(copy.meta, Mapping) else None
     if isinstance(source_url, str):
         urls.append(source_url)

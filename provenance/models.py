@@ -169,9 +169,16 @@ class Attempt:
 
 @dataclass(frozen=True)
 class Original:
+    """The original a copy was compared with.
+
+    `evidence` is the original's own provenance evidence: an original that is itself a
+    credited copy (A -> B -> C) names the origin a copy of it should credit.
+    """
+
     document: Document
     found_by: str
     attempts: tuple[Attempt, ...] = ()
+    evidence: Evidence | None = None
 
 
 @dataclass(frozen=True)

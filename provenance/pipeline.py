@@ -14,9 +14,13 @@ from .detect import detect_evidence
 from .errors import InputError
 from .load import load_documents, read_input
 from .locate import OriginalArchive, PageFetcher, locate_original
-from .models import Alignment, Attempt, Document, Evidence, Original, Report, Verdict
+from .models import Alignment, Attempt, Document, Evidence, Original, Paragraph, Report, Verdict
 from .score import score
 from .settings import Settings
+from .text import comparison_key
+
+# A paragraph that repeats the title is only looked for near the top.
+_TITLE_WINDOW = 5
 
 
 def check_document(
@@ -46,7 +50,10 @@ def check_document(
             fetcher=fetcher,
             archive=archive,
         )
-    alignment = _align(copy, evidence, found.document, settings) if found else None
+    alignment = None
+    if found is not None:
+        found = replace(found, evidence=detect_evidence(found.document, settings))
+        alignment = _align(copy, evidence, found, settings)
     report = score(copy, evidence, found, alignment, settings)
     return replace(report, attempts=tuple(attempts))
 
@@ -70,7 +77,9 @@ def check_source(
     if original is not None:
         original_doc = read_documents(original, settings=settings, fetcher=fetcher)[0]
     return [
-        check_document(c, original=original_doc, settings=settings, fetcher=fetcher, archive=archive)
+        check_document(
+            c, original=original_doc, settings=settings, fetcher=fetcher, archive=archive
+        )
         for c in copies
     ]
 
@@ -87,20 +96,47 @@ def read_documents(
             raise InputError(f"{source}: fetching URLs needs the network (drop --offline)")
         page = fetcher.fetch_page(source, trusted=True)
         return load_documents(
-            page.body, source=source, settings=settings, content_type=page.content_type, url=page.final_url
+            page.body,
+            source=source,
+            settings=settings,
+            content_type=page.content_type,
+            url=page.final_url,
         )
     return load_documents(read_input(source, settings), source=source, settings=settings)
 
 
-def _align(copy: Document, evidence: Evidence, original: Document, settings: Settings) -> Alignment:
-    content = [p for p in copy.paragraphs if p.index not in evidence.attribution_paragraphs]
-    return align_paragraphs(content, original.paragraphs, settings)
+def _align(copy: Document, evidence: Evidence, original: Original, settings: Settings) -> Alignment:
+    """Align the copy's content with the original's: credit lines and titles left out."""
+    upstream = original.evidence.attribution_paragraphs if original.evidence else frozenset()
+    return align_paragraphs(
+        _content(copy, evidence.attribution_paragraphs),
+        _content(original.document, upstream),
+        settings,
+    )
 
 
-def _candidate_score(copy: Document, evidence: Evidence, candidate: Document, settings: Settings) -> float:
+def _content(doc: Document, credit_lines: frozenset[int]) -> list[Paragraph]:
+    """The paragraphs that carry the article: not credit lines, not a repeat of the title.
+
+    A title shows up as a heading paragraph in one format and only as metadata in another,
+    so it is compared as a title, not as a paragraph.
+    """
+    title = comparison_key(doc.title) if doc.title else None
+    return [
+        p
+        for p in doc.paragraphs
+        if p.index not in credit_lines
+        and not (title and p.index < _TITLE_WINDOW and comparison_key(p.text) == title)
+    ]
+
+
+def _candidate_score(
+    copy: Document, evidence: Evidence, candidate: Document, settings: Settings
+) -> float:
     """How much of the copy a candidate explains, in [0, 1]; 0 when it is not its original."""
-    alignment = _align(copy, evidence, candidate, settings)
-    report = score(copy, evidence, Original(candidate, "candidate"), alignment, settings)
+    found = Original(candidate, "candidate", evidence=detect_evidence(candidate, settings))
+    alignment = _align(copy, evidence, found, settings)
+    report = score(copy, evidence, found, alignment, settings)
     if report.scores is None or report.verdict is Verdict.UNRELATED:
         return 0.0
     return max(report.scores.coverage, 1.0 - report.scores.additions)

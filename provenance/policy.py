@@ -75,44 +75,95 @@ def load_policy(path: Path | None = None) -> Policy:
         raise SettingsError(f"{name}: invalid policy ({exc})") from exc
 
 
+_SECTIONS = frozenset({"defaults", "severity", "publishers"})
+_DEFAULT_KEYS = frozenset({
+    "fail_verdicts", "min_coverage", "min_fidelity", "require_credit",
+    "allowed_origins", "licensed_origins", "require_licence",
+})  # fmt: skip
+_PUBLISHER_KEYS = frozenset({"name", "source", "rules", "pixel"})
+
+
 def _policy_from(data: Mapping[str, Any], source: str) -> Policy:
-    unknown = set(data) - {"defaults", "severity", "publishers"}
-    if unknown:
-        raise ValueError(f"unknown section(s) {', '.join(sorted(unknown))}")
-    defaults = dict(data.get("defaults", {}))
-    known = {
-        "fail_verdicts", "min_coverage", "min_fidelity", "require_credit",
-        "allowed_origins", "licensed_origins", "require_licence",
-    }  # fmt: skip
-    if set(defaults) - known:
-        raise ValueError(f"unknown setting(s) {', '.join(sorted(set(defaults) - known))}")
+    _known_keys(data, _SECTIONS, "section")
+    defaults = _table(data.get("defaults", {}), "[defaults]")
+    _known_keys(defaults, _DEFAULT_KEYS, "setting")
+    severities = _table(data.get("severity", {}), "[severity]")
+    _known_keys(severities, frozenset(RULE_IDS), "rule in [severity]")
+    publishers = _table(data.get("publishers", {}), "[publishers]")
+    verdicts = _strings(defaults.get("fail_verdicts", ["modified", "rewritten"]), "fail_verdicts")
     return Policy(
-        fail_verdicts=frozenset(Verdict(v) for v in defaults.get("fail_verdicts", ["modified", "rewritten"])),
+        fail_verdicts=frozenset(Verdict(v) for v in verdicts),
         min_coverage=_fraction(defaults.get("min_coverage", 0.0), "min_coverage"),
         min_fidelity=_fraction(defaults.get("min_fidelity", 0.0), "min_fidelity"),
-        require_credit=bool(defaults.get("require_credit", True)),
-        allowed_origins=frozenset(defaults.get("allowed_origins", [])),
-        licensed_origins=frozenset(defaults.get("licensed_origins", [])),
-        require_licence=bool(defaults.get("require_licence", False)),
-        severities={k: Severity(v) for k, v in dict(data.get("severity", {})).items()},
-        publishers={d: _publisher(d, p) for d, p in dict(data.get("publishers", {})).items()},
+        require_credit=_bool(defaults.get("require_credit", True), "require_credit"),
+        allowed_origins=frozenset(_strings(defaults.get("allowed_origins", []), "allowed_origins")),
+        licensed_origins=frozenset(
+            _strings(defaults.get("licensed_origins", []), "licensed_origins")
+        ),
+        require_licence=_bool(defaults.get("require_licence", False), "require_licence"),
+        severities={k: Severity(_string(v, f"severity of {k}")) for k, v in severities.items()},
+        publishers={d: _publisher(d, p) for d, p in publishers.items()},
         source=source,
     )
 
 
+def _known_keys(table: Mapping[str, Any], known: frozenset[str], what: str) -> None:
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ValueError(
+            f"unknown {what}(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
+
+
+def _table(value: Any, name: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a table, not {type(value).__name__}")
+    return value
+
+
+def _strings(value: Any, name: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError(f"{name} must be a list of strings")
+    return value
+
+
+def _string(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, not {type(value).__name__}")
+    return value
+
+
+def _bool(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be true or false, not {value!r}")
+    return value
+
+
 def _fraction(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number between 0 and 1, not {value!r}")
     number = float(value)
     if not 0.0 <= number <= 1.0:
         raise ValueError(f"{name} must be between 0 and 1, not {value}")
     return number
 
 
-def _publisher(domain: str, entry: Mapping[str, Any]) -> PublisherRules:
-    rules = tuple(entry.get("rules", ()))
+def _publisher(domain: str, entry: Any) -> PublisherRules:
+    where = f'[publishers."{domain}"]'
+    table = _table(entry, where)
+    _known_keys(table, _PUBLISHER_KEYS, f"key in {where}")
+    rules = tuple(_strings(table.get("rules", []), f"{where} rules"))
     unknown = [r for r in rules if r not in PUBLISHER_RULES]
     if unknown:
-        raise ValueError(f"publisher {domain}: unknown rule(s) {', '.join(unknown)}")
-    return PublisherRules(domain, str(entry.get("name", domain)), rules, entry.get("pixel"), str(entry.get("source", "")))
+        raise ValueError(f"{where}: unknown rule(s) {', '.join(unknown)}")
+    pixel = table.get("pixel")
+    return PublisherRules(
+        domain,
+        _string(table.get("name", domain), f"{where} name"),
+        rules,
+        None if pixel is None else _string(pixel, f"{where} pixel"),
+        _string(table.get("source", ""), f"{where} source"),
+    )
 
 
 def evaluate_policy(report: Report, policy: Policy) -> tuple[RuleResult, ...]:
@@ -192,15 +243,21 @@ def _edits_style_only(report: Report, rules: PublisherRules) -> RuleResult:
         if m.status in (Status.EDITED, Status.REWRITTEN)
     ]  # fmt: skip
     if report.alignment is None:
-        return RuleResult("edits-style-only", False, Severity.WARNING, "no original to compare with")
+        return RuleResult(
+            "edits-style-only", False, Severity.WARNING, "no original to compare with"
+        )
     where = ", ".join(str(m.copy_index) for m in changed[:10])
-    message = f"{len(changed)} paragraph(s) edited beyond style" + (f" (copy {where})" if where else "")
+    message = f"{len(changed)} paragraph(s) edited beyond style" + (
+        f" (copy {where})" if where else ""
+    )
     return RuleResult("edits-style-only", not changed, Severity.ERROR, message)
 
 
 def _byline(report: Report, rules: PublisherRules) -> RuleResult:
     bylines = [a.text for a in report.evidence.attributions if a.kind == "byline"]
-    message = f"byline: {bylines[0]}" if bylines else f"no byline crediting the {rules.name} author"
+    message = (
+        f"byline: {bylines[0]}" if bylines else f"no byline naming the author and {rules.name}"
+    )
     return RuleResult("byline", bool(bylines), Severity.ERROR, message)
 
 
@@ -212,14 +269,23 @@ def _link_back(report: Report, rules: PublisherRules) -> RuleResult:
 
 def _tracking_pixel(report: Report, rules: PublisherRules) -> RuleResult:
     marker = rules.pixel or rules.domain
-    pixels = [s.value for s in report.evidence.signals if s.kind == "tracking-pixel" and marker in s.value]
-    message = f"pixel {pixels[0]}" if pixels else f"the {rules.name} tracking pixel is missing"
+    pixels = [
+        s.value for s in report.evidence.signals
+        if s.kind.startswith("pixel:") and (s.domain == rules.domain or marker in s.value)
+    ]  # fmt: skip
+    message = (
+        f"tracking pixel found ({pixels[0]})"
+        if pixels
+        else f"no tracking pixel of {rules.name} ({marker})"
+    )
     return RuleResult("tracking-pixel", bool(pixels), Severity.ERROR, message)
 
 
 def _keep_all_links(report: Report, rules: PublisherRules) -> RuleResult:
     if report.original is None:
-        return RuleResult("keep-all-links", False, Severity.WARNING, "no original to compare links with")
+        return RuleResult(
+            "keep-all-links", False, Severity.WARNING, "no original to compare links with"
+        )
     kept = {_normal_link(u) for u in extract_links(report.copy.html)}
     wanted = sorted({_normal_link(u) for u in extract_links(report.original.document.html)} - {""})
     missing = [u for u in wanted if u not in kept]
@@ -234,12 +300,16 @@ def _canonical_or_credit(report: Report, rules: PublisherRules) -> RuleResult:
         s.value for s in report.evidence.signals
         if s.kind in ("canonical", "yoast:canonical") and registrable(s.value) == rules.domain
     ]  # fmt: skip
-    credit = [a.text for a in report.evidence.attributions if a.kind == "originally-published"]
+    credit = [
+        a.text for a in report.evidence.attributions
+        if a.kind == "originally-published"
+        and any(registrable(v) == rules.domain for v in (a.origin, a.url) if v)
+    ]  # fmt: skip
     ok = bool(canonical or credit)
     message = (
         f"canonical {canonical[0]}" if canonical
         else f"credit line: {credit[0]}" if credit
-        else f"neither a canonical to {rules.domain} nor an 'originally published by' line"
+        else f"neither a canonical to {rules.domain} nor an 'originally published by {rules.name}' line"
     )  # fmt: skip
     return RuleResult("canonical-or-credit-line", ok, Severity.ERROR, message)
 
@@ -265,3 +335,5 @@ PUBLISHER_RULES: Mapping[str, Callable[[Report, PublisherRules], RuleResult]] = 
     "keep-all-links": _keep_all_links,
     "canonical-or-credit-line": _canonical_or_credit,
 }
+# Every rule id a policy's [severity] table may name.
+RULE_IDS = ("verdict", "thresholds", "credit", "origin", *PUBLISHER_RULES)

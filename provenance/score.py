@@ -28,6 +28,8 @@ Verdict, first rule that applies:
                settings.faithful_min_fidelity, or additions > settings.faithful_max_additions.
 5. TRIMMED     coverage < settings.trimmed_min_coverage.
 6. FAITHFUL    otherwise.
+Order does not change the verdict (reordering keeps the text); moved paragraphs are an
+info finding.
 
 Credit compares the credit lines of the copy (attribution kinds in `_CREDIT_KINDS`; a
 "mention" is not a credit) with the original's registrable domain (from the original's URL,
@@ -42,12 +44,15 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
+from .detect.catalog import CREDIT_KINDS, CREDITING_KINDS, WIRE_KINDS
+from .detect.chrome import is_chrome
+from .detect.domains import registrable_domain
 from .models import (
     Alignment,
     Attribution,
     Credit,
+    DiffOp,
     Document,
     Evidence,
     Finding,
@@ -60,54 +65,17 @@ from .models import (
     Verdict,
 )
 from .settings import Settings
-from .text import words
+from .text import comparison_key, words
 
-__all__ = ["registrable_domain", "score"]
+__all__ = ["score"]
 
-_CREDIT_KINDS = frozenset(
-    {
-        "appeared-first-on",
-        "originally-published",
-        "creative-commons",
-        "read-full-story",
-        "dateline",
-        "byline",
-        "credit-line",
-    }
-)
-# Public suffixes of two labels that the simple last-two-labels rule would cut wrongly.
-_MULTI_PART_SUFFIXES = frozenset(
-    {
-        "co.uk",
-        "org.uk",
-        "ac.uk",
-        "gov.uk",
-        "me.uk",
-        "com.au",
-        "net.au",
-        "org.au",
-        "co.nz",
-        "co.jp",
-        "co.in",
-        "co.za",
-        "com.br",
-        "com.mx",
-        "com.ar",
-        "com.tr",
-        "com.cn",
-        "com.hk",
-        "com.sg",
-        "com.ng",
-        "com.pk",
-        "co.kr",
-        "co.il",
-    }
-)
 _CHROME_WORDS = 10
 _CHROME_WEIGHT = 0.1
 _MIN_EVIDENCE_TOKENS = 8
 _REWRITTEN_SHARE = 0.5
 _MATERIAL_EDIT_TOKENS = 3
+# An added paragraph this long is material in itself, whatever its share of the copy.
+_SUBSTANTIVE_ADDITION_TOKENS = 40
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 _COPY_VERDICTS = frozenset(
     {Verdict.FAITHFUL, Verdict.TRIMMED, Verdict.MODIFIED, Verdict.REWRITTEN, Verdict.UNVERIFIED}
@@ -130,7 +98,14 @@ class _Tally:
     moved: int = 0
     evidence_paragraphs: set[int] = field(default_factory=set)
     material_edits: int = 0
-    quote_changes: int = 0
+    quote_changes: dict[tuple[int, int], tuple[DiffOp, ...]] = field(default_factory=dict)
+    cuts: _Cuts = field(default_factory=lambda: _Cuts())
+    credit_spans: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    original_credit_spans: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    orig_credit_dropped: defaultdict[int, float] = field(default_factory=lambda: defaultdict(float))
+    orig_chrome: set[int] = field(default_factory=set)
+    copy_chrome: set[int] = field(default_factory=set)
+    substantive_additions: int = 0
 
 
 def score(
@@ -145,12 +120,21 @@ def score(
     Returns a Report; `scores` is None when there is no original or no alignment.
     Pure: no I/O, raises nothing.
     """
-    tally = _tally(alignment) if original is not None and alignment is not None else None
+    tally = (
+        _tally(
+            alignment,
+            _cuts(copy, original.document, alignment),
+            _credit_spans(evidence),
+            _credit_spans(original.evidence) if original.evidence else {},
+        )
+        if original is not None and alignment is not None
+        else None
+    )
     scores = _scores(tally) if tally is not None else None
     verdict = _verdict(tally, scores, settings) if tally and scores else Verdict.UNVERIFIED
-    target = _target_domain(evidence, original)
-    credit = _credit(evidence, target)
-    findings = _findings(copy, evidence, alignment, tally, verdict, credit, target)
+    targets = _targets(evidence, original)
+    credit = _credit(evidence, targets, verdict)
+    findings = _findings(copy, evidence, alignment, tally, verdict, credit, targets)
     return Report(
         copy=copy,
         evidence=evidence,
@@ -167,38 +151,150 @@ def score(
 # --- scores --------------------------------------------------------------------------
 
 
-def _tally(alignment: Alignment) -> _Tally:
-    t = _Tally()
+@dataclass(frozen=True)
+class _Cuts:
+    """Where a stored excerpt ends: text past the end of a cut-off document was never
+    compared, so it is neither an addition nor a change.
+
+    `beyond_original`: copy paragraphs after the one that matches the original's cut-off
+    last paragraph. `cut_pairs`: (copy, original) pairs whose tail is cut on one side.
+    """
+
+    beyond_original: frozenset[int] = frozenset()
+    cut_pairs: frozenset[tuple[int, int]] = frozenset()
+    original_cut_at: int | None = None
+
+
+def _cuts(copy: Document, original: Document, alignment: Alignment) -> _Cuts:
+    pairs = [
+        (m.copy_index, m.original_index, m)
+        for m in alignment.matches
+        if m.copy_index is not None and m.original_index is not None
+    ]
+    cut_pairs: set[tuple[int, int]] = set()
+    beyond: frozenset[int] = frozenset()
+    last_original = _last_index(m.original_index for m in alignment.matches)
+    last_copy = _last_index(m.copy_index for m in alignment.matches)
+    tail = [(ci, oi, m) for ci, oi, m in pairs if oi == last_original]
+    cut_at = None
+    if tail and (_is_excerpt(original) or _looks_cut(tail[0][2].original_text)):
+        cut_at = last_original
+        end = max(ci for ci, _, _ in tail)
+        beyond = frozenset(
+            m.copy_index
+            for m in alignment.matches
+            if m.status is Status.ADDED and m.copy_index is not None and m.copy_index > end
+        )
+        cut_pairs |= {(ci, oi) for ci, oi, _ in tail}
+    cut_pairs |= {(ci, oi) for ci, oi, m in pairs if ci == last_copy and _looks_cut(m.copy_text)}
+    return _Cuts(beyond, frozenset(cut_pairs), cut_at)
+
+
+def _last_index(indices: Iterable[int | None]) -> int | None:
+    present = [i for i in indices if i is not None]
+    return max(present) if present else None
+
+
+# Sentence ends, closing brackets and closing quotes (straight and typographic).
+_SENTENCE_END_RE = re.compile("[.!?\u2026:;)\\]\"'\u201d\u2019\u00bb]\\s*$")
+
+
+def _looks_cut(text: str) -> bool:
+    """A paragraph that stops mid-sentence (a stored excerpt cut off there)."""
+    return len(text.split()) >= _CHROME_WORDS and not _SENTENCE_END_RE.search(text)
+
+
+def _is_excerpt(doc: Document) -> bool:
+    notes = list(doc.notes) + [str(n) for n in doc.meta.get("corpus_notes", ()) or ()]
+    return any("excerpt" in n.lower() for n in notes)
+
+
+def _credit_spans(evidence: Evidence) -> dict[int, tuple[str, ...]]:
+    """Per copy paragraph, the comparison keys of the credits written into it."""
+    spans: dict[int, list[str]] = defaultdict(list)
+    for a in evidence.attributions:
+        if a.paragraph_index >= 0 and a.kind in _FIRM_CREDIT_KINDS:
+            spans[a.paragraph_index].append(comparison_key(a.text))
+    return {i: tuple(keys) for i, keys in spans.items()}
+
+
+def _tally(
+    alignment: Alignment,
+    cuts: _Cuts,
+    credit_spans: dict[int, tuple[str, ...]],
+    original_credit_spans: dict[int, tuple[str, ...]],
+) -> _Tally:
+    t = _Tally(cuts=cuts, credit_spans=credit_spans, original_credit_spans=original_credit_spans)
     for m in alignment.matches:
         if m.original_index is not None:
             t.orig_total[m.original_index] = len(m.original_text.split())
-        if m.copy_index is not None:
+            if is_chrome(m.original_text):
+                t.orig_chrome.add(m.original_index)
+        if m.copy_index is not None and m.copy_index not in cuts.beyond_original:
             t.copy_total[m.copy_index] = len(m.copy_text.split())
+            if is_chrome(m.copy_text):
+                t.copy_chrome.add(m.copy_index)
         if m.copy_index is None or m.original_index is None:
+            t.substantive_additions += _is_substantive_addition(m, t)
             continue
         _add_pair(t, m, m.copy_index, m.original_index)
     return t
 
 
+def _is_substantive_addition(m: ParagraphMatch, t: _Tally) -> bool:
+    """An added block of prose (not furniture, not text past the end of a cut original)."""
+    return (
+        m.status is Status.ADDED
+        and m.copy_index not in t.copy_chrome
+        and m.copy_index not in t.cuts.beyond_original
+        and len(m.copy_text.split()) >= _SUBSTANTIVE_ADDITION_TOKENS
+    )
+
+
 def _add_pair(t: _Tally, m: ParagraphMatch, ci: int, oi: int) -> None:
-    orig_covered, copy_covered = _covered(m)
+    cut = (ci, oi) in t.cuts.cut_pairs
+    orig_covered, copy_covered = _covered(m, cut)
     t.orig_covered[oi] += orig_covered
     t.copy_covered[ci] += copy_covered
     weight = max(orig_covered, 1.0)
-    t.fidelity_sum += weight * _pair_fidelity(m)
+    t.fidelity_sum += weight * _pair_fidelity(m, cut)
     t.fidelity_weight += weight
     t.matched += 1
     t.moved += m.moved
-    t.quote_changes += bool(m.quote_changes)
+    spans = t.original_credit_spans.get(oi, ())
+    t.orig_credit_dropped[oi] += sum(
+        len(d.original.split())
+        for d in m.diff
+        if d.op == "delete" and any(comparison_key(d.original) in span for span in spans)
+    )
+    quotes = _effective_quote_changes(m, cut)
+    if quotes:
+        t.quote_changes[(ci, oi)] = quotes
     if m.status is Status.REWRITTEN:
         t.rewritten_tokens += orig_covered
     elif t.orig_total[oi] >= _MIN_EVIDENCE_TOKENS:
         t.evidence_paragraphs.add(oi)
-    if m.status is not Status.REWRITTEN and _changed_tokens(m) >= _MATERIAL_EDIT_TOKENS:
+    changed = _changed_tokens(m, cut, t.credit_spans.get(ci, ()))
+    if m.status is not Status.REWRITTEN and changed >= _MATERIAL_EDIT_TOKENS:
         t.material_edits += 1
 
 
-def _covered(m: ParagraphMatch) -> tuple[float, float]:
+def _effective_quote_changes(m: ParagraphMatch, cut: bool) -> tuple[DiffOp, ...]:
+    """Quote changes, less a quotation that is only cut off where an excerpt ends."""
+    if not cut:
+        return m.quote_changes
+    ends = (m.original_text.rstrip(), m.copy_text.rstrip())
+    return tuple(
+        q
+        for q in m.quote_changes
+        if not any(
+            part.strip() and end.endswith(part.strip())
+            for part, end in zip((q.original, q.copy), ends, strict=True)
+        )
+    )
+
+
+def _covered(m: ParagraphMatch, cut: bool = False) -> tuple[float, float]:
     """(original tokens present in the copy, copy tokens standing for original tokens)."""
     orig_n, copy_n = len(m.original_text.split()), len(m.copy_text.split())
     if m.status is Status.REWRITTEN:
@@ -206,9 +302,21 @@ def _covered(m: ParagraphMatch) -> tuple[float, float]:
         return orig_n * shared, float(copy_n)
     if not m.diff:
         return float(orig_n), float(copy_n)
-    equal = sum(len(d.original.split()) for d in m.diff if d.op == "equal")
-    kept = sum(len(d.copy.split()) for d in m.diff if d.op in ("equal", "replace"))
+    diff = _uncut(m.diff) if cut else m.diff
+    equal = sum(len(d.original.split()) for d in diff if d.op == "equal")
+    kept = sum(len(d.copy.split()) for d in diff if d.op in ("equal", "replace"))
+    if cut:
+        # the side that runs on past the cut was never compared: it is neither kept nor added
+        kept += sum(len(d.copy.split()) for d in m.diff[len(diff) :])
     return float(equal), float(kept)
+
+
+def _uncut(diff: tuple[DiffOp, ...]) -> tuple[DiffOp, ...]:
+    """The diff without its trailing run of changes: where one side of the pair was cut off."""
+    end = len(diff)
+    while end and diff[end - 1].op != "equal":
+        end -= 1
+    return diff[:end]
 
 
 def _shared_words(original: str, copy: str) -> float:
@@ -220,20 +328,25 @@ def _shared_words(original: str, copy: str) -> float:
     return sum((orig_words & Counter(words(copy))).values()) / total
 
 
-def _pair_fidelity(m: ParagraphMatch) -> float:
+def _pair_fidelity(m: ParagraphMatch, cut: bool = False) -> float:
     if m.status is Status.REWRITTEN:
         return m.similarity
     if not m.diff:
         return 1.0
     equal = sum(len(d.original.split()) for d in m.diff if d.op == "equal")
-    changed = _changed_tokens(m)
+    changed = _changed_tokens(m, cut)
     return equal / (equal + changed) if equal + changed else 0.0
 
 
-def _changed_tokens(m: ParagraphMatch) -> int:
-    """Replaced and inserted tokens (not deleted ones) of a pair's diff."""
+def _changed_tokens(m: ParagraphMatch, cut: bool = False, credits: tuple[str, ...] = ()) -> int:
+    """Replaced and inserted tokens (not deleted ones) of a pair's diff.
+
+    A credit written into a paragraph ("Brussels, (APP) - ...") is provenance, not an edit.
+    """
     total = 0
-    for d in m.diff:
+    for d in _uncut(m.diff) if cut else m.diff:
+        if d.op == "insert" and any(comparison_key(d.copy) in span for span in credits):
+            continue
         if d.op == "replace":
             total += max(len(d.original.split()), len(d.copy.split()))
         elif d.op == "insert":
@@ -246,7 +359,7 @@ def _scores(t: _Tally) -> Scores:
     covered = sum(min(t.orig_covered[i], n) for i, n in t.orig_total.items())
     added = weighted = 0.0
     for i, n in t.copy_total.items():
-        weight = _CHROME_WEIGHT if n < _CHROME_WORDS else 1.0
+        weight = _CHROME_WEIGHT if n < _CHROME_WORDS or i in t.copy_chrome else 1.0
         added += weight * max(0.0, n - t.copy_covered[i])
         weighted += weight * n
     return Scores(
@@ -255,6 +368,17 @@ def _scores(t: _Tally) -> Scores:
         additions=_unit(added / weighted if weighted else 0.0),
         order=_unit(1.0 - t.moved / t.matched if t.matched else 1.0),
     )
+
+
+def _content_coverage(t: _Tally) -> float:
+    """Coverage of the article itself: page furniture of the original and its own credit
+    lines (a dropped "WASHINGTON (Reuters) -") do not make a copy trimmed."""
+    content = {i: n for i, n in t.orig_total.items() if i not in t.orig_chrome}
+    total = sum(content.values())
+    if not total:
+        return 1.0
+    kept = sum(min(t.orig_covered[i] + t.orig_credit_dropped[i], n) for i, n in content.items())
+    return kept / total
 
 
 def _unit(x: float) -> float:
@@ -270,80 +394,72 @@ def _verdict(t: _Tally, s: Scores, settings: Settings) -> Verdict:
     if (
         t.quote_changes
         or t.material_edits
+        or t.substantive_additions
         or s.fidelity < settings.faithful_min_fidelity
         or s.additions > settings.faithful_max_additions
     ):
         return Verdict.MODIFIED
-    if s.coverage < settings.trimmed_min_coverage:
+    if _content_coverage(t) < settings.trimmed_min_coverage:
         return Verdict.TRIMMED
     return Verdict.FAITHFUL
 
 
 # --- credit --------------------------------------------------------------------------
 
-
-def registrable_domain(host: str) -> str:
-    """Return the registrable part of a host name: "edition.cnn.com" -> "cnn.com".
-
-    Last two labels, or three when the last two are a known two-part public suffix
-    ("bbc.co.uk"). A leading "www." and a port are ignored. Never raises.
-    """
-    host = host.strip().lower().rstrip(".").split(":")[0]
-    labels = [label for label in host.split(".") if label]
-    if len(labels) >= 3 and ".".join(labels[-2:]) in _MULTI_PART_SUFFIXES:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
+_FIRM_CREDIT_KINDS = CREDIT_KINDS | WIRE_KINDS
+# An original's own evidence names its upstream origin when at least this confident.
+_UPSTREAM_MIN_CONFIDENCE = 0.4
 
 
-def _host(value: str) -> str | None:
-    """The host of a URL or bare domain; None for a name like "FOX NEWS"."""
-    value = value.strip()
-    if "://" in value:
-        return urlsplit(value).hostname
-    if "." in value and " " not in value:
-        return urlsplit("//" + value).hostname
-    return None
-
-
-def _target_domain(evidence: Evidence, original: Original | None) -> str | None:
-    url = original.document.url if original is not None else None
-    host = _host(url) if url else None
-    if host is None and evidence.origin.domain:
-        host = _host(evidence.origin.domain)
-    return registrable_domain(host) if host else None
+def _targets(evidence: Evidence, original: Original | None) -> tuple[str, ...]:
+    """Registrable domains a credit may name: the original's site and, when the original is
+    itself a credited copy, its own origin; without an original, the detected origin."""
+    found: list[str | None] = []
+    if original is not None:
+        found.append(registrable_domain(original.document.url) if original.document.url else None)
+        upstream = original.evidence.origin if original.evidence else None
+        if upstream and upstream.confidence >= _UPSTREAM_MIN_CONFIDENCE:
+            found.append(upstream.domain)
+    if not any(found) and evidence.origin.domain:
+        found.append(evidence.origin.domain)
+    return tuple(dict.fromkeys(d for d in found if d))
 
 
 def _credit_names(a: Attribution) -> set[str]:
-    """What a credit line names: registrable domains and squashed publisher names."""
-    names: set[str] = set()
-    for value in (a.origin, a.url):
-        host = _host(value) if value else None
-        if host:
-            names.add(registrable_domain(host))
+    """What a credit names: registrable domains, else the squashed publisher name."""
+    names = {d for d in (a.origin, registrable_domain(a.url) if a.url else None) if d}
     if not names:
-        squashed = _NAME_RE.sub("", (a.origin or a.name or "").lower())
+        squashed = _NAME_RE.sub("", a.name.lower())
         if squashed:
             names.add(squashed)
     return names
 
 
-def _names_target(names: Iterable[str], target: str) -> bool:
-    label = target.split(".")[0]
-    return any(n == target or (len(label) >= 3 and n.startswith(label)) for n in names)
+def _names_target(names: Iterable[str], targets: Iterable[str]) -> bool:
+    for target in targets:
+        label = target.split(".")[0]
+        if any(n == target or (len(label) >= 3 and n.startswith(label)) for n in names):
+            return True
+    return False
 
 
-def _credits(evidence: Evidence) -> list[set[str]]:
-    found = (_credit_names(a) for a in evidence.attributions if a.kind in _CREDIT_KINDS)
+def _credits(evidence: Evidence, kinds: frozenset[str] = CREDITING_KINDS) -> list[set[str]]:
+    found = (_credit_names(a) for a in evidence.attributions if a.kind in kinds)
     return [names for names in found if names]
 
 
-def _credit(evidence: Evidence, target: str | None) -> Credit:
-    if target is None:
+def _credit(evidence: Evidence, targets: tuple[str, ...], verdict: Verdict) -> Credit:
+    """Credit of a copy; UNKNOWN when there is no known origin or nothing was copied.
+
+    An in-text "according to X" credits X when X is the origin, but naming another source in
+    the text (as the original itself may) does not make a copy miscredited: only credit lines,
+    datelines, bylines and source labels can.
+    """
+    if not targets or verdict is Verdict.UNRELATED:
         return Credit.UNKNOWN
-    credits = _credits(evidence)
-    if any(_names_target(names, target) for names in credits):
+    if any(_names_target(names, targets) for names in _credits(evidence)):
         return Credit.CREDITED
-    return Credit.MISCREDITED if credits else Credit.UNCREDITED
+    return Credit.MISCREDITED if _credits(evidence, _FIRM_CREDIT_KINDS) else Credit.UNCREDITED
 
 
 # --- findings ------------------------------------------------------------------------
@@ -356,7 +472,7 @@ def _findings(
     tally: _Tally | None,
     verdict: Verdict,
     credit: Credit,
-    target: str | None,
+    targets: tuple[str, ...],
 ) -> tuple[Finding, ...]:
     found = list(evidence.findings)
     found += [
@@ -366,7 +482,7 @@ def _findings(
     if alignment is not None:
         found += [Finding("alignment-limited", Severity.WARNING, n) for n in alignment.notes]
     if verdict in _COPY_VERDICTS:
-        found += _credit_findings(evidence, credit, target, verdict)
+        found += _credit_findings(evidence, credit, " or ".join(targets), verdict)
     if alignment is not None and tally is not None and verdict is not Verdict.UNRELATED:
         found += _alignment_findings(alignment, tally)
     return tuple(sorted(set(found), key=lambda f: (_SEVERITY_ORDER[f.severity], f.code, f.message)))
@@ -379,20 +495,28 @@ def _note_finding(note: str) -> Finding:
 
 
 def _credit_findings(
-    evidence: Evidence, credit: Credit, target: str | None, verdict: Verdict
+    evidence: Evidence, credit: Credit, target: str, verdict: Verdict
 ) -> list[Finding]:
     if credit is Credit.UNCREDITED:
         message = f"no credit line names {target}, the origin of this {verdict.value} copy"
         return [Finding("uncredited-copy", Severity.ERROR, message)]
     if credit is Credit.MISCREDITED:
-        named = ", ".join(sorted(n for names in _credits(evidence) for n in names))
+        named = ", ".join(
+            sorted(n for names in _credits(evidence, _FIRM_CREDIT_KINDS) for n in names)
+        )
         message = f"credit lines name {named}, but the original is on {target}"
         return [Finding("miscredited-copy", Severity.ERROR, message)]
     return []
 
 
 def _alignment_findings(alignment: Alignment, t: _Tally) -> list[Finding]:
-    found = [_quote_finding(m) for m in alignment.matches if m.quote_changes]
+    found = [_quote_finding(ci, quotes) for (ci, _), quotes in sorted(t.quote_changes.items())]
+    if t.cuts.beyond_original:
+        message = (
+            f"the original is an excerpt cut off at its paragraph {t.cuts.original_cut_at}: "
+            f"{len(t.cuts.beyond_original)} copy paragraphs after it were not compared"
+        )
+        found.append(Finding("original-truncated", Severity.INFO, message))
     dropped = [m for m in alignment.matches if m.status is Status.DROPPED]
     if dropped:
         n_words = sum(len(m.original_text.split()) for m in dropped)
@@ -404,7 +528,9 @@ def _alignment_findings(alignment: Alignment, t: _Tally) -> list[Finding]:
     added = [
         m
         for m in alignment.matches
-        if m.status is Status.ADDED and len(m.copy_text.split()) >= _CHROME_WORDS
+        if m.status is Status.ADDED
+        and len(m.copy_text.split()) >= _CHROME_WORDS
+        and m.copy_index not in t.cuts.beyond_original
     ]
     if added:
         n_words = sum(len(m.copy_text.split()) for m in added)
@@ -416,10 +542,10 @@ def _alignment_findings(alignment: Alignment, t: _Tally) -> list[Finding]:
     return found
 
 
-def _quote_finding(m: ParagraphMatch) -> Finding:
-    first = m.quote_changes[0]
+def _quote_finding(copy_index: int, quotes: tuple[DiffOp, ...]) -> Finding:
+    first = quotes[0]
     message = (
-        f"copy paragraph {m.copy_index}: {len(m.quote_changes)} change(s) inside quotation "
+        f"copy paragraph {copy_index}: {len(quotes)} change(s) inside quotation "
         f"marks, e.g. '{_clip(first.original)}' -> '{_clip(first.copy)}'"
     )
     return Finding("quote-altered", Severity.ERROR, message)

@@ -25,10 +25,12 @@ InputError); a bad item is yielded with `error` set and the stream goes on.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
 import os
 import re
+import stat
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
@@ -532,6 +534,13 @@ def _iter_local(source: str, *, settings: Settings, fetcher: PageFetcher) -> Ite
     )
 
 
+def _read_regular(path: Path, settings: Settings) -> bytes:
+    """A file found in a directory; a FIFO or device there would block or never end."""
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    return _read_capped(path, settings)
+
+
 def _read_capped(path: Path, settings: Settings) -> bytes:
     with path.open("rb") as handle:
         return handle.read(settings.max_input_bytes + 1)
@@ -552,7 +561,7 @@ def _dir_items(root: Path, *, settings: Settings, fetcher: PageFetcher) -> Itera
         for name in sorted(f for f in filenames if not f.startswith(".")):
             path = Path(dirpath) / name
             try:
-                data = _read_capped(path, settings)
+                data = _read_regular(path, settings)
             except OSError as exc:
                 yield SourceItem(key=str(path), error=f"cannot read: {exc.strerror or exc}")
                 continue

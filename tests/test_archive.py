@@ -297,7 +297,9 @@ def test_band_keys_are_stable_across_processes_and_releases() -> None:
     assert keys[:3] == PINNED_KEYS
 
 
-PINNED_KEYS = [1564277523, 7519624550, 11847392455]
+# Scheme t2 (shingles hashed to u64 in numpy, then MinHashed by rensa from the hashes):
+# changed on purpose from t1's [1564277523, 7519624550, 11847392455] for a faster import.
+PINNED_KEYS = [3629794664, 7647748717, 12122570199]
 
 
 # ---------------------------------------------------------------------- failures

@@ -246,8 +246,6 @@ def test_negatives_have_no_credit_line(path: str) -> None:
     [
         "“The level of optimism is certainly dropping,” a second NATO diplomat told AFP.",
         "Mark Rutte sidestepped the issue when questioned by CNN at his pre-summit briefing.",
-        "According to CNN, the February 12 meeting at NATO headquarters in Brussels was tense.",
-        "Justice Barrett emphasized that the plaintiffs failed to show harm, CNN has reported.",
         "CNN analyst Jonathan Wackrow said that the White House story does not add up.",
     ],
 )
@@ -255,6 +253,20 @@ def test_in_text_mentions_are_not_credits(text: str) -> None:
     evidence = detect_evidence(_doc(text), SETTINGS)
     assert [a.kind for a in evidence.attributions] == ["mention"]
     assert evidence.origin.confidence < 0.2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "According to CNN, the February 12 meeting at NATO headquarters in Brussels was tense.",
+        "Justice Barrett emphasized that the plaintiffs failed to show harm, CNN has reported.",
+    ],
+)
+def test_source_mentions_are_weak_credits(text: str) -> None:
+    evidence = detect_evidence(_doc(text), SETTINGS)
+    assert [a.kind for a in evidence.attributions] == ["source-mention"]
+    assert [a.origin for a in evidence.attributions] == ["cnn.com"]
+    assert 0.1 < evidence.origin.confidence < 0.3
 
 
 @pytest.mark.parametrize(

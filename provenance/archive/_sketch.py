@@ -1,11 +1,18 @@
-"""Shingles and MinHash signatures: the only module that imports rensa.
+"""Shingles and MinHash signatures: the only module that imports rensa and numpy.
 
 A document's shingles are the word 5-grams of each paragraph's comparison form (never
 spanning two paragraphs, so a copy that keeps some paragraphs keeps exactly their
-shingles). Its signature is a MinHash of those shingles with `NUM_PERM` permutations,
+shingles), each hashed to an unsigned 64-bit integer; a paragraph of two to four words is
+one shingle. Its signature is a MinHash of those hashes with `NUM_PERM` permutations,
 banded one row per band: band `i` collides with probability equal to the Jaccard
 similarity, so a copy keeping 30% of an original (Jaccard ~0.3) misses all 64 bands
 with probability 0.7**64 ~ 1e-10 and the number of colliding bands estimates Jaccard.
+
+Tokens are found and hashed in numpy over the UTF-8 bytes of the whole document at once
+(a polynomial hash of each token's bytes, read off prefix sums, then mixed), so no Python
+string is built per word or per shingle: that is what lets imports reach thousands of
+articles per second. All arithmetic is on uint64 arrays and wraps modulo 2**64, the same
+on every platform and in every process (no use of Python's salted `hash()`).
 """
 
 from __future__ import annotations
@@ -13,63 +20,183 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-# rensa ships no type information (pyproject's mypy overrides do not list it yet).
+import numpy as np
+import numpy.typing as npt
+
+# rensa ships no type information; what is used of it is wrapped here.
 import rensa
 
 from ..text import words
+
+Hashes = npt.NDArray[np.uint64]
 
 SHINGLE_WORDS = 5
 NUM_PERM = 64
 # Fixed seed: signatures are persisted, so they must be the same in every process.
 SEED = 20_250_213
 # Stored with the index; a change of any part means the stored signatures must be rebuilt.
-SCHEME = f"rensa-rminhash-a{rensa.RMinHash.ALGORITHM_VERSION}/p{NUM_PERM}/r1/w{SHINGLE_WORDS}/t1"
+# t2: tokens and shingles hashed to u64 in numpy (t1 hashed joined shingle strings in rensa).
+SCHEME = f"rensa-rminhash-a{rensa.RMinHash.ALGORITHM_VERSION}/p{NUM_PERM}/r1/w{SHINGLE_WORDS}/t2"
 
 _MIN_SHORT_WORDS = 2
 _BAND_SHIFT = 32
-# text.words' token pattern restricted to ASCII text (its curly apostrophe is mapped first).
-_WORD_RE = re.compile(r"\w+(?:[.,']\w+)*")
+_PARAGRAPH_BREAK = "\x1e"  # neither a word character nor inner punctuation
 # Characters the comparison form maps to ASCII (or to a space, for words() alike).
 _TO_ASCII = (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'),
              ("\u2014", "-"), ("\u2013", "-"), ("\u00a0", " "))  # fmt: skip
+_WORD_RE = re.compile(r"\w+(?:[.,']\w+)*")
+
+# Byte classes of the token pattern \w+(?:[.,']\w+)* on comparison-form text: ASCII word
+# characters, and every byte of a multi-byte UTF-8 character (the slow path only lets
+# word characters through, see `_normal_form`); inner punctuation joins two word runs.
+_WORD_BYTE = np.zeros(256, dtype=bool)
+for _chars in (b"abcdefghijklmnopqrstuvwxyz", b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"0123456789_"):
+    _WORD_BYTE[list(_chars)] = True
+_WORD_BYTE[0x80:] = True
+_INNER_BYTE = np.zeros(256, dtype=bool)
+_INNER_BYTE[list(b".,'")] = True
+
+_U64 = np.uint64
+_BASE = 0x100000001B3  # odd, so invertible modulo 2**64
+_STEP = 0x9E3779B97F4A7C15  # odd multiplier that chains words into a shingle
+_MIX1 = 0xBF58476D1CE4E5B9
+_MIX2 = 0x94D049BB133111EB
 
 
-def tokens(text: str) -> list[str]:
-    """Return the word tokens of `text`, equal to `text.words(text)`.
+def _powers(base: int, n: int) -> Hashes:
+    """base**0 .. base**(n-1) modulo 2**64."""
+    out = np.full(n, base, dtype=_U64)
+    out[0] = 1
+    return np.cumprod(out, dtype=_U64)
+
+
+_POWERS_CAPACITY = 1 << 16
+_POW = _powers(_BASE, _POWERS_CAPACITY)
+_INV_POW = _powers(pow(_BASE, -1, 1 << 64), _POWERS_CAPACITY)
+
+
+def _power_tables(n: int) -> tuple[Hashes, Hashes]:
+    global _POW, _INV_POW, _POWERS_CAPACITY
+    if n > _POWERS_CAPACITY:
+        size = 1 << (n - 1).bit_length()
+        _POW, _INV_POW = _powers(_BASE, size), _powers(pow(_BASE, -1, 1 << 64), size)
+        _POWERS_CAPACITY = size
+    return _POW, _INV_POW
+
+
+def _mix(x: Hashes) -> Hashes:
+    """splitmix64's finaliser, element-wise (wrapping uint64 arithmetic)."""
+    x = x ^ (x >> _U64(30))
+    x = x * _U64(_MIX1)
+    x = x ^ (x >> _U64(27))
+    x = x * _U64(_MIX2)
+    return x ^ (x >> _U64(31))
+
+
+def _normal_form(text: str) -> str:
+    """Lower-case text whose tokens are `text.words(text)`.
 
     Plain ASCII text (after mapping curly quotes and dashes, which the comparison form
-    unifies anyway) takes a fast path that skips Unicode normalisation; anything else
-    goes through `text.words`. The fast path is ~4x faster and is what lets imports
-    reach thousands of articles per second.
+    unifies anyway) is only lower-cased; anything else goes through `text.words`, whose
+    tokens are joined by spaces.
     """
     plain = text
     if not plain.isascii():
         for char, ascii_char in _TO_ASCII:
             plain = plain.replace(char, ascii_char)
     if plain.isascii() and "&" not in plain:
-        return _WORD_RE.findall(plain.lower())
-    return words(text)
+        return plain.lower()
+    return " ".join(words(text))
 
 
-def shingles(paragraphs: Iterable[str]) -> list[str]:
-    """Return the word 5-shingles of each paragraph (a shorter paragraph of at least two
-    words is one shingle), in order, duplicates kept."""
-    out: list[str] = []
-    for text in paragraphs:
-        w = tokens(text)
-        if len(w) >= SHINGLE_WORDS:
-            out.extend(map(" ".join, zip(w, w[1:], w[2:], w[3:], w[4:], strict=False)))
-        elif len(w) >= _MIN_SHORT_WORDS:
-            out.append(" ".join(w))
-    return out
+def tokens(text: str) -> list[str]:
+    """Return the word tokens of `text`, equal to `text.words(text)` (fast for ASCII)."""
+    return _WORD_RE.findall(_normal_form(text))
 
 
-def band_keys(shingle_list: Sequence[str]) -> list[int]:
-    """Return the LSH bucket keys of a shingle list: band number in the high 32 bits,
-    that band's MinHash value in the low 32 bits. Empty input gives no keys."""
-    if not shingle_list:
+def _token_hashes(
+    documents: Sequence[Iterable[str]],
+) -> tuple[Hashes, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The hash of every token of the documents, the (global) paragraph number of each
+    token, and the document number of each paragraph. One numpy pass for all of them."""
+    forms = [[_normal_form(p) for p in doc] for doc in documents]
+    owner = np.repeat(np.arange(len(forms)), [len(f) for f in forms])
+    joined = _PARAGRAPH_BREAK.join(p for f in forms for p in f).encode("utf-8")
+    data = np.frombuffer(joined, dtype=np.uint8)
+    if data.size == 0:
+        return np.zeros(0, dtype=_U64), np.zeros(0, dtype=np.int64), owner
+    word = _WORD_BYTE[data]
+    # Inner punctuation belongs to a token only between two word characters.
+    inner = np.zeros_like(word)
+    inner[1:-1] = _INNER_BYTE[data[1:-1]] & word[:-2] & word[2:]
+    inside = np.concatenate(([False], word | inner, [False]))
+    edges = np.flatnonzero(inside[1:] != inside[:-1])
+    starts, ends = edges[0::2], edges[1::2]
+    pw, inv = _power_tables(data.size + 1)
+    prefix = np.zeros(data.size + 1, dtype=_U64)
+    np.cumsum(data.astype(_U64) * pw[: data.size], out=prefix[1:])
+    hashes = _mix((prefix[ends] - prefix[starts]) * inv[starts])
+    breaks = np.cumsum(data == ord(_PARAGRAPH_BREAK))
+    return hashes, breaks[starts], owner
+
+
+def shingles(paragraphs: Iterable[str]) -> Hashes:
+    """Return the hashed word 5-shingles of each paragraph (a paragraph of two to four
+    words is one shingle), duplicates kept, as a uint64 array in no particular order."""
+    hashes, _ = shingle_batch([paragraphs])
+    return hashes
+
+
+def shingle_batch(documents: Sequence[Iterable[str]]) -> tuple[Hashes, npt.NDArray[np.int64]]:
+    """`shingles` of many documents at once: all their hashes, grouped by document, and
+    the offsets (len(documents) + 1) of each document's group."""
+    h, para, owner = _token_hashes(documents)
+    hashes: list[Hashes] = []
+    paras: list[npt.NDArray[np.int64]] = []
+    n, w = h.size, SHINGLE_WORDS
+    if n >= w:
+        acc = h[: n - w + 1].copy()
+        for k in range(1, w):
+            acc = acc * _U64(_STEP) + h[k : n - w + 1 + k]
+        inside = para[: n - w + 1] == para[w - 1 :]
+        hashes.append(_mix(acc[inside]))
+        paras.append(para[: n - w + 1][inside])
+    if n:
+        firsts = np.flatnonzero(np.diff(para, prepend=-1))
+        counts = np.diff(np.append(firsts, n))
+        for size in range(_MIN_SHORT_WORDS, w):
+            at = firsts[counts == size]
+            if at.size:
+                acc = h[at].copy()
+                for k in range(1, size):
+                    acc = acc * _U64(_STEP) + h[at + k]
+                # The word count marks a short shingle apart from any 5-gram.
+                hashes.append(_mix(acc * _U64(_STEP) + _U64(size)))
+                paras.append(para[at])
+    if not hashes:
+        return np.zeros(0, dtype=_U64), np.zeros(len(documents) + 1, dtype=np.int64)
+    doc = owner[np.concatenate(paras)]
+    order = np.argsort(doc, kind="stable")
+    counts_per_doc = np.bincount(doc, minlength=len(documents))
+    offsets = np.concatenate(([0], np.cumsum(counts_per_doc)))
+    return np.concatenate(hashes)[order], offsets
+
+
+def containment(copy: Hashes, original: Hashes) -> tuple[int, int]:
+    """Return (shared, union): the distinct shingles two documents have in common and in
+    all. `copy` and `original` must be sorted and duplicate-free (`np.unique`)."""
+    shared = int(np.intersect1d(copy, original, assume_unique=True).size)
+    return shared, copy.size + original.size - shared
+
+
+def band_keys(shingle_hashes: Hashes) -> list[int]:
+    """Return the LSH bucket keys of a document's shingles: band number in the high 32
+    bits, that band's MinHash value in the low 32 bits. Empty input gives no keys."""
+    if not shingle_hashes.size:
         return []
-    sketch = rensa.RMinHash(NUM_PERM, SEED)
-    sketch.update(list(shingle_list))
-    digest: list[int] = sketch.digest()
+    offsets = np.array([0, shingle_hashes.size], dtype=_U64)
+    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
+        np.ascontiguousarray(shingle_hashes, dtype=_U64), offsets, NUM_PERM, SEED
+    )
+    digest: list[int] = matrix.to_rows()[0]
     return [(band << _BAND_SHIFT) | value for band, value in enumerate(digest)]

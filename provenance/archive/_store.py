@@ -16,14 +16,27 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import numpy as np
+
 from ..errors import ArchiveError, InputError, ProvenanceError
 from ..models import Document, Paragraph
 from ..settings import Settings
 from . import _schema
-from ._sketch import NUM_PERM, SCHEME, band_keys, shingles, tokens
+from ._sketch import (
+    NUM_PERM,
+    SCHEME,
+    Hashes,
+    band_keys,
+    containment,
+    shingle_batch,
+    shingles,
+    tokens,
+)
 from ._sources import Fetch, Item, iter_items
 
 DEFAULT_BATCH_SIZE = 500
+# Index runs of one level merged into one run of the next level (see _schema.LSH_DDL).
+RUN_FANOUT = 8
 # How many LSH candidates are verified against their stored text, at most.
 MAX_VERIFIED = 16
 MAX_TITLE_CANDIDATES = 5
@@ -93,7 +106,8 @@ class Archive:
         self._conn = conn
         self.path = path
         self.settings = settings
-        self._pending: list[tuple[int, int]] = []
+        # Versions stored in the open transaction, indexed when it commits.
+        self._pending: list[tuple[int, list[str]]] = []
 
     @classmethod
     def open(cls, path: Path, *, create: bool = True, settings: Settings | None = None) -> Archive:
@@ -264,16 +278,55 @@ class Archive:
         )
         self._index_version(int(cursor.lastrowid or 0), texts)
 
-    def _index_version(self, version_id: int, texts: Iterable[str]) -> None:
-        self._pending.extend((key, version_id) for key in band_keys(shingles(texts)))
+    def _index_version(self, version_id: int, texts: list[str]) -> None:
+        self._pending.append((version_id, texts))
 
     def _flush_index(self) -> None:
-        # Inserting a whole batch in key order touches each B-tree page once, not 64 times.
-        self._pending.sort()
-        self._conn.executemany(
-            "INSERT OR IGNORE INTO lsh (key, version_id) VALUES (?, ?)", self._pending
-        )
+        """Append the pending band keys as a new sorted run, then merge full levels."""
+        if not self._pending:
+            return
+        hashes, offsets = shingle_batch([texts for _, texts in self._pending])
+        rows = [
+            (key, vid)
+            for n, (vid, _) in enumerate(self._pending)
+            for key in band_keys(hashes[offsets[n] : offsets[n + 1]])
+        ]
         self._pending.clear()
+        rows.sort()
+        run = self._next_run()
+        self._conn.executemany(
+            f"INSERT OR IGNORE INTO lsh (run, key, version_id) VALUES ({run}, ?, ?)", rows
+        )
+        self._add_run(run, 0, len(rows))
+        level = 0
+        while True:
+            sql = "SELECT min(run), max(run), count(*), sum(rows) FROM lsh_runs WHERE level = ?"
+            first, last, count, rows = self._conn.execute(sql, (level,)).fetchone()
+            if count < RUN_FANOUT:
+                return
+            self._merge_runs(first, last, level + 1, rows)
+            level += 1
+
+    def _merge_runs(self, first: int, last: int, level: int, rows: int) -> None:
+        """Rewrite runs first..last (all of one level, consecutive) as one sorted run."""
+        run = self._next_run()
+        self._conn.execute(
+            "INSERT OR IGNORE INTO lsh (run, key, version_id) SELECT ?, key, version_id"
+            " FROM lsh WHERE run BETWEEN ? AND ? ORDER BY key, version_id",
+            (run, first, last),
+        )
+        self._conn.execute("DELETE FROM lsh WHERE run BETWEEN ? AND ?", (first, last))
+        self._conn.execute("DELETE FROM lsh_runs WHERE run BETWEEN ? AND ?", (first, last))
+        self._add_run(run, level, rows)
+
+    def _next_run(self) -> int:
+        last = self._conn.execute("SELECT max(run) FROM lsh_runs").fetchone()[0]
+        return 1 if last is None else int(last) + 1
+
+    def _add_run(self, run: int, level: int, rows: int) -> None:
+        self._conn.execute(
+            "INSERT INTO lsh_runs (run, level, rows) VALUES (?, ?, ?)", (run, level, rows)
+        )
 
     # ------------------------------------------------------------------ reading
 
@@ -302,11 +355,11 @@ class Archive:
         threshold = (
             self.settings.archive_min_containment if min_containment is None else min_containment
         )
-        copy = set(shingles(p.text for p in doc.paragraphs))
-        if not copy or limit <= 0:
+        copy = np.unique(shingles(p.text for p in doc.paragraphs))
+        if not copy.size or limit <= 0:
             return []
         with self._guard("search archive"):
-            counts = self._lsh_hits(band_keys(sorted(copy)))
+            counts = self._lsh_hits(band_keys(copy))
             by_title = self._title_hits(doc.title)
             stored = self._load(list(counts) + [v for v in by_title if v not in counts])
         best: dict[int, Candidate] = {}
@@ -323,11 +376,15 @@ class Archive:
         return ranked[:limit]
 
     def _lsh_hits(self, keys: list[int]) -> dict[int, int]:
-        marks = ",".join("?" * len(keys))
+        runs = [r for (r,) in self._conn.execute("SELECT run FROM lsh_runs")]
+        if not runs:
+            return {}
+        # One B-tree seek per (run, key); runs and keys are integers, inlined as literals.
         rows = self._conn.execute(
-            f"SELECT version_id, count(*) AS n FROM lsh WHERE key IN ({marks})"
-            " GROUP BY version_id ORDER BY n DESC, version_id LIMIT ?",
-            [*keys, MAX_VERIFIED],
+            f"SELECT version_id, count(*) AS n FROM lsh WHERE run IN ({_ints(runs)})"
+            f" AND key IN ({_ints(keys)}) GROUP BY version_id ORDER BY n DESC, version_id"
+            " LIMIT ?",
+            (MAX_VERIFIED,),
         ).fetchall()
         return {int(v): int(n) for v, n in rows}
 
@@ -404,6 +461,9 @@ class Archive:
                 raise ArchiveError(f"{self.path}: not a provenance archive")
             with self._transaction():
                 _schema.create(self._conn, SCHEME)
+        elif version < _schema.SCHEMA_VERSION:
+            with self._transaction():
+                _schema.migrate(self._conn, version)
         elif version > _schema.SCHEMA_VERSION:
             raise ArchiveError(
                 f"{self.path}: archive schema {version} is newer than this version"
@@ -417,8 +477,12 @@ class Archive:
         """Rebuild the LSH index from the stored text (after a change of index scheme)."""
         with self._transaction():
             self._conn.execute("DELETE FROM lsh")
-            for vid, body in self._conn.execute("SELECT id, body FROM versions").fetchall():
+            self._conn.execute("DELETE FROM lsh_runs")
+            rows = self._conn.execute("SELECT id, body FROM versions ORDER BY id")
+            for n, (vid, body) in enumerate(rows, 1):
                 self._index_version(vid, zlib.decompress(body).decode("utf-8").split(_SEPARATOR))
+                if n % DEFAULT_BATCH_SIZE == 0:
+                    self._flush_index()
             sql = "UPDATE meta SET value = ? WHERE key = 'index_scheme'"
             self._conn.execute(sql, (SCHEME,))
 
@@ -442,15 +506,18 @@ class Archive:
         self._conn.execute("COMMIT")
 
 
-def _verify(copy: set[str], item: _Stored, bands: int, by_title: bool) -> Candidate:
-    original = set(shingles(p.text for p in item.document.paragraphs))
-    shared = len(copy & original)
-    union = len(copy | original)
+def _ints(values: Iterable[int]) -> str:
+    return ",".join(str(int(v)) for v in values)
+
+
+def _verify(copy: Hashes, item: _Stored, bands: int, by_title: bool) -> Candidate:
+    original = np.unique(shingles(p.text for p in item.document.paragraphs))
+    shared, union = containment(copy, original)
     matched_by = "+".join(name for name, hit in (("lsh", bands), ("title", by_title)) if hit)
     return Candidate(
         url=item.document.url,
         title=item.document.title,
-        score=round(shared / len(copy), 6),
+        score=round(shared / copy.size, 6),
         jaccard=round(shared / union, 6) if union else 0.0,
         estimate=round(bands / NUM_PERM, 6),
         document=item.document,

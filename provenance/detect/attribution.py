@@ -57,7 +57,7 @@ _EDGE_CHARS = 200
 # How far back a credit's sentence start ("This story was ...") is looked for.
 _LEAD_CHARS = 60
 # Kinds that sit inside content paragraphs by nature.
-_INLINE_KINDS = frozenset({"dateline", "mention"})
+_INLINE_KINDS = frozenset({"dateline", "mention", "source-mention"})
 # A credit "is" its paragraph when little else is there: page chrome glued to a footer
 # stays under this many characters; a content paragraph does not.
 _STANDALONE_REST_CHARS = 120

@@ -28,6 +28,10 @@ CREDIT_KINDS = frozenset(
 )
 WIRE_KINDS = frozenset({"dateline", "byline", "source-label"})
 MENTION_KIND = "mention"
+# The text names the publisher as its source ("according to CNN"): a weak credit.
+SOURCE_MENTION_KIND = "source-mention"
+# Kinds that credit the named publisher for the text, for the credit status.
+CREDITING_KINDS = CREDIT_KINDS | WIRE_KINDS | {SOURCE_MENTION_KIND}
 
 # Typographic quotes, spelled as escapes: left/right single, left/right double.
 QUOTES = "\u2018\u2019\u201c\u201d"

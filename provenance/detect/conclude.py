@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..models import Attribution, Finding, Marker, Origin, Severity, Signal
-from .catalog import CREDIT_KINDS, MENTION_KIND, WIRE_KINDS
+from .catalog import CREDIT_KINDS, MENTION_KIND, SOURCE_MENTION_KIND, WIRE_KINDS
 from .domains import publisher_for_domain
 
 CREDIT_WEIGHT = 0.7
 WIRE_WEIGHTS = {"dateline": 0.45, "byline": 0.45, "source-label": 0.35}
 MENTION_WEIGHT = 0.05
+SOURCE_MENTION_WEIGHT = 0.2
 MAX_MENTIONS_COUNTED = 2
 SIGNAL_WEIGHTS = {
     "canonical": 0.45,
@@ -61,10 +62,11 @@ def _attribution_clues(attributions: Iterable[Attribution]) -> Iterator[_Clue]:
             yield _Clue(a.origin, CREDIT_WEIGHT, f"attribution: {a.text[:120]}", "credit", a.name)
         elif a.kind in WIRE_KINDS:
             yield _Clue(a.origin, WIRE_WEIGHTS[a.kind], f"{a.kind}: {a.text[:120]}", "wire", a.name)
-        elif a.kind == MENTION_KIND:
+        elif a.kind in (MENTION_KIND, SOURCE_MENTION_KIND):
             mentions[a.origin] = mentions.get(a.origin, 0) + 1
             if mentions[a.origin] <= MAX_MENTIONS_COUNTED:
-                yield _Clue(a.origin, MENTION_WEIGHT, f"mention: {a.text[:120]}", "mention", a.name)
+                weight = SOURCE_MENTION_WEIGHT if a.kind == SOURCE_MENTION_KIND else MENTION_WEIGHT
+                yield _Clue(a.origin, weight, f"{a.kind}: {a.text[:120]}", "mention", a.name)
 
 
 def _marker_label(m: Marker) -> str:
