@@ -7,10 +7,12 @@ I/O is injected: the fetcher and the archive are passed in, never created here.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 from .align import align_paragraphs
 from .detect import detect_evidence
+from .detect.catalog import CREDIT_KINDS
 from .errors import InputError
 from .load import load_documents, read_input
 from .locate import OriginalArchive, PageFetcher, locate_original
@@ -21,6 +23,9 @@ from .text import comparison_key
 
 # A paragraph that repeats the title is only looked for near the top.
 _TITLE_WINDOW = 5
+# A credit line ends one post of several when this much prose follows it.
+_POST_MIN_WORDS = 10
+_POST_MIN_PARAGRAPHS = 1
 
 
 def check_document(
@@ -72,7 +77,11 @@ def check_source(
     and FetchError when a named URL cannot be fetched.
     """
     settings = settings or Settings()
-    copies = read_documents(source, settings=settings, fetcher=fetcher)
+    copies = [
+        post
+        for doc in read_documents(source, settings=settings, fetcher=fetcher)
+        for post in split_posts(doc, settings)
+    ]
     original_doc = None
     if original is not None:
         original_doc = read_documents(original, settings=settings, fetcher=fetcher)[0]
@@ -103,6 +112,41 @@ def read_documents(
             url=page.final_url,
         )
     return load_documents(read_input(source, settings), source=source, settings=settings)
+
+
+def split_posts(doc: Document, settings: Settings) -> list[Document]:
+    """Split a page that holds several posts (a scraper's tag or date archive) after each
+    credit line that ends a post, such as "This post appeared first on FOX NEWS".
+
+    Returns [doc] when there is nothing to split.
+    """
+    evidence = detect_evidence(doc, settings)
+    ends = sorted(
+        a.paragraph_index
+        for a in evidence.attributions
+        if a.kind in CREDIT_KINDS and a.standalone and a.paragraph_index >= 0
+    )
+    prose = [p.index for p in doc.paragraphs if len(p.text.split()) >= _POST_MIN_WORDS]
+    cuts = [e for e in dict.fromkeys(ends) if sum(i > e for i in prose) >= _POST_MIN_PARAGRAPHS]
+    if not cuts:
+        return [doc]
+    bounds = [-1, *cuts, len(doc.paragraphs) - 1]
+    return [
+        _post(doc, n, doc.paragraphs[start + 1 : end + 1])
+        for n, (start, end) in enumerate(itertools.pairwise(bounds))
+        if end > start
+    ]
+
+
+def _post(doc: Document, n: int, paragraphs: tuple[Paragraph, ...]) -> Document:
+    renumbered = tuple(replace(p, index=i) for i, p in enumerate(paragraphs))
+    return replace(
+        doc,
+        paragraphs=renumbered,
+        title=doc.title if n == 0 else None,
+        html=doc.html if n == 0 else "",
+        meta={**doc.meta, "post": n},
+    )
 
 
 def _align(copy: Document, evidence: Evidence, original: Original, settings: Settings) -> Alignment:

@@ -12,34 +12,47 @@ Scores, each in [0, 1]:
             unfaithfulness), and the character similarity for rewritten pairs. 0.0 when
             nothing matched.
 * additions share of the copy's tokens that do not come from the original (added
-            paragraphs and inserted words). Lines of fewer than `_CHROME_WORDS` tokens (menus,
-            dates, captions, "Advertisement") weigh `_CHROME_WEIGHT` of a token.
+            paragraphs and inserted words). Short lines (< `_CHROME_WORDS` tokens) and page
+            furniture (detect/chrome.py) weigh `_CHROME_WEIGHT` of a token.
 * order     share of matched pairs not moved out of the original's order; 1.0 when nothing
             matched (nothing is out of order).
 
+Stored excerpts are cut off: copy paragraphs after the one matching the cut-off end of the
+original are not additions, and a change or a quotation cut where one side ends is not an
+edit. A credit written into a paragraph ("Brussels, (APP) -") is not an edit either.
+
 Verdict, first rule that applies:
 1. UNVERIFIED  no original (or no alignment).
-2. UNRELATED   coverage < settings.unrelated_max_coverage and fewer than two original
-               paragraphs of >= `_MIN_EVIDENCE_TOKENS` tokens matched verbatim or edited:
-               independent reports of one event share quotes and names, not prose.
-3. REWRITTEN   at least `_REWRITTEN_SHARE` of the covered tokens come from rewritten pairs.
-4. MODIFIED    a word inside quotation marks changed, or a material edit (a pair with at
-               least `_MATERIAL_EDIT_TOKENS` replaced/inserted tokens), or fidelity <
+2. coverage < settings.unrelated_max_coverage:
+   REWRITTEN   when the copy still reproduces settings.paraphrase_min_share of the
+               original's content-word bigrams in order (`paraphrase_share`): a paraphrase;
+   UNRELATED   otherwise, unless two substantial paragraphs match verbatim or edited and
+               the copy is mostly not its own text (a heavily trimmed copy). Independent
+               reports of one event share quotes and names, not prose in order.
+3. REWRITTEN   at least `_REWRITTEN_SHARE` of the covered tokens come from rewritten pairs,
+               or fidelity < settings.rewritten_max_fidelity.
+4. MODIFIED    a word inside quotation marks changed, a material edit (a pair with at
+               least `_MATERIAL_EDIT_TOKENS` replaced/inserted tokens), an added block of
+               prose of `_SUBSTANTIVE_ADDITION_TOKENS` tokens, fidelity <
                settings.faithful_min_fidelity, or additions > settings.faithful_max_additions.
-5. TRIMMED     coverage < settings.trimmed_min_coverage.
+5. TRIMMED     content coverage < settings.trimmed_min_coverage, where content coverage
+               leaves out the original's page furniture, its headline and its own credit
+               lines (a dropped "WASHINGTON (Reuters) -" does not trim an article).
 6. FAITHFUL    otherwise.
 Order does not change the verdict (reordering keeps the text); moved paragraphs are an
 info finding.
 
-Credit compares the credit lines of the copy (attribution kinds in `_CREDIT_KINDS`; a
-"mention" is not a credit) with the original's registrable domain (from the original's URL,
-else from `evidence.origin.domain`): CREDITED when a credit names it, MISCREDITED when credits
-name only others, UNCREDITED when nothing credits a known origin, UNKNOWN when the origin is
-not known.
+Credit compares what the copy credits (credit lines, datelines, bylines, source labels,
+and "according to X"; "told X" is not a credit) with the origin: the original's registrable
+domain and, when the original is itself a credited copy, the origin it names; without an
+original, the detected origin. CREDITED when a credit names it, MISCREDITED when credit
+lines name only others, UNCREDITED when nothing credits a known origin, UNKNOWN when the
+origin is not known or nothing was copied (unrelated).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -73,9 +86,51 @@ _CHROME_WORDS = 10
 _CHROME_WEIGHT = 0.1
 _MIN_EVIDENCE_TOKENS = 8
 _REWRITTEN_SHARE = 0.5
+# A copy that is mostly its own text (and shares little) is not a heavily trimmed copy.
+_UNRELATED_MIN_ADDITIONS = 0.5
 _MATERIAL_EDIT_TOKENS = 3
+# Headlines: short, unpunctuated lines among the first paragraphs.
+_HEADLINE_WINDOW = 5
+_HEADLINE_MAX_WORDS = 20
 # An added paragraph this long is material in itself, whatever its share of the copy.
 _SUBSTANTIVE_ADDITION_TOKENS = 40
+_STOPWORDS = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "his",
+        "her",
+        "its",
+        "their",
+        "they",
+        "this",
+        "that",
+        "with",
+        "from",
+        "will",
+        "would",
+        "been",
+        "not",
+        "but",
+        "who",
+        "which",
+        "said",
+        "also",
+        "than",
+        "into",
+        "after",
+        "over",
+        "about",
+        "more",
+    ]
+)
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 _COPY_VERDICTS = frozenset(
     {Verdict.FAITHFUL, Verdict.TRIMMED, Verdict.MODIFIED, Verdict.REWRITTEN, Verdict.UNVERIFIED}
@@ -131,7 +186,11 @@ def score(
         else None
     )
     scores = _scores(tally) if tally is not None else None
-    verdict = _verdict(tally, scores, settings) if tally and scores else Verdict.UNVERIFIED
+    verdict = (
+        _verdict(tally, scores, alignment, settings)
+        if tally and scores and alignment
+        else Verdict.UNVERIFIED
+    )
     targets = _targets(evidence, original)
     credit = _credit(evidence, targets, verdict)
     findings = _findings(copy, evidence, alignment, tally, verdict, credit, targets)
@@ -228,7 +287,7 @@ def _tally(
     for m in alignment.matches:
         if m.original_index is not None:
             t.orig_total[m.original_index] = len(m.original_text.split())
-            if is_chrome(m.original_text):
+            if is_chrome(m.original_text) or _is_headline(m.original_text, m.original_index):
                 t.orig_chrome.add(m.original_index)
         if m.copy_index is not None and m.copy_index not in cuts.beyond_original:
             t.copy_total[m.copy_index] = len(m.copy_text.split())
@@ -239,6 +298,16 @@ def _tally(
             continue
         _add_pair(t, m, m.copy_index, m.original_index)
     return t
+
+
+def _is_headline(text: str, index: int) -> bool:
+    """A headline near the top: copies often retitle, which is not trimming the article."""
+    stripped = text.strip()
+    return (
+        index < _HEADLINE_WINDOW
+        and len(stripped.split()) <= _HEADLINE_MAX_WORDS
+        and not stripped.endswith((".", "!", "?", ".”", '."'))
+    )
 
 
 def _is_substantive_addition(m: ParagraphMatch, t: _Tally) -> bool:
@@ -385,11 +454,54 @@ def _unit(x: float) -> float:
     return round(min(1.0, max(0.0, x)), 4)
 
 
-def _verdict(t: _Tally, s: Scores, settings: Settings) -> Verdict:
-    if s.coverage < settings.unrelated_max_coverage and len(t.evidence_paragraphs) < 2:
-        return Verdict.UNRELATED
+def paraphrase_share(alignment: Alignment) -> float:
+    """Share of the original's content-word bigrams that the copy reproduces in order.
+
+    Computed over paragraphs with a monotone alignment (longest common subsequence with
+    shared bigrams as weights), so it sees a paraphrase that follows the original sentence
+    by sentence while independent reports of one event, which share names and quotes in
+    another order, stay low.
+    """
+    original = _paragraph_texts(alignment, "original")
+    copy = _paragraph_texts(alignment, "copy")
+    ob = [_content_bigrams(text) for text in original]
+    cb = [_content_bigrams(text) for text in copy]
+    total = sum(len(b) for b in ob)
+    if not total or not cb:
+        return 0.0
+    row = [0] * (len(cb) + 1)
+    for bigrams in ob:
+        previous_diagonal, row[0] = 0, 0
+        for j, other in enumerate(cb, start=1):
+            above = row[j]
+            row[j] = max(above, row[j - 1], previous_diagonal + len(bigrams & other))
+            previous_diagonal = above
+    return row[-1] / total
+
+
+def _paragraph_texts(alignment: Alignment, side: str) -> list[str]:
+    texts: dict[int, str] = {}
+    for m in alignment.matches:
+        index = m.original_index if side == "original" else m.copy_index
+        if index is not None:
+            texts.setdefault(index, m.original_text if side == "original" else m.copy_text)
+    return [texts[i] for i in sorted(texts)]
+
+
+def _content_bigrams(text: str) -> set[tuple[str, str]]:
+    content = [w for w in words(text) if len(w) > 2 and w not in _STOPWORDS and not w.isdigit()]
+    return set(itertools.pairwise(content))
+
+
+def _verdict(t: _Tally, s: Scores, alignment: Alignment, settings: Settings) -> Verdict:
+    if s.coverage < settings.unrelated_max_coverage:
+        if paraphrase_share(alignment) >= settings.paraphrase_min_share:
+            return Verdict.REWRITTEN
+        if len(t.evidence_paragraphs) < 2 or s.additions > _UNRELATED_MIN_ADDITIONS:
+            return Verdict.UNRELATED
     covered = sum(min(t.orig_covered[i], n) for i, n in t.orig_total.items())
-    if covered and t.rewritten_tokens / covered >= _REWRITTEN_SHARE:
+    reworded = covered and t.rewritten_tokens / covered >= _REWRITTEN_SHARE
+    if reworded or s.fidelity < settings.rewritten_max_fidelity:
         return Verdict.REWRITTEN
     if (
         t.quote_changes

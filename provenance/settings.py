@@ -48,6 +48,11 @@ class Settings:
     faithful_max_additions: float = 0.10
     trimmed_min_coverage: float = 0.97
     unrelated_max_coverage: float = 0.15
+    # Below unrelated_max_coverage, a copy that reproduces this share of the original's
+    # content-word bigrams in order is a paraphrase (rewritten), not an independent report.
+    paraphrase_min_share: float = 0.09
+    # Matched text this far from the original's wording is rewritten, not edited.
+    rewritten_max_fidelity: float = 0.75
 
     # locate / fetch
     offline: bool = False

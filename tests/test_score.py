@@ -289,7 +289,8 @@ def test_unverified_copy_with_markers_is_uncredited() -> None:
 def _match(
     status: Status, copy: str, original: str, diff: tuple[DiffOp, ...] = (), sim: float = 1.0
 ) -> ParagraphMatch:
-    return ParagraphMatch(0, 0, copy, original, status, sim, diff=diff)
+    # Index 9: below the first paragraphs, where a short line could be a headline.
+    return ParagraphMatch(9, 9, copy, original, status, sim, diff=diff)
 
 
 _EIGHT = "a b c d e f g h"

@@ -88,6 +88,9 @@ def _markdown_heading(text: str) -> Block:
     return text, "", {}
 
 
+_WRAP_WIDTH = 100
+
+
 def parse_plain(body: str, *, url: str | None) -> Item:
     """Paragraphs separated by blank lines; by line breaks where there are no blank lines.
 
@@ -97,9 +100,22 @@ def parse_plain(body: str, *, url: str | None) -> Item:
     parts = re.split(r"\n[ \t\u00a0]*\n", normalised)
     if len(parts) == 1:
         parts = normalised.split("\n")
-    blocks: list[Block] = [(p, "", {}) for p in parts if p.strip()]
+    lines = [line for part in parts for line in _unwrapped_lines(part)]
+    blocks: list[Block] = [(p, "", {}) for p in lines if p.strip()]
     title = blocks[0][0] if len(blocks) > 1 and _is_headline(blocks[0][0]) else None
     return Item(kind="text", blocks=blocks, url=url, title=title)
+
+
+def _unwrapped_lines(block: str) -> list[str]:
+    """A block's lines as paragraphs of their own when the block is not hard-wrapped.
+
+    Hard-wrapped prose has lines of a fixed width; a block with a line longer than any
+    wrap width is a stack of separate lines (a label over a paragraph, a menu, a caption).
+    """
+    lines = block.split("\n")
+    if len(lines) > 1 and max(len(line) for line in lines) > _WRAP_WIDTH:
+        return lines
+    return [block]
 
 
 def _is_headline(paragraph: str) -> bool:
