@@ -154,10 +154,12 @@ def summarise(records: Sequence[AuditRecord]) -> dict[str, Any]:
         "status": dict(sorted(Counter(r.status for r in records).items())),
         "verdicts": dict(sorted(Counter(str(r["verdict"]) for r in reports).items())),
         "credit": dict(sorted(Counter(str(r["credit"]) for r in reports).items())),
-        "origins": dict(
-            sorted(Counter(str((r.get("origin") or {}).get("domain")) for r in reports).items())
-        ),
+        "origins": dict(sorted(Counter(_origin_of(r) for r in reports).items())),
     }
+
+
+def _origin_of(report: Mapping[str, Any]) -> str:
+    return str((report.get("origin") or {}).get("domain") or "unknown")
 
 
 def _items(sources: Sequence[str], settings: Settings, fetcher: Any) -> Iterator[SourceItem]:

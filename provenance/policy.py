@@ -84,11 +84,11 @@ _PUBLISHER_KEYS = frozenset({"name", "source", "rules", "pixel"})
 
 
 def _policy_from(data: Mapping[str, Any], source: str) -> Policy:
-    _known_keys(data, _SECTIONS, "section")
+    _known_keys(data, _SECTIONS, "section(s)")
     defaults = _table(data.get("defaults", {}), "[defaults]")
-    _known_keys(defaults, _DEFAULT_KEYS, "setting")
+    _known_keys(defaults, _DEFAULT_KEYS, "setting(s)")
     severities = _table(data.get("severity", {}), "[severity]")
-    _known_keys(severities, frozenset(RULE_IDS), "rule in [severity]")
+    _known_keys(severities, frozenset(RULE_IDS), "rule(s) in [severity]")
     publishers = _table(data.get("publishers", {}), "[publishers]")
     verdicts = _strings(defaults.get("fail_verdicts", ["modified", "rewritten"]), "fail_verdicts")
     return Policy(
@@ -110,9 +110,7 @@ def _policy_from(data: Mapping[str, Any], source: str) -> Policy:
 def _known_keys(table: Mapping[str, Any], known: frozenset[str], what: str) -> None:
     unknown = sorted(set(table) - known)
     if unknown:
-        raise ValueError(
-            f"unknown {what}(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-        )
+        raise ValueError(f"unknown {what} {', '.join(unknown)}; known: {', '.join(sorted(known))}")
 
 
 def _table(value: Any, name: str) -> Mapping[str, Any]:
@@ -151,7 +149,7 @@ def _fraction(value: Any, name: str) -> float:
 def _publisher(domain: str, entry: Any) -> PublisherRules:
     where = f'[publishers."{domain}"]'
     table = _table(entry, where)
-    _known_keys(table, _PUBLISHER_KEYS, f"key in {where}")
+    _known_keys(table, _PUBLISHER_KEYS, f"key(s) in {where}")
     rules = tuple(_strings(table.get("rules", []), f"{where} rules"))
     unknown = [r for r in rules if r not in PUBLISHER_RULES]
     if unknown:
@@ -309,7 +307,8 @@ def _canonical_or_credit(report: Report, rules: PublisherRules) -> RuleResult:
     message = (
         f"canonical {canonical[0]}" if canonical
         else f"credit line: {credit[0]}" if credit
-        else f"neither a canonical to {rules.domain} nor an 'originally published by {rules.name}' line"
+        else f"neither a canonical to {rules.domain} "
+        f"nor an 'originally published by {rules.name}' line"
     )  # fmt: skip
     return RuleResult("canonical-or-credit-line", ok, Severity.ERROR, message)
 

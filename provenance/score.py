@@ -56,7 +56,7 @@ import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .detect.catalog import CREDIT_KINDS, CREDITING_KINDS, WIRE_KINDS
 from .detect.chrome import is_chrome
@@ -69,6 +69,7 @@ from .models import (
     Document,
     Evidence,
     Finding,
+    Origin,
     Original,
     ParagraphMatch,
     Report,
@@ -196,7 +197,7 @@ def score(
     findings = _findings(copy, evidence, alignment, tally, verdict, credit, targets)
     return Report(
         copy=copy,
-        evidence=evidence,
+        evidence=replace(evidence, origin=_settled_origin(evidence, original, verdict)),
         original=original,
         alignment=alignment,
         scores=scores,
@@ -519,6 +520,8 @@ def _verdict(t: _Tally, s: Scores, alignment: Alignment, settings: Settings) -> 
 # --- credit --------------------------------------------------------------------------
 
 _FIRM_CREDIT_KINDS = CREDIT_KINDS | WIRE_KINDS
+# An origin settled by a verified original (an alignment, not a clue).
+_SETTLED_CONFIDENCE = 0.99
 # An original's own evidence names its upstream origin when at least this confident.
 _UPSTREAM_MIN_CONFIDENCE = 0.4
 
@@ -535,6 +538,33 @@ def _targets(evidence: Evidence, original: Original | None) -> tuple[str, ...]:
     if not any(found) and evidence.origin.domain:
         found.append(evidence.origin.domain)
     return tuple(dict.fromkeys(d for d in found if d))
+
+
+def _settled_origin(evidence: Evidence, original: Original | None, verdict: Verdict) -> Origin:
+    """The origin once an original is verified: the original's own origin when it is itself
+    a credited copy, else the original's site. Evidence in the copy that names another
+    site stays as a contradiction. Without a verified original, the detector's conclusion."""
+    if original is None or verdict in (Verdict.UNRELATED, Verdict.UNVERIFIED):
+        return evidence.origin
+    upstream = original.evidence.origin if original.evidence else None
+    url = original.document.url
+    publisher: str | None
+    support: tuple[str, ...]
+    if upstream and upstream.domain and upstream.confidence >= _UPSTREAM_MIN_CONFIDENCE:
+        publisher, domain = upstream.publisher, upstream.domain
+        support = (f"original: {url or original.document.source}, which credits {domain}",)
+    elif url and (domain := registrable_domain(url)):
+        publisher, domain = None, domain
+        support = (f"original: {url} ({verdict.value} copy, found by {original.found_by})",)
+    else:
+        return evidence.origin
+    if evidence.origin.domain == domain:
+        publisher = publisher or evidence.origin.publisher
+        support += evidence.origin.supported_by
+    contradictions = evidence.origin.contradictions
+    if evidence.origin.domain not in (None, domain) and evidence.origin.confidence >= 0.4:
+        contradictions += (f"the copy's own evidence points to {evidence.origin.domain}",)
+    return Origin(publisher, domain, _SETTLED_CONFIDENCE, support, contradictions)
 
 
 def _credit_names(a: Attribution) -> set[str]:

@@ -476,7 +476,7 @@ def test_bad_item_is_recorded_with_its_reason_and_the_audit_goes_on(env: Env) ->
 
 def _big_case(root: Path) -> None:
     """A copy and original of 3,000 paragraphs: seconds of work, far past a 0.5 s budget."""
-    words = "the council voted on a plan to expand bus service across the city".split()
+    words = ["the", "council", "voted", "on", "a", "plan", "to", "expand", "bus", "service"]
     paragraphs = [
         " ".join(words[(i * 7 + j) % len(words)] for j in range(60)) + f" {i}." for i in range(3000)
     ]
@@ -554,3 +554,21 @@ def test_fail_on_sets_the_lowest_failing_severity(env: Env) -> None:
     [item] = json.loads(on_warning.stdout)["items"]
     assert [f["rule"] for f in item["failures"]] == ["credit"]
     assert env.run(*common, "--fail-on", "info").code == 1
+
+
+# ---- docs/ci.md cannot drift from the command -------------------------------------------
+
+
+def test_ci_doc_uses_only_real_audit_options() -> None:
+    import re
+
+    from provenance.cli import audit
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "ci.md").read_text(encoding="utf-8")
+    commands = re.findall(r"provenance audit (?:[^\n]*\\\n)*[^\n]*", doc)
+    assert len(commands) >= 3
+    known = {opt for param in audit.params for opt in param.opts}
+    used = {opt for command in commands for opt in re.findall(r"(?<!\S)--[a-z-]+", command)}
+    assert used and used <= known, used - known
+    for code in ("0", "1", "2", "3"):
+        assert f"\n| {code} | " in doc

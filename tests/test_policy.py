@@ -56,6 +56,9 @@ PROPUBLICA_PIXEL = (
     '<img src="https://pixel.propublica.org/pixel.gif?id=how-sunscreen-works" alt="">'
 )
 CALMATTERS_URL = "https://calmatters.org/health/2025/06/how-sunscreen-works/"
+NO_CALMATTERS_CREDIT = (
+    "neither a canonical to calmatters.org nor an 'originally published by CalMatters' line"
+)
 
 
 def _page(paragraphs: tuple[str, ...], extra: str = "", head: str = "") -> bytes:
@@ -181,7 +184,8 @@ def test_propublica_copy_keeping_links_and_pixel_passes() -> None:
     [
         ({"links": False}, "keep-all-links",
          "1 of 1 links of the original missing, e.g. journals.example.org/sunscreen-study"),
-        ({"pixel": False}, "tracking-pixel", "no tracking pixel of ProPublica (pixel.propublica.org)"),
+        ({"pixel": False}, "tracking-pixel",
+         "no tracking pixel of ProPublica (pixel.propublica.org)"),
         ({"paragraphs": EDITED}, "edits-style-only", "1 paragraph(s) edited beyond style (copy 2)"),
     ],
 )  # fmt: skip
@@ -199,10 +203,10 @@ def test_propublica_copy_breaking_one_rule_fails_that_rule(
     [
         ("<p>This story was originally published by CalMatters.</p>", "", True,
          "credit line: This story was originally published by CalMatters"),
-        ("", f'<link rel="canonical" href="{CALMATTERS_URL}">', True, f"canonical {CALMATTERS_URL}"),
-        ("", "", False, "neither a canonical to calmatters.org nor an 'originally published by CalMatters' line"),
-        ("<p>This story was originally published by Reuters.</p>", "", False,
-         "neither a canonical to calmatters.org nor an 'originally published by CalMatters' line"),
+        ("", f'<link rel="canonical" href="{CALMATTERS_URL}">', True,
+         f"canonical {CALMATTERS_URL}"),
+        ("", "", False, NO_CALMATTERS_CREDIT),
+        ("<p>This story was originally published by Reuters.</p>", "", False, NO_CALMATTERS_CREDIT),
     ],
 )  # fmt: skip
 def test_calmatters_needs_a_canonical_or_an_originally_published_line(
@@ -326,27 +330,30 @@ def test_policy_file_round_trip(tmp_path: Path) -> None:
     assert policy.source == str(path)
 
 
+X_ORG = '[publishers."x.org"]'
+
+
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("[defaults\n", "invalid TOML"),
-        ("[defaults]\nfail_verdicts = ['bogus']\n", "invalid policy ('bogus' is not a valid Verdict)"),
-        ("[defaults]\nfail_verdicts = 'modified'\n", "invalid policy (fail_verdicts must be a list of strings)"),
-        ("[defaults]\nmin_coverage = 1.5\n", "invalid policy (min_coverage must be between 0 and 1, not 1.5)"),
-        ("[defaults]\nmin_coverage = 'high'\n", "invalid policy (min_coverage must be a number between 0 and 1"),
-        ("[defaults]\nrequire_credit = 'no'\n", "invalid policy (require_credit must be true or false, not 'no')"),
-        ("[defaults]\nstrictness = 3\n", "invalid policy (unknown setting(s) strictness; known: "),
-        ("[rules]\n", "invalid policy (unknown section(s) rules; known: "),
-        ("defaults = 3\n", "invalid policy ([defaults] must be a table, not int)"),
-        ("[severity]\ncredit = 'fatal'\n", "invalid policy ('fatal' is not a valid Severity)"),
-        ("[severity]\nvibes = 'error'\n", "invalid policy (unknown rule in [severity](s) vibes; known: "),
-        ("[publishers]\n'x.org' = 3\n", 'invalid policy ([publishers."x.org"] must be a table, not int)'),
-        ("[publishers.'x.org']\nrules = ['nice']\n", 'invalid policy ([publishers."x.org"]: unknown rule(s) nice)'),
-        ("[publishers.'x.org']\nrules = 'byline'\n", 'invalid policy ([publishers."x.org"] rules must be a list'),
-        ("[publishers.'x.org']\npixle = 'p'\n", 'invalid policy (unknown key in [publishers."x.org"](s) pixle'),
-        (b"\xff\xfe[defaults]", "cannot read policy"),
+        ("[defaults\n", "invalid TOML ("),
+        ("[defaults]\nfail_verdicts = ['bogus']\n", "'bogus' is not a valid Verdict"),
+        ("[defaults]\nfail_verdicts = 'modified'\n", "fail_verdicts must be a list of strings"),
+        ("[defaults]\nmin_coverage = 1.5\n", "min_coverage must be between 0 and 1, not 1.5"),
+        ("[defaults]\nmin_coverage = 'high'\n", "min_coverage must be a number between 0 and 1"),
+        ("[defaults]\nrequire_credit = 'no'\n", "require_credit must be true or false, not 'no'"),
+        ("[defaults]\nstrictness = 3\n", "unknown setting(s) strictness; known: "),
+        ("[rules]\n", "unknown section(s) rules; known: defaults, publishers, severity"),
+        ("defaults = 3\n", "[defaults] must be a table, not int"),
+        ("[severity]\ncredit = 'fatal'\n", "'fatal' is not a valid Severity"),
+        ("[severity]\nvibes = 'error'\n", "unknown rule(s) in [severity] vibes; known: "),
+        ("[publishers]\n'x.org' = 3\n", f"{X_ORG} must be a table, not int"),
+        ("[publishers.'x.org']\nrules = ['nice']\n", f"{X_ORG}: unknown rule(s) nice"),
+        ("[publishers.'x.org']\nrules = 'byline'\n", f"{X_ORG} rules must be a list of strings"),
+        ("[publishers.'x.org']\npixle = 'p'\n", f"unknown key(s) in {X_ORG} pixle; known: "),
+        (b"\xff\xfe[defaults]", "cannot read policy ("),
     ],
-)  # fmt: skip
+)
 def test_bad_policy_file_is_a_one_line_settings_error_naming_the_file(
     tmp_path: Path, text: str | bytes, problem: str
 ) -> None:
@@ -358,7 +365,8 @@ def test_bad_policy_file_is_a_one_line_settings_error_naming_the_file(
     with pytest.raises(SettingsError) as caught:
         load_policy(path)
     message = str(caught.value)
-    assert message.startswith(f"{path}: {problem}"), message
+    prefix = "" if problem.startswith(("invalid TOML", "cannot read")) else "invalid policy ("
+    assert message.startswith(f"{path}: {prefix}{problem}"), message
     assert "\n" not in message
 
 

@@ -1,0 +1,166 @@
+"""Audit benchmark: throughput of an offline `run_audit` against a one-at-a-time loop.
+
+    .venv/bin/python benchmarks/bench_audit.py --copies 300 --archive-size 2000
+
+Everything is on disk in a temporary directory: an archive holding the originals of
+cases/ and `--archive-size` real corpus articles (shared/corpus/allsides_abp), and a
+directory of `--copies` copies made from those corpus articles (the last paragraph
+dropped, a credit line added, every third copy with one paragraph reworded). Each copy
+is a plain text file with no URL, so the audit finds its original through the archive.
+
+Measured in the same run, on the same files: `run_audit` (no state file, default policy)
+with 1 and with `--workers` worker processes, and the baseline: a loop in this process
+that loads each copy, runs `check_document` against the archive and applies the policy.
+Prints a markdown table and writes benchmarks/results/audit.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from provenance.archive import Archive  # noqa: E402
+from provenance.audit import AuditOptions, run_audit  # noqa: E402
+from provenance.load import load_documents  # noqa: E402
+from provenance.pipeline import check_document  # noqa: E402
+from provenance.policy import evaluate_policy, load_policy  # noqa: E402
+from provenance.settings import Settings  # noqa: E402
+
+CORPUS = REPO.parent / "shared" / "corpus" / "allsides_abp"
+CASES = REPO / "cases"
+RESULTS = REPO / "benchmarks" / "results" / "audit.json"
+SEED = 20250612
+
+
+def corpus_articles(limit: int, rng: random.Random) -> list[tuple[str, str, list[str]]]:
+    """(url, title, paragraphs) of `limit` corpus articles with at least four paragraphs."""
+    rows = list(csv.DictReader((CORPUS / "metadata.tsv").open(encoding="utf-8"), delimiter="\t"))
+    rng.shuffle(rows)
+    out = []
+    for row in rows:
+        text = (CORPUS / row["path"]).read_text(encoding="utf-8", errors="replace")
+        title, _, body = text.partition("\n")
+        paragraphs = [p.strip() for p in body.split("\n\n") if len(p.split()) >= 8]
+        if len(paragraphs) >= 4 and row["url"].startswith("http"):
+            out.append((row["url"], title.strip(), paragraphs))
+        if len(out) == limit:
+            break
+    return out
+
+
+def build_archive(
+    path: Path, articles: list[tuple[str, str, list[str]]], settings: Settings
+) -> float:
+    started = time.perf_counter()
+    originals = [p for case in sorted(CASES.glob("*/case.json")) for p in _case_original(case)]
+    with Archive.open(path, settings=settings) as archive:
+        archive.import_paths(originals, settings)
+        for url, title, paragraphs in articles:
+            text = title + "\n\n" + "\n\n".join(paragraphs) + "\n"
+            [doc] = load_documents(
+                text.encode(), source=url, settings=settings, content_type="text/plain", url=url
+            )
+            archive.add_document(doc)
+    return time.perf_counter() - started
+
+
+def _case_original(case_json: Path) -> list[Path]:
+    original = json.loads(case_json.read_text(encoding="utf-8")).get("original")
+    return [case_json.parent / original] if original else []
+
+
+def write_copies(folder: Path, articles: list[tuple[str, str, list[str]]]) -> list[Path]:
+    folder.mkdir(parents=True)
+    paths = []
+    for n, (url, title, paragraphs) in enumerate(articles):
+        kept = list(paragraphs[:-1])
+        if n % 3 == 0:
+            words = kept[1].split()
+            kept[1] = " ".join(words[: len(words) // 2]) + " and more, officials said."
+        domain = url.split("/")[2].removeprefix("www.")
+        body = "\n\n".join([title, *kept, f"This article originally appeared on {domain}."])
+        path = folder / f"copy-{n:04d}.txt"
+        path.write_text(body + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def time_audit(folder: Path, settings: Settings, workers: int) -> tuple[float, dict[str, Any]]:
+    options = AuditOptions(policy=load_policy(), state_path=None, workers=workers, item_timeout=120)
+    started = time.perf_counter()
+    result = run_audit([str(folder)], settings=settings, options=options)
+    elapsed = time.perf_counter() - started
+    return elapsed, dict(result.summary)
+
+
+def time_loop(paths: list[Path], settings: Settings) -> tuple[float, dict[str, int]]:
+    """The baseline: every copy checked one after the other in this process."""
+    policy = load_policy()
+    statuses = {"pass": 0, "fail": 0, "error": 0}
+    started = time.perf_counter()
+    with Archive.open(settings.archive_path, create=False, settings=settings) as archive:
+        for path in paths:
+            [doc] = load_documents(path.read_bytes(), source=str(path), settings=settings)
+            report = check_document(doc, settings=settings, archive=archive)
+            failed = any(not r.passed for r in evaluate_policy(report, policy))
+            statuses["fail" if failed else "pass"] += 1
+    return time.perf_counter() - started, statuses
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=300)
+    parser.add_argument("--archive-size", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    rng = random.Random(SEED)
+    articles = corpus_articles(max(args.archive_size, args.copies), rng)
+    with tempfile.TemporaryDirectory(prefix="bench-audit-") as tmp:
+        root = Path(tmp)
+        settings = Settings(offline=True, archive_path=root / "archive.sqlite", cache_dir=None)
+        import_seconds = build_archive(settings.archive_path, articles, settings)
+        paths = write_copies(root / "copies", articles[: args.copies])
+        loop_seconds, loop_status = time_loop(paths, settings)
+        runs = [(w, *time_audit(root / "copies", settings, w)) for w in sorted({1, args.workers})]
+    n = len(paths)
+    rows = [
+        {"how": "one at a time (check_document loop)", "workers": 1, "seconds": loop_seconds,
+         "items_per_second": n / loop_seconds, "ratio": 1.0, "status": loop_status},
+        *({"how": "run_audit", "workers": w, "seconds": s, "items_per_second": n / s,
+           "ratio": loop_seconds / s, "status": summary["status"]} for w, s, summary in runs),
+    ]  # fmt: skip
+    print(f"Offline audit of {n} copies; archive of {len(articles)} corpus articles + cases "
+          f"(imported in {import_seconds:.1f} s); {os.cpu_count()} CPUs\n")  # fmt: skip
+    print("| how | workers | seconds | items/s | vs loop | pass / fail / error |")
+    print("|---|---:|---:|---:|---:|---|")
+    for row in rows:
+        st = row["status"]
+        print(
+            f"| {row['how']} | {row['workers']} | {row['seconds']:.2f} | "
+            f"{row['items_per_second']:.1f} | {row['ratio']:.2f}x | "
+            f"{st.get('pass', 0)} / {st.get('fail', 0)} / {st.get('error', 0)} |"
+        )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {"copies": n, "archive_articles": len(articles), "cpus": os.cpu_count(),
+             "archive_import_seconds": round(import_seconds, 2), "runs": rows},
+            indent=2, default=str,
+        ) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
