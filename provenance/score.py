@@ -549,6 +549,7 @@ def _settled_origin(evidence: Evidence, original: Original | None, verdict: Verd
     upstream = original.evidence.origin if original.evidence else None
     url = original.document.url
     publisher: str | None
+    domain: str | None
     support: tuple[str, ...]
     if upstream and upstream.domain and upstream.confidence >= _UPSTREAM_MIN_CONFIDENCE:
         publisher, domain = upstream.publisher, upstream.domain
@@ -659,7 +660,11 @@ def _alignment_findings(alignment: Alignment, t: _Tally) -> list[Finding]:
             f"{len(t.cuts.beyond_original)} copy paragraphs after it were not compared"
         )
         found.append(Finding("original-truncated", Severity.INFO, message))
-    dropped = [m for m in alignment.matches if m.status is Status.DROPPED]
+    dropped = [
+        m
+        for m in alignment.matches
+        if m.status is Status.DROPPED and m.original_index not in t.orig_chrome
+    ]
     if dropped:
         n_words = sum(len(m.original_text.split()) for m in dropped)
         message = (
