@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install install-test system-deps demo test docs bench
+.PHONY: install install-test system-deps demo test lint docs bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,13 @@ demo: install
 	-$(BIN)/provenance audit cases --offline --no-state --html out/cases.html --junit out/cases.xml --json out/cases.json
 	@echo "reports: out/cases.html out/cases.xml out/cases.json"
 
-test: system-deps install-test
+test: system-deps install-test lint
 	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check provenance tests benchmarks scripts fuzz
+	$(BIN)/ruff format --check provenance tests benchmarks scripts fuzz
+	$(BIN)/mypy provenance
 
 docs: install
 	$(BIN)/python scripts/gen_cli_docs.py

@@ -40,8 +40,12 @@ def _pairs() -> list[tuple[str, Path, Path]]:
 def _check(copy: Path, original: Path) -> tuple[float, float]:
     """(seconds to load both, seconds to check) for one pair."""
     start = time.perf_counter()
-    copy_doc = load_documents(read_input(str(copy), SETTINGS), source=str(copy), settings=SETTINGS)[0]
-    orig = load_documents(read_input(str(original), SETTINGS), source=str(original), settings=SETTINGS)[0]
+    copy_doc = load_documents(read_input(str(copy), SETTINGS), source=str(copy), settings=SETTINGS)[
+        0
+    ]
+    orig = load_documents(
+        read_input(str(original), SETTINGS), source=str(original), settings=SETTINGS
+    )[0]
     loaded = time.perf_counter()
     check_document(copy_doc, original=orig, settings=SETTINGS)
     return loaded - start, time.perf_counter() - loaded
@@ -69,7 +73,9 @@ def main() -> None:
         "cases": len(pairs),
         "checks": checks,
         "checks_per_second": round(checks / elapsed, 1),
-        "median_check_ms": round(1000 * statistics.median(t for ts in timings.values() for t in ts), 2),
+        "median_check_ms": round(
+            1000 * statistics.median(t for ts in timings.values() for t in ts), 2
+        ),
         "slowest_case": slowest,
         "slowest_check_s": round(max(timings[slowest]), 3),
         "load_share": round(load_total / (load_total + check_total), 3),

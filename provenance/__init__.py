@@ -1,7 +1,8 @@
 """provenance: where did a republished article come from, and how faithfully was it copied?
 
     >>> from provenance import Settings, check_source
-    >>> [report] = check_source("copy.json", original="original.html", settings=Settings(offline=True))
+    >>> settings = Settings(offline=True)
+    >>> [report] = check_source("copy.json", original="original.html", settings=settings)
     >>> report.verdict, report.credit
 
 The pipeline is load -> detect -> locate -> fetch -> align -> score -> report; each stage is

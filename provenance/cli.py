@@ -10,7 +10,6 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -58,13 +57,17 @@ def _write(text: str, output: Path | None) -> None:
 
 
 @contextmanager
-def _resources(settings: Settings, *, archive_given: bool) -> Iterator[tuple[Fetcher, Archive | None]]:
+def _resources(
+    settings: Settings, *, archive_given: bool
+) -> Iterator[tuple[Fetcher, Archive | None]]:
     """The fetcher, and the archive when it exists (a missing --archive is an error)."""
     with ExitStack() as stack:
         fetcher = stack.enter_context(Fetcher(settings))
         archive = None
         if archive_given or settings.archive_path.exists():
-            archive = stack.enter_context(Archive.open(settings.archive_path, create=False, settings=settings))
+            archive = stack.enter_context(
+                Archive.open(settings.archive_path, create=False, settings=settings)
+            )
         yield fetcher, archive
 
 
@@ -75,7 +78,9 @@ archive_option = click.option(
     help="SQLite archive of originals [default: $XDG_DATA_HOME/provenance/archive.sqlite, "
     "else ~/.local/share/provenance/archive.sqlite].",
 )
-offline_option = click.option("--offline", is_flag=True, help="Never fetch an original over the network.")
+offline_option = click.option(
+    "--offline", is_flag=True, help="Never fetch an original over the network."
+)
 output_path = click.Path(dir_okay=False, path_type=Path, allow_dash=True)
 
 
@@ -98,7 +103,9 @@ def cli() -> None:
 @click.option("--output", type=output_path, help="Write the report to this file.")
 @offline_option
 @archive_option
-@click.option("--color/--no-color", default=None, help="Colour the text report [default: on a terminal].")
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text report [default: on a terminal]."
+)
 def check(
     copy: str,
     original: str | None,
@@ -148,7 +155,10 @@ def archive_import(paths: tuple[Path, ...], archive: Path | None, offline: bool)
     """
     settings = _settings(offline, archive)
     try:
-        with Fetcher(settings) as fetcher, Archive.open(settings.archive_path, settings=settings) as store:
+        with (
+            Fetcher(settings) as fetcher,
+            Archive.open(settings.archive_path, settings=settings) as store,
+        ):
             fetch = None if offline else _url_fetch(fetcher)
             result = store.import_paths(list(paths), settings, fetch=fetch)
     except ProvenanceError as exc:
@@ -199,7 +209,9 @@ def archive_stats(archive: Path | None, as_json: bool) -> None:
 @archive.command(name="search")
 @click.argument("copy")
 @archive_option
-@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 100), help="Most candidates.")
+@click.option(
+    "--limit", default=5, show_default=True, type=click.IntRange(1, 100), help="Most candidates."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def archive_search(copy: str, archive: Path | None, limit: int, as_json: bool) -> None:
     """Rank the archived originals that COPY shares text with (verified, best first).
@@ -214,10 +226,17 @@ def archive_search(copy: str, archive: Path | None, limit: int, as_json: bool) -
     except ProvenanceError as exc:
         raise _fail(exc) from exc
     rows = [
-        {"item": i, "url": c.url, "title": c.title, "score": round(c.score, 3), "matched_by": c.matched_by,
-         "version": c.version, "versions": c.versions}
+        {
+            "item": i,
+            "url": c.url,
+            "title": c.title,
+            "score": round(c.score, 3),
+            "matched_by": c.matched_by,
+            "version": c.version,
+            "versions": c.versions,
+        }
         for i, c in found
-    ]  # fmt: skip
+    ]
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     elif not rows:
@@ -233,23 +252,31 @@ def archive_search(copy: str, archive: Path | None, limit: int, as_json: bool) -
 @archive_option
 @click.option(
     "--state", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="State file for incremental, resumable runs [default: "
-    "$XDG_DATA_HOME/provenance/audit-state.sqlite, else ~/.local/share/provenance/audit-state.sqlite].",
+    help="State file for incremental, resumable runs [default: $XDG_DATA_HOME/provenance/"
+    "audit-state.sqlite, else ~/.local/share/provenance/audit-state.sqlite].",
 )  # fmt: skip
 @click.option("--no-state", is_flag=True, help="Check every item; remember nothing.")
-@click.option("--policy", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Policy TOML file.")
+@click.option(
+    "--policy",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Policy TOML file.",
+)
 @click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Accept the failures listed in this baseline file.")  # fmt: skip
-@click.option("--write-baseline", type=output_path, help="Write a baseline accepting today's failures.")
 @click.option(
-    "--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
-    help="Lowest severity of a failed rule that fails an item.",
+    "--write-baseline", type=output_path, help="Write a baseline accepting today's failures."
+)
+@click.option(
+    "--fail-on", type=click.Choice(["error", "warning", "info"]), default="error",
+    show_default=True, help="Lowest severity of a failed rule that fails an item.",
 )  # fmt: skip
-@click.option("--workers", type=click.IntRange(1, 64), default=audit_mod.DEFAULT_WORKERS, show_default=True,
-              help="Worker processes.")  # fmt: skip
+@click.option("--workers", type=click.IntRange(1, 64), default=audit_mod.DEFAULT_WORKERS,
+              show_default=True, help="Worker processes.")  # fmt: skip
 @click.option("--timeout", type=click.FloatRange(0.1), default=audit_mod.DEFAULT_ITEM_TIMEOUT,
               show_default=True, help="Seconds one item may take.")  # fmt: skip
-@click.option("--json", "json_out", type=output_path, help="Write the JSON report here (- for stdout).")
+@click.option(
+    "--json", "json_out", type=output_path, help="Write the JSON report here (- for stdout)."
+)
 @click.option("--jsonl", "jsonl_out", type=output_path, help="Write JSON Lines here.")
 @click.option("--markdown", "markdown_out", type=output_path, help="Write a Markdown summary here.")
 @click.option("--junit", "junit_out", type=output_path, help="Write JUnit XML here.")
@@ -299,7 +326,11 @@ def audit(
     try:
         with Fetcher(settings) as fetcher:
             result = audit_mod.run_audit(
-                list(sources), settings=settings, options=options, fetcher=fetcher, progress=progress
+                list(sources),
+                settings=settings,
+                options=options,
+                fetcher=fetcher,
+                progress=progress,
             )
     except SettingsError as exc:
         raise BadInput(str(exc)) from exc

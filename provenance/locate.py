@@ -44,8 +44,9 @@ LINK_SIGNAL_KINDS = frozenset(
 DEFAULT_MAX_FETCHES = 8
 _WORD_RE = re.compile(r"[a-z0-9]+")
 _STOPWORDS = frozenset(
-    "a an and are as at be by for from has have in is it of on or the to was were will with".split()
-)
+    {"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in",
+     "is", "it", "of", "on", "or", "the", "to", "was", "were", "will", "with"}
+)  # fmt: skip
 
 
 class PageLike(Protocol):
@@ -167,7 +168,9 @@ def _from_archive(search: _Search, links: list[str]) -> tuple[Document, str] | N
     if not candidates:
         search.note("archive", "search", "not-found", "no near-duplicate above the threshold")
     for candidate in candidates:
-        doc = _verified(search, "archive", candidate.url or candidate.document.source, candidate.document)
+        doc = _verified(
+            search, "archive", candidate.url or candidate.document.source, candidate.document
+        )
         if doc is not None:
             return doc, "archive"
     return None
@@ -183,7 +186,9 @@ def _from_origin_site(search: _Search, links: list[str]) -> tuple[Document, str]
     entries = _discover_entries(search, domain)
     ranked = _rank_entries(search.copy, entries, search.settings)
     if not ranked:
-        search.note("sitemap", domain, "not-found", f"{len(entries)} entries, none near the title and date")
+        search.note(
+            "sitemap", domain, "not-found", f"{len(entries)} entries, none near the title and date"
+        )
     for entry in ranked[:3]:
         found = _try_url(search, "sitemap", entry.url)
         if found is not None:

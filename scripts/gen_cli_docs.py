@@ -29,8 +29,12 @@ def iter_commands(
 def help_text(path: tuple[str, ...], command: click.Command) -> str:
     parent = None
     for name in path[:-1]:
-        parent = click.Context(cli if parent is None else parent.command, info_name=name, parent=parent)
-    ctx = click.Context(command, info_name=path[-1], parent=parent, terminal_width=100, max_content_width=100)
+        parent = click.Context(
+            cli if parent is None else parent.command, info_name=name, parent=parent
+        )
+    ctx = click.Context(
+        command, info_name=path[-1], parent=parent, terminal_width=100, max_content_width=100
+    )
     return command.get_help(ctx)
 
 

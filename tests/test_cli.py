@@ -73,7 +73,9 @@ def test_check_reads_stdin() -> None:
 
 def test_check_markdown_and_output_file(tmp_path: Path) -> None:
     target = tmp_path / "report.md"
-    code, out, _ = run("check", str(SEED), "--offline", "--format", "markdown", "--output", str(target))
+    code, out, _ = run(
+        "check", str(SEED), "--offline", "--format", "markdown", "--output", str(target)
+    )
     assert (code, out) == (0, "")
     assert target.read_text().startswith("#")
 
@@ -122,7 +124,9 @@ def test_archive_import_stats_and_search(tmp_path: Path) -> None:
     assert out.startswith("0 added, 0 updated, 1 unchanged")
     code, out, _ = run("archive", "stats", "--archive", str(archive), "--json")
     assert json.loads(out)["documents"] == 1
-    code, out, _ = run("archive", "search", str(case / data["copy"]), "--archive", str(archive), "--json")
+    code, out, _ = run(
+        "archive", "search", str(case / data["copy"]), "--archive", str(archive), "--json"
+    )
     [hit] = json.loads(out)
     assert hit["score"] > 0.5
 
@@ -132,7 +136,15 @@ def test_check_finds_original_in_archive(tmp_path: Path) -> None:
     case = CASES / "real-markets-kvia-vs-cnn"
     data = json.loads((case / "case.json").read_text())
     run("archive", "import", str(case / data["original"]), "--archive", str(archive), "--offline")
-    code, out, _ = run("check", str(case / data["copy"]), "--archive", str(archive), "--offline", "--format", "json")
+    code, out, _ = run(
+        "check",
+        str(case / data["copy"]),
+        "--archive",
+        str(archive),
+        "--offline",
+        "--format",
+        "json",
+    )
     report = json.loads(out)
     assert code == 0
     assert report["original"]["found_by"] == "archive"

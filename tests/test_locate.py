@@ -22,7 +22,14 @@ from provenance.settings import Settings
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SEED = SHARED / "seed" / "digitaltradecenter_13123.json"
-HOSTS = ("news.example.com", "www.cnn.com", "cnn.com", "archive.org", "web.archive.org", "copy.example.net")
+HOSTS = (
+    "news.example.com",
+    "www.cnn.com",
+    "cnn.com",
+    "archive.org",
+    "web.archive.org",
+    "copy.example.net",
+)
 
 STORY = [
     "The city council voted on Tuesday to close the old harbour bridge to cars from next spring.",
@@ -70,7 +77,9 @@ def fetcher_for(tmp_path: Path) -> Iterator[object]:
         f.close()
 
 
-def _copy(html: str, *, url: str = "http://copy.example.net/story", title: str = "Harbour bridge") -> bytes:
+def _copy(
+    html: str, *, url: str = "http://copy.example.net/story", title: str = "Harbour bridge"
+) -> bytes:
     post = {
         "id": 1,
         "date_gmt": "2025-02-13T11:38:35",
@@ -112,7 +121,7 @@ def test_cnn_markup_and_date_find_the_original_through_the_sitemap(
     server: LoopbackServer,
     fetcher_for,  # type: ignore[no-untyped-def]
 ) -> None:
-    post, paragraphs = _seed_without_footer()
+    post, _paragraphs = _seed_without_footer()
     settings, fetcher = fetcher_for(server)
     [copy] = load_documents(json.dumps(post).encode(), source="seed.json", settings=settings)
     texts = [p.text for p in copy.paragraphs]
@@ -121,9 +130,17 @@ def test_cnn_markup_and_date_find_the_original_through_the_sitemap(
     base = "http://www.cnn.com"
     server.route("/robots.txt", Reply(body=f"User-agent: *\nSitemap: {base}/sitemap/article.xml\n".encode(),
                                       content_type="text/plain"))  # fmt: skip
-    server.route("/sitemap/article.xml", Reply(body=_sitemap_index(base), content_type="application/xml"))
-    server.route("/sitemap/article/2025/02.xml", Reply(body=_urlset(base, article, decoy), content_type="application/xml"))
-    server.route(article, Reply(body=_page(post["title"]["rendered"], texts[:6] + ["Extra paragraph."] + texts[6:])))  # type: ignore[index]
+    server.route(
+        "/sitemap/article.xml", Reply(body=_sitemap_index(base), content_type="application/xml")
+    )
+    server.route(
+        "/sitemap/article/2025/02.xml",
+        Reply(body=_urlset(base, article, decoy), content_type="application/xml"),
+    )
+    server.route(
+        article,
+        Reply(body=_page(post["title"]["rendered"], [*texts[:6], "Extra paragraph.", *texts[6:]])),
+    )  # type: ignore[index]
     server.route(decoy, Reply(body=_page("Trump tariffs on steel", STORY)))
 
     report = check_document(copy, settings=settings, fetcher=fetcher)
@@ -131,14 +148,18 @@ def test_cnn_markup_and_date_find_the_original_through_the_sitemap(
     assert report.evidence.origin.domain == "cnn.com"
     assert report.original is not None, report.attempts
     assert report.original.found_by == "sitemap"
-    assert report.original.document.url is not None and report.original.document.url.endswith(article)
+    assert report.original.document.url is not None and report.original.document.url.endswith(
+        article
+    )
     assert server.hits(decoy) == 0
     assert report.verdict in (Verdict.TRIMMED, Verdict.FAITHFUL)
 
 
 def _sitemap_index(base: str) -> bytes:
     months = ["2024/12", "2025/01", "2025/02", "2025/03"]
-    entries = "".join(f"<sitemap><loc>{base}/sitemap/article/{m}.xml</loc></sitemap>" for m in months)
+    entries = "".join(
+        f"<sitemap><loc>{base}/sitemap/article/{m}.xml</loc></sitemap>" for m in months
+    )
     return f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>'.encode()
 
 
@@ -148,7 +169,9 @@ def _urlset(base: str, article: str, decoy: str) -> bytes:
         (article, "2025-02-12T23:10:00Z"),
         ("/2025/02/01/world/unrelated-story/index.html", "2025-02-01T08:00:00Z"),
     ]
-    urls = "".join(f"<url><loc>{base}{path}</loc><lastmod>{when}</lastmod></url>" for path, when in rows)
+    urls = "".join(
+        f"<url><loc>{base}{path}</loc><lastmod>{when}</lastmod></url>" for path, when in rows
+    )
     return f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode()
 
 
@@ -161,7 +184,9 @@ def test_gone_original_is_found_in_the_web_archive(server: LoopbackServer, fetch
         body=json.dumps({"archived_snapshots": {"closest": {"available": True, "url": snapshot,
                                                              "timestamp": "20250212230000", "status": "200"}}}).encode(),
         content_type="application/json"))  # fmt: skip
-    server.route(f"/web/20250212230000id_/{gone}", Reply(body=_page("Harbour bridge to close", STORY)))
+    server.route(
+        f"/web/20250212230000id_/{gone}", Reply(body=_page("Harbour bridge to close", STORY))
+    )
     footer = f'<p>This article was originally published by <a href="{gone}">Example News</a>.</p>'
     html = "".join(f"<p>{p}</p>" for p in STORY) + footer
     [copy] = load_documents(_copy(html), source="copy.json", settings=settings)
@@ -179,7 +204,9 @@ def test_offline_never_fetches_and_says_so(server: LoopbackServer, fetcher_for) 
     settings, fetcher = fetcher_for(server)
     settings = replace(settings, offline=True)
     footer = '<p>This article was originally published by <a href="http://news.example.com/x">Example News</a>.</p>'
-    [copy] = load_documents(_copy("".join(f"<p>{p}</p>" for p in STORY) + footer), source="c", settings=settings)
+    [copy] = load_documents(
+        _copy("".join(f"<p>{p}</p>" for p in STORY) + footer), source="c", settings=settings
+    )
 
     report = check_document(copy, settings=settings, fetcher=fetcher)
 
