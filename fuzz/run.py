@@ -125,12 +125,16 @@ def main() -> int:
         results = list(
             pool.map(lambda n: _run_harness(n, args.runs, args.max_seconds, Path(tmp)), names)
         )
+    if args.harness and args.out.exists():  # a partial rerun replaces only its harnesses
+        earlier = json.loads(args.out.read_text())["harnesses"]
+        results = [r for r in earlier if r["harness"] not in names] + results
+        results.sort(key=lambda r: str(r["harness"]))
     summary = {
         "engine": "atheris (libFuzzer), coverage-instrumented provenance",
         "target_runs_per_harness": args.runs,
         "time_cap_per_harness_seconds": args.max_seconds,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
-        "wall_seconds": round(time.time() - started, 1),
+        "wall_seconds_last_run": round(time.time() - started, 1),
         "total_executions": sum(r["executions"] for r in results),
         "total_failures": sum(r["failures"] for r in results),
         "harnesses": results,

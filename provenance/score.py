@@ -132,6 +132,8 @@ _STOPWORDS = frozenset(
         "more",
     ]
 )
+# Load notes that say content was cut or left unread.
+_CUT_NOTE_RE = re.compile(r"truncat|\bcut (?:to|off)\b|only the first", re.IGNORECASE)
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 _COPY_VERDICTS = frozenset(
     {Verdict.FAITHFUL, Verdict.TRIMMED, Verdict.MODIFIED, Verdict.REWRITTEN, Verdict.UNVERIFIED}
@@ -632,7 +634,8 @@ def _findings(
 
 
 def _note_finding(note: str) -> Finding:
-    if "truncat" in note.lower():
+    """A load note: content that was cut or not read is a warning, not a silent gap."""
+    if _CUT_NOTE_RE.search(note):
         return Finding("content-truncated", Severity.WARNING, note)
     return Finding("load-note", Severity.INFO, note)
 

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import ftfy
 
@@ -24,15 +25,38 @@ _DOUBLE_QUOTES_RE = re.compile("[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]|''"
 _DASHES_RE = re.compile(r"\s*[\u2010-\u2015\u2212\ufe58\ufe63\uff0d-]+\s*")
 _WORD_RE = re.compile(r"\w+(?:[.,']\w+)*")
 _THAI_RE = re.compile("[\u0e00-\u0e7f]")
+# Lone UTF-16 surrogates: JSON escapes such as "\\ud800" decode to them, and no UTF-8
+# output (a terminal, a file) can hold them.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE_RE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def scrub_surrogates(value: Any) -> Any:
+    """Return decoded JSON `value` with every lone surrogate in its strings (keys too)
+    replaced by U+FFFD. Raises RecursionError for data nested deeper than Python recurses.
+    """
+    if isinstance(value, str):
+        return _SURROGATE_RE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [scrub_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {scrub_surrogates(k): scrub_surrogates(v) for k, v in value.items()}
+    return value
+
+
+def may_hold_surrogates(json_text: str) -> bool:
+    """Whether JSON text holds a surrogate escape (paired or not), cheaply."""
+    return _SURROGATE_ESCAPE_RE.search(json_text) is not None
 
 
 def clean_text(s: str) -> str:
     """Return `s` with HTML entities decoded, NFC-normalised and whitespace collapsed.
 
     Non-breaking and other Unicode spaces become one ASCII space; zero-width spaces,
-    word joiners, BOMs and soft hyphens are removed. Never raises.
+    word joiners, BOMs and soft hyphens are removed; lone surrogates become U+FFFD.
+    Never raises.
     """
-    s = unicodedata.normalize("NFC", html.unescape(s))
+    s = unicodedata.normalize("NFC", _SURROGATE_RE.sub("\ufffd", html.unescape(s)))
     s = _INVISIBLE_RE.sub("", s)
     return _SPACE_RE.sub(" ", s).strip()
 

@@ -85,7 +85,9 @@ def _invalid_utf8() -> bytes:
 
 
 def _rss(items: str, prolog: str = "") -> bytes:
-    return f'<?xml version="1.0"?>{prolog}<rss version="2.0"><channel>{items}</channel></rss>'.encode()
+    return (
+        f'<?xml version="1.0"?>{prolog}<rss version="2.0"><channel>{items}</channel></rss>'.encode()
+    )
 
 
 def _feed_items(count: int) -> bytes:
@@ -96,10 +98,15 @@ def _feed_items(count: int) -> bytes:
 
 def _billion_laughs() -> bytes:
     entities = '<!ENTITY lol "lol">' + "".join(
-        f'<!ENTITY lol{n} "{f"&lol{n - 1};" if n > 1 else "&lol;" * 1}' + f"&lol{n - 1 if n > 1 else ''};" * 9 + '">'
+        f'<!ENTITY lol{n} "{f"&lol{n - 1};" if n > 1 else "&lol;" * 1}'
+        + f"&lol{n - 1 if n > 1 else ''};" * 9
+        + '">'
         for n in range(1, 10)
     )
-    return _rss(f"<item><description>{PARAGRAPH} &lol9;</description></item>", f"<!DOCTYPE rss [{entities}]>")
+    return _rss(
+        f"<item><description>{PARAGRAPH} &lol9;</description></item>",
+        f"<!DOCTYPE rss [{entities}]>",
+    )
 
 
 def _xxe() -> bytes:
@@ -144,8 +151,8 @@ CASES: tuple[HostileCase, ...] = (
     HostileCase("deep-fragment-100k", lambda: _nested("div", 100_000, DEEP_TEXT).encode(), "either", says=("DEEPMARK",)),
     HostileCase("deep-wordpress-10k", lambda: _wordpress(_nested("div", 10_000, DEEP_TEXT)), "either", says=("DEEPMARK",)),
     HostileCase("attribute-20mb", _huge_attribute, "report", says=("committee met",), big=True),
-    HostileCase("page-49mb", lambda: _big_page(49 * MB), "report", says=("paragraphs were read",), big=True),
-    HostileCase("page-over-limit", lambda: _big_page(50 * MB + 1), "error", says=("larger than",), big=True),
+    HostileCase("page-49mb", lambda: _big_page(49_000_000), "report", says=("paragraphs were read",), big=True),
+    HostileCase("page-over-limit", lambda: _big_page(50_000_001), "error", says=("larger than",), big=True),
     HostileCase("paragraph-1mb", _one_big_paragraph, "report", says=("cut to",)),
     HostileCase("tiny-paragraphs-200k", lambda: _page("<p>a</p>" * 200_000), "report", says=("paragraphs were read",)),
     HostileCase("invalid-utf8", _invalid_utf8, "report", says=("not valid UTF-8",)),
@@ -160,15 +167,15 @@ CASES: tuple[HostileCase, ...] = (
     HostileCase("json-object-10k-deep", lambda: b'{"a":' * 10_000 + b"1" + b"}" * 10_000, "error"),
     HostileCase("json-lone-surrogates", _lone_surrogates, "report", says=("committee met",)),
     HostileCase("json-cut-backslashes", lambda: b'{"content": {"rendered": "<p>' + b"\\\\" * 500_000, "either"),
-    HostileCase("json-10k-posts", lambda: b"[" + b",".join([_wordpress(f"<p>{PARAGRAPH}</p>")] * 10_000) + b"]", "either"),
-    HostileCase("feed-100k-items", lambda: _feed_items(100_000), "either", big=True),
+    HostileCase("json-10k-posts", lambda: b"[" + b",".join([_wordpress(f"<p>{PARAGRAPH}</p>")] * 10_000) + b"]", "report", says=("truncated",)),
+    HostileCase("feed-100k-items", lambda: _feed_items(100_000), "report", says=("truncated",), big=True),
     HostileCase("billion-laughs", _billion_laughs, "either", not_says=("lollollol",)),
     HostileCase("xxe-file", _xxe, "either", not_says=("root:x:0",)),
     HostileCase("rtl-overrides", _rtl, "report", says=("committee met",)),
     HostileCase("unclosed-scripts-50k", lambda: _page(_PARAS + "<script>x" * 50_000), "either"),
     HostileCase("unclosed-comments-50k", lambda: ("<!--" * 50_000).encode() + _page(_PARAS), "either"),
     HostileCase("links-100k", lambda: _page(_PARAS + '<a href="https://www.cnn.com/x">CNN</a>' * 100_000), "report"),
-    HostileCase("attributes-100k", lambda: _page("<p " + " ".join(f"a{n}=1" for n in range(100_000)) + f">{PARAGRAPH}</p>"), "report", says=("committee met",)),
+    HostileCase("attributes-100k", lambda: _page("<p " + " ".join(f"a{n}=1" for n in range(100_000)) + f">{PARAGRAPH}</p>"), "error", says=("attributes",)),
     HostileCase("title-10mb", lambda: _page(f"<h1>{'T' * (10 * MB)}</h1>{_PARAS}"), "either", big=True),
     HostileCase("jsonld-10k-deep", lambda: _page('<script type="application/ld+json">' + "[" * 10_000 + "]" * 10_000 + "</script>" + _PARAS), "report"),
     HostileCase("corpus-200k-notes", _corpus_notes, "either"),
@@ -242,7 +249,9 @@ def problems(case: HostileCase, outcome: Outcome) -> list[str]:
         found.append(f"expected {case.expect}, got {outcome.kind}: {outcome.error[:200]}")
     if outcome.kind == "error" and ("\n" in outcome.error or not outcome.error):
         found.append(f"error message is not one line: {outcome.error[:300]!r}")
-    haystack = (outcome.text + "\n" + outcome.error).lower()
-    found += [f"nothing says {w!r}" for w in case.says if w.lower() not in haystack]
+    # `says` applies to the expected outcome: a refused input says why in its one line.
+    if outcome.kind == "report" or case.expect == "error":
+        haystack = (outcome.text + "\n" + outcome.error).lower()
+        found += [f"nothing says {w!r}" for w in case.says if w.lower() not in haystack]
     found += [f"output holds {w!r}" for w in case.not_says if w in outcome.rendered]
     return found

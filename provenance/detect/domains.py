@@ -25,11 +25,14 @@ def _extractor() -> tldextract.TLDExtract:
 
 @lru_cache(maxsize=8192)
 def registrable_domain(url_or_host: str) -> str | None:
-    """Return the registrable domain ("cnn.com") of a URL or host name, or None."""
+    """Return the registrable domain ("cnn.com") of a URL or host name, or None (never raises)."""
     text = url_or_host.strip()
     if not text:
         return None
-    host = urlsplit(text if _SCHEME_RE.match(text) else "//" + text).hostname or ""
+    try:
+        host = urlsplit(text if _SCHEME_RE.match(text) else "//" + text).hostname or ""
+    except ValueError:  # such as an unclosed IPv6 bracket ("http://[x")
+        return None
     if not _HOSTLIKE_RE.match(host):
         return None
     parts = _extractor()(host)

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..load.html import Markup
 from ..models import Document, Signal
+from ..text import may_hold_surrogates, scrub_surrogates
 from .domains import publisher_prefix, registrable_domain, resolve_name
 
 JSONLD_KEYS = ("isBasedOn", "sourceOrganization", "publisher", "author", "copyrightHolder")
@@ -65,8 +66,9 @@ def _meta_signals(markup: Markup) -> Iterator[Signal]:
 def _loads(text: str) -> Any:
     for candidate in (text, _TRAILING_COMMA_RE.sub(r"\1", text)):
         try:
-            return json.loads(candidate, strict=False)
-        except ValueError:
+            data = json.loads(candidate, strict=False)
+            return scrub_surrogates(data) if may_hold_surrogates(candidate) else data
+        except (ValueError, RecursionError):  # RecursionError: JSON nested too deeply
             continue
     return None
 

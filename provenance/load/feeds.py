@@ -21,7 +21,7 @@ from lxml import etree
 from ..errors import InputError
 from ..text import clean_text
 from .html import html_text, parse_fragment
-from .item import Item, one_line, parse_date
+from .item import MAX_ITEMS, Item, items_note, one_line, parse_date
 from .plain import parse_plain
 
 XML_ERRORS: tuple[type[Exception], ...] = (etree.LxmlError,)
@@ -74,6 +74,8 @@ def _first(kids: dict[str, Any], *names: str) -> Any:
 def parse_feed(body: str, *, source: str) -> list[Item]:
     """Each RSS `item` or Atom `entry` becomes an Item; empty ones are skipped with a note.
 
+    Only the first MAX_ITEMS entries are read; past that, each item carries a note.
+
     Raises InputError when the feed is malformed or no item holds text.
     """
     xml = _XML_DECLARATION_RE.sub("", body, count=1).encode("utf-8")
@@ -85,14 +87,16 @@ def parse_feed(body: str, *, source: str) -> list[Item]:
     entries = [e for e in root.iter() if _local(e.tag) == "item"]
     if atom:
         entries = list(root.iter(f"{_ATOM}entry"))
-    items = [_atom_item(e) if atom else _rss_item(e) for e in entries]
+    items = [_atom_item(e) if atom else _rss_item(e) for e in entries[:MAX_ITEMS]]
     kept = [item for item in items if any(text.strip() for text, _, _ in item.blocks)]
     skipped = [str(i) for i, item in enumerate(items) if item not in kept]
     if not kept:
-        raise InputError(f"{source} has no text (feed with {len(items)} items)")
-    if skipped:
-        for item in kept:
+        raise InputError(f"{source} has no text (feed with {len(entries)} items)")
+    for item in kept:
+        if skipped:
             item.notes.append(f"feed items without text skipped: {', '.join(skipped)}")
+        if len(entries) > MAX_ITEMS:
+            item.notes.append(items_note(len(entries)))
     return kept
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html as htmllib
 import json
 import re
+from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from xml.etree import ElementTree
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from ..errors import InputError
 from ..text import comparison_key
 from .item import Block, Item, parse_date
 
@@ -46,6 +48,26 @@ _LOST_TEXT_MIN = 2_000
 # Past this depth the fragment walker takes a whole element as one paragraph, which
 # keeps recursion bounded however deeply the markup nests.
 _MAX_WALK_DEPTH = 600
+# lexbor's parse time grows with the square of the nesting depth and of the number of
+# attributes of one element (lxml's too); markup past these limits is refused.
+MAX_MARKUP_DEPTH = 5_000
+MAX_ELEMENT_ATTRIBUTES = 2_000
+# lxml keeps no element below this depth: deeper text is lost to text extraction.
+_LXML_MAX_DEPTH = 255
+_LOST_DEEP_TEXT_MIN = 20
+_TAG_EDGE_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
+_LONG_TAG_RE = re.compile(rf"<[a-zA-Z][^<>]{{{4 * MAX_ELEMENT_ATTRIBUTES},}}")
+# Elements that hold no children or close themselves implicitly: they add no depth.
+_FLAT_TAGS = frozenset(
+    ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+     "track", "wbr", "param", "keygen", "p", "li", "dt", "dd", "tr", "td", "th", "option",
+     "optgroup", "rp", "rt", "tbody", "thead", "tfoot", "colgroup", "caption", "html", "head",
+     "script", "style", "title", "textarea", "xmp",
+     "body")
+)  # fmt: skip
+# Main-text extraction takes minutes on a page of 200,000 paragraphs; past this many
+# block elements every block is taken instead (and the paragraph cap applies).
+_MAX_EXTRACT_BLOCKS = 20_000
 _LXML_TEXT_XPATH = "//body//text()[not(ancestor::script) and not(ancestor::style)]"
 _XML_BLOCKS = {"p": "p", "head": "h2", "item": "li", "quote": "blockquote", "code": "pre"}
 _LINK_SCHEMES = frozenset({"http", "https"})
@@ -95,6 +117,47 @@ def _absolute(href: str, base: str | None) -> str | None:
     return link
 
 
+# ------------------------------------------------------------------------- limits
+
+
+def markup_depth(markup: str) -> int:
+    """Return an upper estimate of how deeply the elements of `markup` nest.
+
+    Counts open and close tags of elements that can hold others (void and implicitly
+    closed elements such as `<p>` and `<li>` add nothing), in one pass.
+    """
+    depth = deepest = 0
+    for match in _TAG_EDGE_RE.finditer(markup):
+        if match.group(2).lower() in _FLAT_TAGS:
+            continue
+        if match.group(1):
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+def check_markup(markup: str) -> int:
+    """Return `markup_depth(markup)`; raise InputError when the markup is too costly to parse.
+
+    Raises InputError when elements nest deeper than MAX_MARKUP_DEPTH or one element has
+    more than MAX_ELEMENT_ATTRIBUTES attributes.
+    """
+    for tag in _LONG_TAG_RE.finditer(markup):
+        count = len(tag.group(0).split("=")) - 1
+        if count > MAX_ELEMENT_ATTRIBUTES:
+            raise InputError(
+                f"an element has {count} attributes (the limit is {MAX_ELEMENT_ATTRIBUTES})"
+            )
+    depth = markup_depth(markup)
+    if depth > MAX_MARKUP_DEPTH:
+        raise InputError(
+            f"markup nests about {depth} levels deep (the limit is {MAX_MARKUP_DEPTH})"
+        )
+    return depth
+
+
 # ------------------------------------------------------------------------ fragments
 
 
@@ -116,7 +179,11 @@ def html_text(markup: str) -> str:
 
 
 def parse_fragment(markup: str, *, url: str | None) -> Item:
-    """An HTML fragment: paragraphs straight from its block elements."""
+    """An HTML fragment: paragraphs straight from its block elements.
+
+    Raises InputError when the markup nests too deeply or an element has too many attributes.
+    """
+    check_markup(markup)
     tree = html_tree(markup)
     blocks: list[Block] = []
     if tree.body is not None:
@@ -167,7 +234,11 @@ def _attrs(node: LexborNode) -> dict[str, str]:
 
 
 def parse_page(body: str, *, url: str | None) -> Item:
-    """A whole HTML page: main text by trafilatura, mapped back to the source elements."""
+    """A whole HTML page: main text by trafilatura, mapped back to the source elements.
+
+    Raises InputError when the markup nests too deeply or an element has too many attributes.
+    """
+    depth = check_markup(body)
     tree = LexborHTMLParser(body)
     meta = _page_meta(tree)
     title = meta.pop("title", None)
@@ -175,7 +246,7 @@ def parse_page(body: str, *, url: str | None) -> Item:
     tree.strip_tags(sorted(_SKIP_TAGS - {"head"}))
     for br in tree.css("br"):
         br.replace_with(" ")
-    blocks, notes = _page_blocks(body, tree)
+    blocks, notes = _page_blocks(body, tree, depth)
     return Item(
         kind="html", blocks=blocks, url=url, title=title, published=published, html=body,
         meta=meta, notes=notes,
@@ -236,18 +307,31 @@ def _json_ld_nodes(data: Any, depth: int) -> Iterator[Mapping[str, Any]]:
         yield from _json_ld_nodes(data.get("@graph"), depth + 1)
 
 
-def _page_blocks(body: str, tree: LexborHTMLParser) -> tuple[list[Block], list[str]]:
-    """Main-text paragraphs of a page, with a note when extraction lost text."""
+def _page_blocks(body: str, tree: LexborHTMLParser, depth: int) -> tuple[list[Block], list[str]]:
+    """Main-text paragraphs of a page, with a note when extraction lost text.
+
+    The text is lost when lxml read less than half of it, or when the markup nests past
+    lxml's depth limit and any text is missing.
+    """
     notes: list[str] = []
     html_tree = trafilatura.load_html(body)
     full_text = len(tree.body.text(deep=True)) if tree.body is not None else 0
     lxml_text = 0
     if html_tree is not None:
         lxml_text = sum(len(t) for t in html_tree.xpath(_LXML_TEXT_XPATH))
-    if full_text > _LOST_TEXT_MIN and lxml_text < _LOST_TEXT_SHARE * full_text:
+    lost = full_text - lxml_text
+    too_deep = depth > _LXML_MAX_DEPTH and lost > _LOST_DEEP_TEXT_MIN
+    if too_deep or (full_text > _LOST_TEXT_MIN and lxml_text < _LOST_TEXT_SHARE * full_text):
         notes.append(
             f"the HTML parser behind text extraction read {lxml_text} of {full_text} "
             "characters (markup nested too deeply?); paragraphs taken from all block elements"
+        )
+        return _all_blocks(tree), notes
+    blocks = len(tree.css(_LEAF_BLOCKS))
+    if blocks > _MAX_EXTRACT_BLOCKS:
+        notes.append(
+            f"the page has {blocks} block elements, too many for main-text extraction; "
+            "paragraphs taken from all block elements"
         )
         return _all_blocks(tree), notes
     extracted = _extract_main(html_tree) if html_tree is not None else []
@@ -306,18 +390,18 @@ def _loose_key(text: str) -> str:
 
 def _map_to_source(extracted: list[tuple[str, str]], tree: LexborHTMLParser) -> list[Block]:
     """Give each extracted paragraph the tag and attributes of the element it came from."""
-    index: dict[str, list[LexborNode]] = {}
+    index: dict[str, deque[LexborNode]] = {}
     for node in tree.css(_LEAF_BLOCKS):
         if node.tag == "div" and _has_block(node):
             continue
         key = _loose_key(node.text(deep=True))
         if key:
-            index.setdefault(key, []).append(node)
+            index.setdefault(key, deque()).append(node)
     blocks: list[Block] = []
     for text, tag in extracted:
         candidates = index.get(_loose_key(text))
         if candidates:
-            node = candidates.pop(0)
+            node = candidates.popleft()
             blocks.append((node.text(deep=True), node.tag or tag, _attrs(node)))
         else:
             blocks.append((text, tag, {}))
@@ -329,12 +413,14 @@ def _map_to_source(extracted: list[tuple[str, str]], tree: LexborHTMLParser) -> 
 _DROP_RES = tuple(
     re.compile(pattern, re.I | re.S)
     for pattern in (
-        r"<script\b.*?</script\s*>",
-        r"<style\b.*?</style\s*>",
-        r"<noscript\b.*?</noscript\s*>",
-        r"<template\b.*?</template\s*>",
-        r"<svg\b.*?</svg\s*>",
-        r"<!--.*?-->",
+        # An unclosed element runs to the end (as in a browser), which also keeps the
+        # scan linear: many unclosed `<script>` tags would otherwise each scan to the end.
+        r"<script\b.*?(?:</script\s*>|\Z)",
+        r"<style\b.*?(?:</style\s*>|\Z)",
+        r"<noscript\b.*?(?:</noscript\s*>|\Z)",
+        r"<template\b.*?(?:</template\s*>|\Z)",
+        r"<svg\b.*?(?:</svg\s*>|\Z)",
+        r"<!--.*?(?:-->|\Z)",
     )
 )
 _BLOCK_RE = re.compile(

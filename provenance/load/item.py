@@ -7,6 +7,16 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+# A feed or a JSON list holding more items than this is read up to it (with a note):
+# every item becomes a Document and a report, so the work grows with the count.
+MAX_ITEMS = 1_000
+
+
+def items_note(total: int) -> str:
+    """The note on a source whose items past MAX_ITEMS were not read."""
+    return f"only the first {MAX_ITEMS} of {total} items were read (the rest truncated)"
+
+
 # One raw paragraph: its text, the tag of its element ("" for loose text) and the
 # element's attributes.
 Block = tuple[str, str, dict[str, str]]

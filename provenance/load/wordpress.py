@@ -7,8 +7,9 @@ import re
 from typing import Any
 
 from ..errors import InputError
+from ..text import may_hold_surrogates, scrub_surrogates
 from .html import html_text, parse_fragment
-from .item import Item, parse_date
+from .item import MAX_ITEMS, Item, items_note, parse_date
 from .plain import parse_plain
 
 _WP_META_KEYS = (
@@ -27,10 +28,13 @@ def parse_json(body: str, *, source: str, url: str | None) -> list[Item]:
     Text that only looks like JSON ("[Breaking news] ...") is read as plain text; a post
     cut off mid-JSON is salvaged. Raises InputError for other malformed JSON, for JSON
     that is not a post or a non-empty list of posts (naming the list index), and for
-    a post without `content.rendered`.
+    a post without `content.rendered`. Only the first MAX_ITEMS posts of a list are read;
+    past that, each item carries a note.
     """
     try:
         data = json.loads(body)
+        if may_hold_surrogates(body):
+            data = scrub_surrogates(data)
     except json.JSONDecodeError as exc:
         if body.startswith("[") and exc.pos <= 2:
             return [parse_plain(body, url=url)]  # "[Breaking news] ..." is text, not JSON
@@ -43,7 +47,14 @@ def parse_json(body: str, *, source: str, url: str | None) -> list[Item]:
     if isinstance(data, dict):
         return [_wordpress_item(data, where=source, url=url)]
     if isinstance(data, list) and data:
-        return [_wordpress_item(p, where=f"{source} item {i}", url=url) for i, p in enumerate(data)]
+        posts = data[:MAX_ITEMS]
+        items = [
+            _wordpress_item(p, where=f"{source} item {i}", url=url) for i, p in enumerate(posts)
+        ]
+        if len(data) > MAX_ITEMS:
+            for item in items:
+                item.notes.append(items_note(len(data)))
+        return items
     raise InputError(f"{source}: JSON is not a WordPress post or a list of posts")
 
 
@@ -97,6 +108,6 @@ def _json_string(raw: str) -> str:
     """Decode the body of a JSON string literal, dropping an escape cut in half at its end."""
     raw = _CUT_ESCAPE_RE.sub("", raw.rstrip("\r\n"))
     try:
-        return str(json.loads(f'"{raw}"', strict=False))
+        return str(scrub_surrogates(json.loads(f'"{raw}"', strict=False)))
     except json.JSONDecodeError:
         return raw
