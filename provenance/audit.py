@@ -111,14 +111,20 @@ def run_audit(
     )
 
 
-def content_hash(item: SourceItem, settings: Settings, policy: Policy) -> str:
-    """What decides whether a stored result is still valid for an item."""
-    digest = hashlib.sha256()
-    for part in (SCHEMA_VERSION, _canonical(settings), _canonical(policy), item.content_type or ""):
-        digest.update(part.encode("utf-8", "replace") + b"\x00")
+def content_hash(item: SourceItem, fingerprint: bytes) -> str:
+    """What decides whether a stored result is still valid for an item: its bytes and the
+    run's `fingerprint` (see `run_fingerprint`)."""
+    digest = hashlib.sha256(fingerprint)
+    digest.update((item.content_type or "").encode("utf-8", "replace") + b"\x00")
     digest.update(item.data or b"")
     digest.update(b"\x00" + (item.original or b""))
     return digest.hexdigest()
+
+
+def run_fingerprint(settings: Settings, policy: Policy) -> bytes:
+    """The part of every item's hash that only depends on the run's settings and policy."""
+    parts = (SCHEMA_VERSION, _canonical(settings), _canonical(policy))
+    return b"".join(part.encode("utf-8", "replace") + b"\x00" for part in parts)
 
 
 def _canonical(value: Any) -> str:
@@ -178,6 +184,7 @@ def _pending_tasks(
 ) -> Iterator[tuple[str, Any]]:
     """Items that need checking, as worker tasks; reused and failed items go to `records`."""
     seen: set[str] = set()
+    fingerprint = run_fingerprint(settings, options.policy)
     for item in items:
         if item.key in seen:
             continue
@@ -187,7 +194,7 @@ def _pending_tasks(
             records.append(record)
             notify("error", record)
             continue
-        digest = content_hash(item, settings, options.policy)
+        digest = content_hash(item, fingerprint)
         stored = state.lookup(item.key, digest) if state else None
         if stored is not None:
             reused = _records_from_stored(stored, options)

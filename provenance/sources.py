@@ -549,9 +549,8 @@ def _read_capped(path: Path, settings: Settings) -> bytes:
 def _dir_items(root: Path, *, settings: Settings, fetcher: PageFetcher) -> Iterator[SourceItem]:
     """Every non-hidden file under `root`, sorted, symlinked directories not followed.
 
-    A folder holding a `case.json` (see cases/README.md) is one item: its copy, checked
-    against its original when the case names one. In a folder of such cases, the loose
-    files beside them (a README) are documentation, not items.
+    A folder holding a `case.json` (see docs/cases.md) is one item: its copy, checked
+    against its original when the case names one.
     """
     for dirpath, dirnames, filenames in os.walk(root):
         if CASE_FILE in filenames:
@@ -559,8 +558,6 @@ def _dir_items(root: Path, *, settings: Settings, fetcher: PageFetcher) -> Itera
             yield _case_item(Path(dirpath), settings)
             continue
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        if any((Path(dirpath) / d / CASE_FILE).is_file() for d in dirnames):
-            continue
         for name in sorted(f for f in filenames if not f.startswith(".")):
             path = Path(dirpath) / name
             try:
