@@ -24,8 +24,10 @@ edit. A credit written into a paragraph ("Brussels, (APP) -") is not an edit eit
 Verdict, first rule that applies:
 1. UNVERIFIED  no original (or no alignment).
 2. coverage < settings.unrelated_max_coverage:
-   REWRITTEN   when the copy still reproduces settings.paraphrase_min_share of the
-               original's content-word bigrams in order (`paraphrase_share`): a paraphrase;
+   REWRITTEN   when the copy, outside the text it shares word for word, still reproduces
+               settings.paraphrase_min_share of the original's content-word bigrams in
+               order (`paraphrase_share`) or follows settings.paraphrase_min_correspondence
+               of its paragraphs one for one (`paragraph_correspondence`): a paraphrase;
    UNRELATED   otherwise, unless two substantial paragraphs match verbatim or edited and
                the copy is mostly not its own text (a heavily trimmed copy). Independent
                reports of one event share quotes and names, not prose in order.
@@ -95,6 +97,10 @@ _HEADLINE_WINDOW = 5
 _HEADLINE_MAX_WORDS = 20
 # An added paragraph this long is material in itself, whatever its share of the copy.
 _SUBSTANTIVE_ADDITION_TOKENS = 40
+# Paragraph correspondence: paragraphs of at least this many content words, sharing this
+# share of them with their partner.
+_CORRESPONDING_MIN_WORDS = 6
+_CORRESPONDING_SHARE = 0.3
 _STOPWORDS = frozenset(
     [
         "the",
@@ -482,11 +488,49 @@ def paraphrase_share(alignment: Alignment) -> float:
     return row[-1] / total
 
 
+def paragraph_correspondence(alignment: Alignment) -> float:
+    """Share of paragraphs that follow the original one for one, in order, each sharing
+    `_CORRESPONDING_SHARE` of its content words with its partner (of the shorter side).
+
+    A paraphrase keeps the original's paragraph structure while changing its words; an
+    independent report of the same event does not.
+    """
+    original = [_content_words(t) for t in _paragraph_texts(alignment, "original")]
+    copy = [_content_words(t) for t in _paragraph_texts(alignment, "copy")]
+    original = [w for w in original if len(w) >= _CORRESPONDING_MIN_WORDS]
+    copy = [w for w in copy if len(w) >= _CORRESPONDING_MIN_WORDS]
+    if not original or not copy:
+        return 0.0
+    row = [0] * (len(copy) + 1)
+    for words_o in original:
+        previous_diagonal = 0
+        for j, words_c in enumerate(copy, start=1):
+            above = row[j]
+            shared = len(words_o & words_c) / min(len(words_o), len(words_c))
+            step = previous_diagonal + (shared >= _CORRESPONDING_SHARE)
+            row[j] = max(above, row[j - 1], step)
+            previous_diagonal = above
+    return row[-1] / min(len(original), len(copy))
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in words(text) if len(w) > 2 and w not in _STOPWORDS and not w.isdigit()}
+
+
 def _paragraph_texts(alignment: Alignment, side: str) -> list[str]:
+    """The paragraphs of one side that were not matched word for word: shared verbatim
+    text (a quoted statement two reports both carry) is copying or quoting, not
+    paraphrase, and is judged by coverage instead."""
+    literal = {Status.VERBATIM, Status.EDITED}
+    copied = {
+        (m.original_index if side == "original" else m.copy_index)
+        for m in alignment.matches
+        if m.status in literal
+    }
     texts: dict[int, str] = {}
     for m in alignment.matches:
         index = m.original_index if side == "original" else m.copy_index
-        if index is not None:
+        if index is not None and index not in copied:
             texts.setdefault(index, m.original_text if side == "original" else m.copy_text)
     return [texts[i] for i in sorted(texts)]
 
@@ -498,7 +542,10 @@ def _content_bigrams(text: str) -> set[tuple[str, str]]:
 
 def _verdict(t: _Tally, s: Scores, alignment: Alignment, settings: Settings) -> Verdict:
     if s.coverage < settings.unrelated_max_coverage:
-        if paraphrase_share(alignment) >= settings.paraphrase_min_share:
+        if (
+            paraphrase_share(alignment) >= settings.paraphrase_min_share
+            or paragraph_correspondence(alignment) >= settings.paraphrase_min_correspondence
+        ):
             return Verdict.REWRITTEN
         if len(t.evidence_paragraphs) < 2 or s.additions > _UNRELATED_MIN_ADDITIONS:
             return Verdict.UNRELATED

@@ -51,6 +51,8 @@ class Settings:
     # Below unrelated_max_coverage, a copy that reproduces this share of the original's
     # content-word bigrams in order is a paraphrase (rewritten), not an independent report.
     paraphrase_min_share: float = 0.09
+    # ... or that follows this share of the original's paragraphs one for one, in order.
+    paraphrase_min_correspondence: float = 0.4
     # Matched text this far from the original's wording is rewritten, not edited.
     rewritten_max_fidelity: float = 0.75
 
