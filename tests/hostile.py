@@ -71,7 +71,7 @@ def _huge_attribute() -> bytes:
 def _big_page(size: int) -> bytes:
     paragraph = f"<p>{PARAGRAPH}</p>\n".encode()
     head, tail = _page("").split(b"</body>")
-    count = (size - len(head) - len(tail)) // len(paragraph)
+    count = -(-(size - len(head) - len(tail)) // len(paragraph))  # at least `size` bytes
     return head + paragraph * count + b"</body>" + tail
 
 

@@ -68,6 +68,12 @@ _FLAT_TAGS = frozenset(
 # Main-text extraction takes minutes on a page of 200,000 paragraphs; past this many
 # block elements every block is taken instead (and the paragraph cap applies).
 _MAX_EXTRACT_BLOCKS = 20_000
+# The walker stops collecting here: far past the paragraphs a document may keep
+# (Settings.max_paragraphs), whose cap then says the rest was not read.
+_MAX_WALKED_BLOCKS = 50_000
+# trafilatura takes ~16 ms per 100 KB and lxml parsing grows with the page: past this size
+# the block walker (lexbor, ~20x faster) keeps a check within seconds.
+_MAX_EXTRACT_CHARS = 5_000_000
 _LXML_TEXT_XPATH = "//body//text()[not(ancestor::script) and not(ancestor::style)]"
 _XML_BLOCKS = {"p": "p", "head": "h2", "item": "li", "quote": "blockquote", "code": "pre"}
 _LINK_SCHEMES = frozenset({"http", "https"})
@@ -206,7 +212,7 @@ def _walk(node: LexborNode, out: list[Block], depth: int) -> None:
         run.clear()
 
     child = node.child
-    while child is not None:
+    while child is not None and len(out) < _MAX_WALKED_BLOCKS:
         tag = child.tag or ""
         if tag == "-text":
             run.append(child.text(deep=False))
@@ -314,6 +320,12 @@ def _page_blocks(body: str, tree: LexborHTMLParser, depth: int) -> tuple[list[Bl
     lxml's depth limit and any text is missing.
     """
     notes: list[str] = []
+    if len(body) > _MAX_EXTRACT_CHARS:
+        notes.append(
+            f"the page is {len(body) // 1_000_000} MB, too large for main-text extraction; "
+            "paragraphs taken from all block elements"
+        )
+        return _all_blocks(tree), notes
     html_tree = trafilatura.load_html(body)
     full_text = len(tree.body.text(deep=True)) if tree.body is not None else 0
     lxml_text = 0
