@@ -45,7 +45,7 @@ def test_readme_example_session_is_real_output(tmp_path: Path, monkeypatch) -> N
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     prompt = "$ provenance check cases/real-seed-digitaltradecenter/digitaltradecenter_13123.json --offline\n"
     shown = readme.split(prompt, 1)[1].split("\n```", 1)[0]
-    args = [*prompt[len("$ provenance "):].split(), "--no-color"]
+    args = [*prompt[len("$ provenance ") :].split(), "--no-color"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0
     assert result.stdout.rstrip() == shown.rstrip()
