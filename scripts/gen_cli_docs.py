@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -27,15 +28,12 @@ def iter_commands(
 
 
 def help_text(path: tuple[str, ...], command: click.Command) -> str:
-    parent = None
-    for name in path[:-1]:
-        parent = click.Context(
-            cli if parent is None else parent.command, info_name=name, parent=parent
-        )
-    ctx = click.Context(
-        command, info_name=path[-1], parent=parent, terminal_width=100, max_content_width=100
+    """What `provenance ... --help` prints, at 100 columns, exactly as a user sees it."""
+    del command  # the path names it; help is taken from a real invocation
+    result = CliRunner().invoke(
+        cli, [*path[1:], "--help"], prog_name="provenance", env={"COLUMNS": "100"}
     )
-    return command.get_help(ctx)
+    return result.output.rstrip("\n")
 
 
 def reference() -> str:

@@ -16,11 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from provenance.archive import Archive, ImportResult
+from provenance.archive import Archive, ImportResult, _store
 from provenance.archive._sketch import band_keys, shingles
+from provenance.cli import cli
 from provenance.errors import ArchiveError, FetchError, InputError
 from provenance.models import Document, Paragraph
 from provenance.settings import Settings
@@ -376,3 +378,85 @@ def test_kill_mid_import_loses_only_the_open_batch(tmp_path: Path) -> None:
         assert archive.stats().documents == 300
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(DISTINCT url) FROM documents").fetchone() == (300,)
+
+
+# ---------------------------------------------------------------------- command line
+
+
+def test_cli_import_reports_each_bad_file_and_search_ranks_a_third_copy_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "originals"
+    folder.mkdir()
+    files = _corpus_files(20, seed=13, min_paragraphs=9)
+    for n, path in enumerate(files):
+        (folder / f"{n:02}.txt").write_bytes(path.read_bytes())
+    (folder / "bad.json").write_text('{"title": {"rendered": "x"', encoding="utf-8")
+    (folder / "latin1.txt").write_bytes("Titre\n\ncaf\xe9 cr\xe8me".encode("latin-1"))
+    db = tmp_path / "a.sqlite"
+    runner = CliRunner()
+    imported = runner.invoke(
+        cli, ["archive", "import", str(folder), "--archive", str(db), "--offline"]
+    )
+    assert imported.exit_code == 0, imported.output
+    assert imported.stdout == f"20 added, 0 updated, 0 unchanged, 2 skipped ({db})\n"
+    skipped = imported.stderr.splitlines()
+    assert [line.split(": ")[0] for line in skipped] == [
+        f"skipped {folder / 'bad.json'}",
+        f"skipped {folder / 'latin1.txt'}",
+    ]
+    assert "not UTF-8" in skipped[1]
+
+    original = files[11]
+    paragraphs = _paragraphs(original)
+    kept = random.Random(3).sample(paragraphs, len(paragraphs) // 3)  # a third, shuffled
+    copy = tmp_path / "copy.txt"
+    copy.write_text("Copied story\n\n" + "\n\n".join(kept) + "\n", encoding="utf-8")
+    found = runner.invoke(cli, ["archive", "search", str(copy), "--archive", str(db)])
+    assert found.exit_code == 0, found.output
+    title = original.read_text(encoding="utf-8").split("\n", 1)[0].strip()
+    score, url, first_title = found.stdout.splitlines()[0].split("  ", 2)
+    assert (url, first_title) == ("-", title)  # ranked first (no URL: no metadata.tsv)
+    assert float(score) >= 0.95
+
+
+def test_index_runs_merge_level_by_level_and_stay_searchable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_store, "LEVEL0_ROWS", 64)  # one article per level-0 run
+    files = _corpus_files(80, seed=17, min_paragraphs=8)
+    with Archive.open(tmp_path / "archive.sqlite") as archive:
+        assert archive.import_paths(files, SETTINGS, batch_size=1).added == 80
+        conn = archive._conn
+        levels = dict(conn.execute("SELECT level, count(*) FROM lsh_runs GROUP BY level"))
+        # 80 runs of one article: 8 x 8 merged into one level-2 run, 2 x 8 into level-1 runs.
+        assert levels == {1: 2, 2: 1}
+        [(listed,)] = conn.execute("SELECT sum(rows) FROM lsh_runs").fetchall()
+        assert listed == conn.execute("SELECT count(*) FROM lsh").fetchone()[0] == 80 * 64
+        rng = random.Random(5)
+        for original in files:
+            [hit, *_] = archive.search(_copy_keeping(original, 0.5, rng), limit=1)
+            assert hit.document.source == str(original)
+
+
+def test_schema_1_archive_is_migrated_and_reindexed(tmp_path: Path) -> None:
+    path = tmp_path / "archive.sqlite"
+    paragraphs = _paragraphs(_corpus_files(1, seed=9, min_paragraphs=5)[0])
+    with Archive.open(path) as archive:
+        archive.add_document(_doc(paragraphs, url="https://o.example/old"))
+    with sqlite3.connect(path) as conn:  # the schema-1 index: one B-tree of band keys
+        conn.execute("DROP TABLE lsh")
+        conn.execute("DROP TABLE lsh_runs")
+        conn.execute(
+            "CREATE TABLE lsh (key INTEGER NOT NULL, version_id INTEGER NOT NULL,"
+            " PRIMARY KEY (key, version_id)) WITHOUT ROWID"
+        )
+        conn.execute("PRAGMA user_version = 1")
+    with Archive.open(path, create=False) as archive:
+        [hit] = archive.search(_doc(paragraphs[1:3]))
+        assert (hit.url, hit.matched_by) == ("https://o.example/old", "lsh")
+        assert archive.integrity_check() == "ok"
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (2,)

@@ -18,9 +18,10 @@ PRAGMAS = (
 )
 
 # The LSH index is a log-structured merge of sorted runs (see `_store.Archive._flush_index`):
-# each import batch appends a run, sorted by key, at the right edge of the B-tree; runs of
-# one level are merged into one run of the next level once there are `_store.RUN_FANOUT` of
-# them. Inserting random keys into one big B-tree instead dirties one page per key and
+# import batches go into the newest level-0 run, at the right edge of the B-tree, until it
+# holds `_store.LEVEL0_ROWS` keys (its pages stay in cache); runs of one level are merged
+# (sorted, appended) into one run of the next level once there are `_store.RUN_FANOUT`.
+# Inserting random keys into one big B-tree instead dirties one page per key and
 # slows imports down as the index outgrows the cache (2,100 -> 1,000 articles/s from 50k
 # to 100k articles). No index on version_id: versions are never deleted one by one.
 LSH_DDL = (

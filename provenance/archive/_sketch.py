@@ -23,12 +23,13 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-# rensa ships no type information; what is used of it is wrapped here.
+# rensa ships no type information (pyproject tells mypy); what is used of it is wrapped here.
 import rensa
 
 from ..text import words
 
 Hashes = npt.NDArray[np.uint64]
+Keys = npt.NDArray[np.int64]
 
 SHINGLE_WORDS = 5
 NUM_PERM = 64
@@ -70,18 +71,17 @@ def _powers(base: int, n: int) -> Hashes:
     return np.cumprod(out, dtype=_U64)
 
 
-_POWERS_CAPACITY = 1 << 16
-_POW = _powers(_BASE, _POWERS_CAPACITY)
-_INV_POW = _powers(pow(_BASE, -1, 1 << 64), _POWERS_CAPACITY)
+def _power_table(n: int) -> Hashes:
+    """_BASE**0 .. at least _BASE**(n-1), from a table grown as longer tokens appear
+    (each caller keeps the table it checked, so concurrent growth is harmless)."""
+    global _POW
+    table = _POW
+    if n > table.size:
+        table = _POW = _powers(_BASE, 1 << (n - 1).bit_length())
+    return table
 
 
-def _power_tables(n: int) -> tuple[Hashes, Hashes]:
-    global _POW, _INV_POW, _POWERS_CAPACITY
-    if n > _POWERS_CAPACITY:
-        size = 1 << (n - 1).bit_length()
-        _POW, _INV_POW = _powers(_BASE, size), _powers(pow(_BASE, -1, 1 << 64), size)
-        _POWERS_CAPACITY = size
-    return _POW, _INV_POW
+_POW = _powers(_BASE, 64)
 
 
 def _mix(x: Hashes) -> Hashes:
@@ -132,10 +132,14 @@ def _token_hashes(
     inside = np.concatenate(([False], word | inner, [False]))
     edges = np.flatnonzero(inside[1:] != inside[:-1])
     starts, ends = edges[0::2], edges[1::2]
-    pw, inv = _power_tables(data.size + 1)
-    prefix = np.zeros(data.size + 1, dtype=_U64)
-    np.cumsum(data.astype(_U64) * pw[: data.size], out=prefix[1:])
-    hashes = _mix((prefix[ends] - prefix[starts]) * inv[starts])
+    if not starts.size:
+        return np.zeros(0, dtype=_U64), np.zeros(0, dtype=np.int64), owner
+    # Polynomial hash of each token's bytes: sum of byte * _BASE**(offset in the token).
+    lengths = ends - starts
+    at = np.flatnonzero(inside[1:-1])
+    offset = at - np.repeat(starts, lengths)
+    terms = data[at].astype(_U64) * _power_table(int(lengths.max()))[offset]
+    hashes = _mix(np.add.reduceat(terms, np.cumsum(lengths) - lengths))
     breaks = np.cumsum(data == ord(_PARAGRAPH_BREAK))
     return hashes, breaks[starts], owner
 
@@ -184,9 +188,15 @@ def shingle_batch(documents: Sequence[Iterable[str]]) -> tuple[Hashes, npt.NDArr
 
 def containment(copy: Hashes, original: Hashes) -> tuple[int, int]:
     """Return (shared, union): the distinct shingles two documents have in common and in
-    all. `copy` and `original` must be sorted and duplicate-free (`np.unique`)."""
-    shared = int(np.intersect1d(copy, original, assume_unique=True).size)
-    return shared, copy.size + original.size - shared
+    all. `copy` must be sorted and duplicate-free (`np.unique`); `original` may be any
+    shingle array."""
+    if not original.size:
+        return 0, copy.size
+    ordered = np.sort(original)
+    distinct = 1 + int(np.count_nonzero(ordered[1:] != ordered[:-1]))
+    at = np.minimum(np.searchsorted(ordered, copy), ordered.size - 1)
+    shared = int(np.count_nonzero(ordered[at] == copy))
+    return shared, copy.size + distinct - shared
 
 
 def band_keys(shingle_hashes: Hashes) -> list[int]:
@@ -200,3 +210,27 @@ def band_keys(shingle_hashes: Hashes) -> list[int]:
     )
     digest: list[int] = matrix.to_rows()[0]
     return [(band << _BAND_SHIFT) | value for band, value in enumerate(digest)]
+
+
+def distinct_shingles(paragraphs: Iterable[str]) -> Hashes:
+    """`shingles`, sorted and without duplicates (what `containment` wants as `copy`)."""
+    return np.unique(shingles(paragraphs))
+
+
+def band_key_batch(documents: Sequence[list[str]]) -> list[Keys]:
+    """`band_keys` of many documents, shingled in one batch."""
+    hashes, offsets = shingle_batch(documents)
+    return [
+        np.array(band_keys(hashes[offsets[n] : offsets[n + 1]]), dtype=np.int64)
+        for n in range(len(documents))
+    ]
+
+
+def index_rows(pending: Sequence[tuple[int, Keys]]) -> list[list[int]]:
+    """[key, version id] rows of (version id, band keys) pairs, in key order (so that
+    inserting them fills the B-tree pages of a run one after another)."""
+    keys = np.concatenate([k for _, k in pending])
+    vids = np.repeat([v for v, _ in pending], [k.size for _, k in pending])
+    order = np.lexsort((vids, keys))
+    rows: list[list[int]] = np.column_stack((keys[order], vids[order])).tolist()
+    return rows

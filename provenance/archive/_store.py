@@ -9,14 +9,13 @@ import hashlib
 import sqlite3
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-
-import numpy as np
 
 from ..errors import ArchiveError, InputError, ProvenanceError
 from ..models import Document, Paragraph
@@ -26,10 +25,13 @@ from ._sketch import (
     NUM_PERM,
     SCHEME,
     Hashes,
+    Keys,
+    band_key_batch,
     band_keys,
     containment,
+    distinct_shingles,
+    index_rows,
     shingle_batch,
-    shingles,
     tokens,
 )
 from ._sources import Fetch, Item, iter_items
@@ -37,6 +39,8 @@ from ._sources import Fetch, Item, iter_items
 DEFAULT_BATCH_SIZE = 500
 # Index runs of one level merged into one run of the next level (see _schema.LSH_DDL).
 RUN_FANOUT = 8
+# Band keys a level-0 run grows to (~4,000 articles, ~4 MB) before a new run is started.
+LEVEL0_ROWS = 64 * 4096
 # How many LSH candidates are verified against their stored text, at most.
 MAX_VERIFIED = 16
 MAX_TITLE_CANDIDATES = 5
@@ -106,8 +110,9 @@ class Archive:
         self._conn = conn
         self.path = path
         self.settings = settings
-        # Versions stored in the open transaction, indexed when it commits.
-        self._pending: list[tuple[int, list[str]]] = []
+        # (version id, band keys) of the versions stored in the open transaction, indexed
+        # when it commits.
+        self._pending: list[tuple[int, Keys]] = []
 
     @classmethod
     def open(cls, path: Path, *, create: bool = True, settings: Settings | None = None) -> Archive:
@@ -156,8 +161,9 @@ class Archive:
         """Store `doc`; return "added", "updated" (a new version of a stored URL) or
         "unchanged" (that content is already stored). Raises InputError for a document
         without text, ArchiveError when the archive cannot be written."""
+        [prepared] = _prepare([doc])
         with self._guard("add document"), self._transaction():
-            return self._add(doc, _now())
+            return self._add(doc, prepared, _now())
 
     def add_documents(
         self,
@@ -178,12 +184,16 @@ class Archive:
         errors: list[tuple[str, str]] = []
         done = 0
         iterator = iter(items)
-        with self._guard("import documents"):
-            while batch := _take(iterator, batch_size):
+        # One thread reads and prepares (hashes, compresses, sketches) the next batch
+        # while this one writes the current one: zlib, numpy and SQLite release the GIL.
+        with self._guard("import documents"), ThreadPoolExecutor(1) as reader:
+            upcoming = reader.submit(_read_batch, iterator, batch_size)
+            while batch := upcoming.result():
+                upcoming = reader.submit(_read_batch, iterator, batch_size)
                 with self._transaction():
                     now = _now()
-                    for item in batch:
-                        self._add_item(item, now, counts, errors)
+                    for item, prepared in batch:
+                        self._add_item(item, prepared, now, counts, errors)
                 done += len(batch)
                 if progress is not None:
                     progress(done)
@@ -208,42 +218,45 @@ class Archive:
         return self.add_documents(items, batch_size=batch_size, progress=progress)
 
     def _add_item(
-        self, item: Item, now: str, counts: dict[str, int], errors: list[tuple[str, str]]
+        self,
+        item: Item,
+        prepared: _Prepared | None,
+        now: str,
+        counts: dict[str, int],
+        errors: list[tuple[str, str]],
     ) -> None:
         if isinstance(item, tuple):
             errors.append(item)
             return
         try:
-            counts[self._add(item, now)] += 1
+            counts[self._add(item, prepared, now)] += 1
         except ProvenanceError as exc:
             errors.append((item.url or item.source, str(exc)))
 
-    def _add(self, doc: Document, now: str) -> str:
-        texts = [p.text for p in doc.paragraphs if p.text.strip()]
-        if not texts:
+    def _add(self, doc: Document, prepared: _Prepared | None, now: str) -> str:
+        if prepared is None:
             raise InputError(f"{doc.url or doc.source}: no text to archive")
-        digest = _content_hash(doc.title, texts)
+        digest = prepared.digest
         if doc.url is None:
             sql = "SELECT id FROM documents WHERE url IS NULL AND content_hash = ?"
             if self._conn.execute(sql, (digest,)).fetchone() is not None:
                 return "unchanged"
-            self._insert_version(self._insert_document(doc, digest, now), 1, doc, texts, digest)
+            self._insert_version(self._insert_document(doc, digest, now), 1, doc, prepared)
             return "added"
         row = self._conn.execute("SELECT id FROM documents WHERE url = ?", (doc.url,)).fetchone()
         if row is None:
-            self._insert_version(self._insert_document(doc, digest, now), 1, doc, texts, digest)
+            self._insert_version(self._insert_document(doc, digest, now), 1, doc, prepared)
             return "added"
-        return self._add_version(row[0], doc, texts, digest, now)
+        return self._add_version(row[0], doc, prepared, now)
 
-    def _add_version(
-        self, doc_id: int, doc: Document, texts: list[str], digest: str, now: str
-    ) -> str:
+    def _add_version(self, doc_id: int, doc: Document, prepared: _Prepared, now: str) -> str:
+        digest = prepared.digest
         sql = "SELECT 1 FROM versions WHERE doc_id = ? AND content_hash = ?"
         if self._conn.execute(sql, (doc_id, digest)).fetchone() is not None:
             return "unchanged"
         sql = "SELECT max(number) FROM versions WHERE doc_id = ?"
         number = self._conn.execute(sql, (doc_id,)).fetchone()[0] + 1
-        self._insert_version(doc_id, number, doc, texts, digest)
+        self._insert_version(doc_id, number, doc, prepared)
         self._conn.execute(
             "UPDATE documents SET title = ?, published = ?, content_hash = ?, updated_at = ?"
             " WHERE id = ?",
@@ -267,44 +280,44 @@ class Archive:
         if title:
             self._conn.execute("INSERT INTO titles (rowid, title) VALUES (?, ?)", (doc_id, title))
 
-    def _insert_version(
-        self, doc_id: int, number: int, doc: Document, texts: list[str], digest: str
-    ) -> None:
-        body = zlib.compress(_SEPARATOR.join(texts).encode("utf-8"), 1)
+    def _insert_version(self, doc_id: int, number: int, doc: Document, prepared: _Prepared) -> None:
         cursor = self._conn.execute(
             "INSERT INTO versions (doc_id, number, content_hash, title, published, added_at,"
             " paragraphs, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (doc_id, number, digest, doc.title, _iso(doc.published), _now(), len(texts), body),
-        )
-        self._index_version(int(cursor.lastrowid or 0), texts)
-
-    def _index_version(self, version_id: int, texts: list[str]) -> None:
-        self._pending.append((version_id, texts))
+            (doc_id, number, prepared.digest, doc.title, _iso(doc.published), _now(),
+             prepared.paragraphs, prepared.body),
+        )  # fmt: skip
+        self._pending.append((int(cursor.lastrowid or 0), prepared.keys))
 
     def _flush_index(self) -> None:
-        """Append the pending band keys as a new sorted run, then merge full levels."""
+        """Add the pending band keys to the newest level-0 run (or a new one when it is
+        full), then merge every level that has RUN_FANOUT runs into one run of the next."""
         if not self._pending:
             return
-        hashes, offsets = shingle_batch([texts for _, texts in self._pending])
-        rows = [
-            (key, vid)
-            for n, (vid, _) in enumerate(self._pending)
-            for key in band_keys(hashes[offsets[n] : offsets[n + 1]])
-        ]
+        rows = index_rows(self._pending)
         self._pending.clear()
-        rows.sort()
-        run = self._next_run()
+        newest = self._conn.execute(
+            "SELECT run, level, rows FROM lsh_runs ORDER BY run DESC LIMIT 1"
+        ).fetchone()
+        if newest is not None and newest[1] == 0 and newest[2] + len(rows) <= LEVEL0_ROWS:
+            # The newest run is small enough for its pages to stay in cache: grow it.
+            run = int(newest[0])
+            self._conn.execute(
+                "UPDATE lsh_runs SET rows = rows + ? WHERE run = ?", (len(rows), run)
+            )
+        else:
+            run = self._next_run()
+            self._add_run(run, 0, len(rows))
         self._conn.executemany(
             f"INSERT OR IGNORE INTO lsh (run, key, version_id) VALUES ({run}, ?, ?)", rows
         )
-        self._add_run(run, 0, len(rows))
         level = 0
         while True:
             sql = "SELECT min(run), max(run), count(*), sum(rows) FROM lsh_runs WHERE level = ?"
-            first, last, count, rows = self._conn.execute(sql, (level,)).fetchone()
+            first, last, count, total = self._conn.execute(sql, (level,)).fetchone()
             if count < RUN_FANOUT:
                 return
-            self._merge_runs(first, last, level + 1, rows)
+            self._merge_runs(first, last, level + 1, total)
             level += 1
 
     def _merge_runs(self, first: int, last: int, level: int, rows: int) -> None:
@@ -355,7 +368,7 @@ class Archive:
         threshold = (
             self.settings.archive_min_containment if min_containment is None else min_containment
         )
-        copy = np.unique(shingles(p.text for p in doc.paragraphs))
+        copy = distinct_shingles(p.text for p in doc.paragraphs)
         if not copy.size or limit <= 0:
             return []
         with self._guard("search archive"):
@@ -363,9 +376,12 @@ class Archive:
             by_title = self._title_hits(doc.title)
             stored = self._load(list(counts) + [v for v in by_title if v not in counts])
         best: dict[int, Candidate] = {}
-        for item in stored:
+        texts = [[p.text for p in item.document.paragraphs] for item in stored]
+        hashes, offsets = shingle_batch(texts)  # every candidate in one pass
+        for n, item in enumerate(stored):
+            original = hashes[offsets[n] : offsets[n + 1]]
             candidate = _verify(
-                copy, item, counts.get(item.version_id, 0), item.version_id in by_title
+                copy, original, item, counts.get(item.version_id, 0), item.version_id in by_title
             )
             if candidate.score < threshold:
                 continue
@@ -479,10 +495,13 @@ class Archive:
             self._conn.execute("DELETE FROM lsh")
             self._conn.execute("DELETE FROM lsh_runs")
             rows = self._conn.execute("SELECT id, body FROM versions ORDER BY id")
-            for n, (vid, body) in enumerate(rows, 1):
-                self._index_version(vid, zlib.decompress(body).decode("utf-8").split(_SEPARATOR))
-                if n % DEFAULT_BATCH_SIZE == 0:
-                    self._flush_index()
+            while chunk := rows.fetchmany(DEFAULT_BATCH_SIZE):
+                texts = [
+                    zlib.decompress(body).decode("utf-8").split(_SEPARATOR) for _, body in chunk
+                ]
+                keys = band_key_batch(texts)
+                self._pending.extend(zip((vid for vid, _ in chunk), keys, strict=True))
+                self._flush_index()
             sql = "UPDATE meta SET value = ? WHERE key = 'index_scheme'"
             self._conn.execute(sql, (SCHEME,))
 
@@ -506,12 +525,47 @@ class Archive:
         self._conn.execute("COMMIT")
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """What storing a document needs that does not depend on the archive's content."""
+
+    digest: str
+    paragraphs: int
+    body: bytes
+    keys: Keys
+
+
+def _read_batch(iterator: Iterator[Item], n: int) -> list[tuple[Item, _Prepared | None]]:
+    """The next `n` items and what storing each needs (None: not a document with text)."""
+    batch = _take(iterator, n)
+    docs = [item for item in batch if not isinstance(item, tuple)]
+    prepared = iter(_prepare(docs))
+    return [(item, None if isinstance(item, tuple) else next(prepared)) for item in batch]
+
+
+def _prepare(docs: Sequence[Document]) -> list[_Prepared | None]:
+    """Content hash, compressed body and LSH keys of each document, or None for one
+    without text; all documents are shingled in one batch."""
+    texts = [[p.text for p in doc.paragraphs if p.text.strip()] for doc in docs]
+    keys = band_key_batch(texts)
+    return [
+        _Prepared(
+            digest=_content_hash(doc.title, t),
+            paragraphs=len(t),
+            body=zlib.compress(_SEPARATOR.join(t).encode("utf-8"), 1),
+            keys=k,
+        )
+        if t
+        else None
+        for doc, t, k in zip(docs, texts, keys, strict=True)
+    ]
+
+
 def _ints(values: Iterable[int]) -> str:
     return ",".join(str(int(v)) for v in values)
 
 
-def _verify(copy: Hashes, item: _Stored, bands: int, by_title: bool) -> Candidate:
-    original = np.unique(shingles(p.text for p in item.document.paragraphs))
+def _verify(copy: Hashes, original: Hashes, item: _Stored, bands: int, by_title: bool) -> Candidate:
     shared, union = containment(copy, original)
     matched_by = "+".join(name for name, hit in (("lsh", bands), ("title", by_title)) if hit)
     return Candidate(
