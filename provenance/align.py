@@ -111,7 +111,11 @@ _LEADING_PUNCT_RE = re.compile(r"^[(\[]+")
 
 _Op = tuple[str, int, int, int, int]
 # (copy keys, original keys, settings) -> similarities; below edited_threshold may be 0.
+# Matches this short between runs of the longer side's words are chance, not the window.
+_STRAY_MATCH_WORDS = 3
 _RatioMatrix = Callable[[list[str], list[str], Settings], list[list[float]]]
+# Word-level opcodes (tag, src_start, src_end, dest_start, dest_end) of two token lists.
+_RawOpcodes = Callable[[list[str], list[str]], list[_Op]]
 
 
 @dataclass(frozen=True)
@@ -164,8 +168,10 @@ def _align(
     original: Sequence[Paragraph],
     settings: Settings,
     ratio_matrix: _RatioMatrix | None = None,
+    raw_opcodes: _RawOpcodes | None = None,
 ) -> Alignment:
-    """`align_paragraphs`, with an optional replacement for the ratio matrix (benchmarks)."""
+    """`align_paragraphs`, with optional replacements for the ratio matrix and the word
+    diff (the benchmark's difflib baseline)."""
     deadline = time.monotonic() + settings.time_budget_seconds
     notes: list[str] = []
     copy_sides = [_prepare(p, pos, "copy", notes) for pos, p in enumerate(copy)]
@@ -175,7 +181,8 @@ def _align(
     chain = sorted(chain + _gap_pairs(chain, copy_sides, orig_sides), key=lambda p: p.ci)
     moved = _leftover_pairs(pairs, chain)
     partial = _partial_pairs(pairs, chain + moved, copy_sides, orig_sides)
-    matches = _build_matches(copy_sides, orig_sides, chain, moved, partial, settings)
+    raw = raw_opcodes or _indel_opcodes
+    matches = _build_matches(copy_sides, orig_sides, chain, moved, partial, settings, raw)
     return Alignment(matches=tuple(matches), notes=tuple(notes))
 
 
@@ -429,6 +436,7 @@ def _build_matches(
     moved: list[_Pair],
     partial: list[_Pair],
     settings: Settings,
+    raw: _RawOpcodes,
 ) -> list[ParagraphMatch]:
     entries: list[tuple[tuple[int, int, int], ParagraphMatch]] = []
     anchors = sorted((p.ci, p.oj) for p in chain)
@@ -436,7 +444,7 @@ def _build_matches(
     tagged = [(p, False) for p in chain] + [(p, True) for p in moved]
     tagged += [(p, _out_of_order(p, anchors)) for p in partial]
     for p, is_moved in tagged:
-        match = _match(copy[p.ci], orig[p.oj], p, is_moved, tokens, settings)
+        match = _match(copy[p.ci], orig[p.oj], p, is_moved, tokens, settings, raw)
         entries.append(((p.ci, 0, p.oj), match))
     matched_c = {p.ci for p, _ in tagged}
     for c in copy:
@@ -489,15 +497,21 @@ class _TokenCache:
 
 
 def _match(
-    c: _Side, o: _Side, p: _Pair, moved: bool, tokens: _TokenCache, settings: Settings
+    c: _Side,
+    o: _Side,
+    p: _Pair,
+    moved: bool,
+    tokens: _TokenCache,
+    settings: Settings,
+    raw: _RawOpcodes,
 ) -> ParagraphMatch:
     if c.key == o.key:
         return ParagraphMatch(c.index, o.index, c.text, o.text, Status.VERBATIM, 1.0, moved)
     ct, ot = tokens.get("copy", c), tokens.get("original", o)
     if p.kind == "partial":
-        ops, similarity = _partial_ops(ot, ct)
+        ops, similarity = _partial_ops(ot, ct, raw)
     else:
-        ops = _opcodes(ot.keys, ct.keys)
+        ops = _opcodes(ot.keys, ct.keys, raw)
         similarity = p.ratio if p.kind == "full" else _exact_ratio(c.key, o.key)
     diff = tuple(_diff_op(op, ot, ct) for op in ops)
     quotes = tuple(_diff_op(op, ot, ct) for op in ops if op[0] != "equal" and _in_quote(op, ot, ct))
@@ -568,13 +582,16 @@ def _quote_mask(tokens: list[str]) -> list[bool]:
     return mask
 
 
-def _opcodes(src: list[str], dest: list[str]) -> list[_Op]:
-    """Word-level opcodes with adjacent delete+insert runs merged into "replace"."""
-    raw = [
+def _indel_opcodes(src: list[str], dest: list[str]) -> list[_Op]:
+    return [
         (o.tag, o.src_start, o.src_end, o.dest_start, o.dest_end) for o in Indel.opcodes(src, dest)
     ]
+
+
+def _opcodes(src: list[str], dest: list[str], raw: _RawOpcodes) -> list[_Op]:
+    """Word-level opcodes with adjacent delete+insert runs merged into "replace"."""
     merged: list[_Op] = []
-    for tag, s0, s1, d0, d1 in raw:
+    for tag, s0, s1, d0, d1 in raw(src, dest):
         if (
             merged
             and merged[-1][0] in ("delete", "insert", "replace")
@@ -596,15 +613,17 @@ def _retag(op: _Op) -> _Op:
     return op
 
 
-def _partial_ops(ot: _Tokens, ct: _Tokens) -> tuple[list[_Op], float]:
+def _partial_ops(ot: _Tokens, ct: _Tokens, raw: _RawOpcodes) -> tuple[list[_Op], float]:
     """Diff of the shorter side against its stretch of the longer side; their similarity."""
     if len(ct.keys) <= len(ot.keys):
         start, end = _window(ct, ot)
-        ops = _trim(_opcodes(ot.keys[start:end], ct.keys), long_is_src=True)
+        long_keys = ot.keys[start:end]
+        ops = _trim(_opcodes(long_keys, ct.keys, raw), long_keys, long_is_src=True)
         ops = [(t, s0 + start, s1 + start, d0, d1) for t, s0, s1, d0, d1 in ops]
     else:
         start, end = _window(ot, ct)
-        ops = _trim(_opcodes(ot.keys, ct.keys[start:end]), long_is_src=False)
+        long_keys = ct.keys[start:end]
+        ops = _trim(_opcodes(ot.keys, long_keys, raw), long_keys, long_is_src=False)
         ops = [(t, s0, s1, d0 + start, d1 + start) for t, s0, s1, d0, d1 in ops]
     src = sum(s1 - s0 for _, s0, s1, _, _ in ops)
     dest = sum(d1 - d0 for _, _, _, d0, d1 in ops)
@@ -636,14 +655,40 @@ def _window(short: _Tokens, long_: _Tokens) -> tuple[int, int]:
     return start, max(start, end)
 
 
-def _trim(ops: list[_Op], *, long_is_src: bool) -> list[_Op]:
-    """Drop leading/trailing ops that only hold words of the longer side."""
+def _trim(ops: list[_Op], long_keys: list[str], *, long_is_src: bool) -> list[_Op]:
+    """Drop leading/trailing ops that only hold words of the longer side.
+
+    A word-level LCS also finds stray matches of a word or three ("the", "said") among
+    the extra words, which go too. And it may start the match on an earlier repeat of the
+    short side's first words ("Klobuchar split ... Klobuchar split"): such a leading match
+    is moved onto the repeat that ends the extra run, so the extra words stay outside.
+    """
     extra = "delete" if long_is_src else "insert"
-    while ops and ops[0][0] == extra:
+    ops = _shift_leading_repeat(ops, long_keys, extra, long_is_src)
+
+    def stray(op: _Op, following: _Op) -> bool:
+        return op[0] == "equal" and op[2] - op[1] <= _STRAY_MATCH_WORDS and following[0] == extra
+
+    while ops and (ops[0][0] == extra or (len(ops) > 1 and stray(ops[0], ops[1]))):
         ops = ops[1:]
-    while ops and ops[-1][0] == extra:
+    while ops and (ops[-1][0] == extra or (len(ops) > 1 and stray(ops[-1], ops[-2]))):
         ops = ops[:-1]
     return ops
+
+
+def _shift_leading_repeat(
+    ops: list[_Op], long_keys: list[str], extra: str, long_is_src: bool
+) -> list[_Op]:
+    if len(ops) < 2 or ops[0][0] != "equal" or ops[1][0] != extra:
+        return ops
+    (_, s0, s1, d0, d1), following = ops[0], ops[1]
+    a, b = (s0, s1) if long_is_src else (d0, d1)
+    end = following[2] if long_is_src else following[4]
+    k = b - a
+    if long_keys[a:b] != long_keys[end - k : end]:
+        return ops
+    moved = ("equal", end - k, end, d0, d1) if long_is_src else ("equal", s0, s1, end - k, end)
+    return [moved, *ops[2:]]
 
 
 def _diff_op(op: _Op, ot: _Tokens, ct: _Tokens) -> DiffOp:

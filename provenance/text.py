@@ -163,8 +163,14 @@ def _plausible_874(s: str, match: re.Match[str], raw: bytes) -> bool:
     return (before.isascii() and before.isalnum()) or (after.isascii() and after.isalnum())
 
 
+# Paragraph keys kept: about the paragraphs of a few dozen articles.
+_KEY_CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=_KEY_CACHE_SIZE)
 def comparison_key(s: str) -> str:
-    """Return the form paragraphs are compared in.
+    """Return the form paragraphs are compared in (memoised: a check aligns the same
+    paragraphs more than once, verifying candidates and then aligning the original).
 
     NFKC (so '…' becomes '...', full-width forms become ASCII), curly and straight quotes
     unified, every dash kind (and the spaces around it) made one '-', whitespace collapsed,
