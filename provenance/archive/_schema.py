@@ -15,6 +15,8 @@ PRAGMAS = (
     # sorter keeps cache_size of it in memory and spills the rest to a temporary file.
     "PRAGMA cache_size=-131072",
     "PRAGMA busy_timeout=5000",
+    # Keep the WAL file from staying hundreds of megabytes after a big import.
+    "PRAGMA journal_size_limit=67108864",
 )
 
 # The LSH index is a log-structured merge of sorted runs (see `_store.Archive._flush_index`):
