@@ -22,7 +22,7 @@ from .errors import ProvenanceError, SettingsError
 from .fetch import Fetcher
 from .load import load_documents
 from .models import SCHEMA_VERSION, Severity
-from .pipeline import check_document, split_posts
+from .pipeline import check_document
 from .policy import Policy, RuleResult, evaluate_policy, failed_rules
 from .report import report_to_dict
 from .settings import Settings
@@ -245,9 +245,8 @@ def _check_task(payload: tuple[SourceItem, Settings, Policy]) -> list[dict[str, 
             original = load_documents(
                 item.original, source=f"{item.key} (original)", settings=settings
             )[0]
-        loaded = load_documents(item.data, source=item.key, settings=settings,
-                                content_type=item.content_type, url=item.url)  # fmt: skip
-        docs = [post for doc in loaded for post in split_posts(doc, settings)]
+        docs = load_documents(item.data, source=item.key, settings=settings,
+                              content_type=item.content_type, url=item.url)  # fmt: skip
     except ProvenanceError as exc:
         return [{"key": item.key, "error": str(exc)}]
     out = []
