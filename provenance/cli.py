@@ -147,7 +147,16 @@ def archive() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @archive_option
 @offline_option
-def archive_import(paths: tuple[Path, ...], archive: Path | None, offline: bool) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=None,
+    help="Processes that hash and sketch documents while one writes"
+    " [default: one per CPU, at most 4; 0: none].",
+)
+def archive_import(
+    paths: tuple[Path, ...], archive: Path | None, offline: bool, workers: int | None
+) -> None:
     """Import originals: directories of HTML, text, WordPress JSON or RSS files, WARC files,
     or files of URLs to fetch (one per line). Idempotent; a changed page becomes a new version.
 
@@ -160,7 +169,7 @@ def archive_import(paths: tuple[Path, ...], archive: Path | None, offline: bool)
             Archive.open(settings.archive_path, settings=settings) as store,
         ):
             fetch = None if offline else _url_fetch(fetcher)
-            result = store.import_paths(list(paths), settings, fetch=fetch)
+            result = store.import_paths(list(paths), settings, fetch=fetch, workers=workers)
     except ProvenanceError as exc:
         raise _fail(exc) from exc
     for where, reason in result.errors:

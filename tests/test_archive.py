@@ -11,10 +11,12 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
@@ -285,7 +287,8 @@ def test_index_survives_reopening_and_a_scheme_change(tmp_path: Path) -> None:
         archive.add_document(_doc(paragraphs, url="https://o.example/1"))
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE meta SET value = 'old-scheme' WHERE key = 'index_scheme'")
-        conn.execute("DELETE FROM lsh")
+        conn.execute("DELETE FROM lsh_blocks")
+        conn.execute("DELETE FROM lsh_runs")
     with Archive.open(path, create=False) as archive:
         [hit] = archive.search(_doc(paragraphs[:2]))
         assert (hit.url, hit.matched_by) == ("https://o.example/1", "lsh")
@@ -330,6 +333,31 @@ def test_archive_from_a_newer_version_is_refused(tmp_path: Path) -> None:
         Archive.open(path)
 
 
+def _descendants(pid: int) -> list[int]:
+    """Process ids of every descendant of `pid` (from /proc)."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        found += children
+        todo += children
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 _CHILD = """
 import sys
 from pathlib import Path
@@ -366,8 +394,15 @@ def test_kill_mid_import_loses_only_the_open_batch(tmp_path: Path) -> None:
             child.stdin.write("\n")
             child.stdin.flush()
         # The child has just started its third batch: kill it in the middle.
+        helpers = _descendants(child.pid)
+        assert helpers, "the import ran without worker processes"
         child.send_signal(signal.SIGKILL)
         assert child.wait() == -signal.SIGKILL
+    # Its worker processes (and their forkserver) see it gone and exit.
+    deadline = time.monotonic() + 10
+    while (alive := [pid for pid in helpers if _running(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert alive == []
 
     with Archive.open(path, create=False) as archive:
         assert archive.integrity_check() == "ok"
@@ -425,38 +460,142 @@ def test_cli_import_reports_each_bad_file_and_search_ranks_a_third_copy_first(
 def test_index_runs_merge_level_by_level_and_stay_searchable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_store, "LEVEL0_ROWS", 64)  # one article per level-0 run
+    monkeypatch.setattr(_store, "BLOCK_ENTRIES", 16)  # runs of many blocks
+    monkeypatch.setattr(_store, "LEVEL1_ENTRIES", 256)  # 4 articles; then 16, 64, ...
+    monkeypatch.setattr(_store, "LEVEL_RATIO", 4)
     files = _corpus_files(80, seed=17, min_paragraphs=8)
     with Archive.open(tmp_path / "archive.sqlite") as archive:
-        assert archive.import_paths(files, SETTINGS, batch_size=1).added == 80
+        # One run of 64 keys per article: levels fill, spill and merge many times over.
+        assert archive.import_paths(files, SETTINGS, batch_size=1, workers=0).added == 80
         conn = archive._conn
-        levels = dict(conn.execute("SELECT level, count(*) FROM lsh_runs GROUP BY level"))
-        # 80 runs of one article: 8 x 8 merged into one level-2 run, 2 x 8 into level-1 runs.
-        assert levels == {1: 2, 2: 1}
-        [(listed,)] = conn.execute("SELECT sum(rows) FROM lsh_runs").fetchall()
-        assert listed == conn.execute("SELECT count(*) FROM lsh").fetchone()[0] == 80 * 64
+        levels = conn.execute("SELECT level, count(*), max(rows) FROM lsh_runs GROUP BY level")
+        by_level = {level: (count, rows) for level, count, rows in levels}
+        assert max(by_level) >= 3
+        assert by_level.get(0, (0, 0))[0] < _store.LEVEL0_RUNS
+        for level, (count, rows) in by_level.items():
+            if level:  # levelled: one run per level, within its capacity
+                assert count == 1 and rows <= 256 * 4 ** (level - 1), by_level
+        runs = conn.execute("SELECT run, rows, fences FROM lsh_runs ORDER BY run").fetchall()
+        assert sum(rows for _, rows, _ in runs) == 80 * 64
+        for run, rows, fences in runs:
+            firsts = np.frombuffer(fences, dtype=np.int64)
+            bands = (firsts >> 32).tolist()
+            pairs = [  # (32-bit MinHash value, 32-bit version id) per entry
+                np.frombuffer(data, dtype="<u4").reshape(-1, 2).astype(np.int64)
+                for (data,) in conn.execute(
+                    "SELECT data FROM lsh_blocks WHERE id >> 32 = ? ORDER BY id", (run,)
+                )
+            ]
+            assert len(pairs) == len(bands)
+            for n, block in enumerate(pairs):
+                # Full blocks of 16, but for the last block of each band.
+                last_of_band = n + 1 == len(pairs) or bands[n + 1] != bands[n]
+                assert len(block) == 16 or (last_of_band and 0 < len(block) < 16)
+                assert (bands[n] << 32 | int(block[0, 0])) == firsts[n]
+            keys = np.concatenate(
+                [(band << 32) | b[:, 0] for band, b in zip(bands, pairs, strict=True)]
+            )
+            vids = np.concatenate([b[:, 1] for b in pairs])
+            assert (
+                len(keys) == rows
+                and len(set(zip(keys.tolist(), vids.tolist(), strict=True))) == rows
+            )
+            assert (np.diff(keys) >= 0).all()  # sorted by key
         rng = random.Random(5)
         for original in files:
             [hit, *_] = archive.search(_copy_keeping(original, 0.5, rng), limit=1)
             assert hit.document.source == str(original)
 
 
-def test_schema_1_archive_is_migrated_and_reindexed(tmp_path: Path) -> None:
+def test_a_band_key_shared_by_many_versions_is_found_across_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_store, "BLOCK_ENTRIES", 4)  # each key's entries span many blocks
+    paragraphs = _paragraphs(_corpus_files(1, seed=3, min_paragraphs=5)[0])
+    with Archive.open(tmp_path / "archive.sqlite") as archive:
+        docs = [_doc(paragraphs, url=f"https://o.example/{n}") for n in range(30)]
+        assert archive.add_documents(docs, batch_size=7).added == 30
+        hits = archive._lsh_hits(band_keys(shingles(paragraphs)))
+        # Every copy collides in all 64 bands; the 16 with the lowest version ids are kept.
+        assert list(hits.items()) == [(vid, 64) for vid in range(1, 17)]
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_older_archive_is_migrated_and_reindexed(tmp_path: Path, version: int) -> None:
     path = tmp_path / "archive.sqlite"
     paragraphs = _paragraphs(_corpus_files(1, seed=9, min_paragraphs=5)[0])
     with Archive.open(path) as archive:
         archive.add_document(_doc(paragraphs, url="https://o.example/old"))
-    with sqlite3.connect(path) as conn:  # the schema-1 index: one B-tree of band keys
-        conn.execute("DROP TABLE lsh")
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE lsh_blocks")
         conn.execute("DROP TABLE lsh_runs")
-        conn.execute(
-            "CREATE TABLE lsh (key INTEGER NOT NULL, version_id INTEGER NOT NULL,"
-            " PRIMARY KEY (key, version_id)) WITHOUT ROWID"
-        )
-        conn.execute("PRAGMA user_version = 1")
+        if version == 1:  # one B-tree of band keys
+            conn.execute(
+                "CREATE TABLE lsh (key INTEGER NOT NULL, version_id INTEGER NOT NULL,"
+                " PRIMARY KEY (key, version_id)) WITHOUT ROWID"
+            )
+        else:  # runs of one row per key
+            conn.execute(
+                "CREATE TABLE lsh (run INTEGER NOT NULL, key INTEGER NOT NULL,"
+                " version_id INTEGER NOT NULL, PRIMARY KEY (run, key, version_id)) WITHOUT ROWID"
+            )
+            conn.execute(
+                "CREATE TABLE lsh_runs (run INTEGER PRIMARY KEY, level INTEGER NOT NULL,"
+                " rows INTEGER NOT NULL)"
+            )
+        conn.execute(f"PRAGMA user_version = {version}")
     with Archive.open(path, create=False) as archive:
         [hit] = archive.search(_doc(paragraphs[1:3]))
         assert (hit.url, hit.matched_by) == ("https://o.example/old", "lsh")
         assert archive.integrity_check() == "ok"
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (3,)
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+        assert "lsh" not in tables
+        [(index,)] = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'documents_content_hash'"
+        ).fetchall()
+        assert index.endswith("WHERE url IS NULL")
+
+
+def _index_of(archive: Archive) -> list[tuple[int, bytes]]:
+    return archive._conn.execute("SELECT id, data FROM lsh_blocks ORDER BY id").fetchall()
+
+
+def test_imports_with_and_without_worker_processes_store_the_same(tmp_path: Path) -> None:
+    files = _corpus_files(120, seed=21)
+    stored = []
+    for workers in (0, 2):
+        with Archive.open(tmp_path / f"archive-{workers}.sqlite") as archive:
+            result = archive.import_paths(files, SETTINGS, batch_size=20, workers=workers)
+            assert (result.added, result.errors) == (120, [])
+            assert (archive._workers is not None) == (workers > 0)
+            documents = archive._conn.execute(
+                "SELECT d.source, v.content_hash, v.body FROM versions v"
+                " JOIN documents d ON d.id = v.doc_id ORDER BY v.id"
+            ).fetchall()
+            stored.append((documents, _index_of(archive)))
+    assert stored[0] == stored[1]
+
+
+def test_import_goes_on_when_a_worker_process_dies(tmp_path: Path) -> None:
+    files = _corpus_files(200, seed=22)
+    archive = Archive.open(tmp_path / "archive.sqlite")
+    killed: list[int] = []
+
+    def items() -> Iterator[Document | tuple[str, str]]:
+        for n, path in enumerate(files):
+            if n == 60 and archive._workers is not None:  # batches of 20 are in flight
+                for pid in list(archive._workers._processes):
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+            yield _doc(_paragraphs(path), url=f"https://o.example/{n}")
+
+    with archive:
+        result = archive.add_documents(items(), batch_size=20, workers=2)
+        assert killed and (result.added, result.errors) == (200, [])
+        assert archive._workers is None  # the rest was prepared in this process
+        rng = random.Random(8)
+        for n in rng.sample(range(200), 20):
+            [hit, *_] = archive.search(_copy_keeping(files[n], 0.5, rng), limit=1)
+            assert hit.url == f"https://o.example/{n}"

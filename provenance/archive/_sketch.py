@@ -40,7 +40,7 @@ SEED = 20_250_213
 SCHEME = f"rensa-rminhash-a{rensa.RMinHash.ALGORITHM_VERSION}/p{NUM_PERM}/r1/w{SHINGLE_WORDS}/t2"
 
 _MIN_SHORT_WORDS = 2
-_BAND_SHIFT = 32
+BAND_SHIFT = 32
 _PARAGRAPH_BREAK = "\x1e"  # neither a word character nor inner punctuation
 # Characters the comparison form maps to ASCII (or to a space, for words() alike).
 _TO_ASCII = (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'),
@@ -209,7 +209,7 @@ def band_keys(shingle_hashes: Hashes) -> list[int]:
         np.ascontiguousarray(shingle_hashes, dtype=_U64), offsets, NUM_PERM, SEED
     )
     digest: list[int] = matrix.to_rows()[0]
-    return [(band << _BAND_SHIFT) | value for band, value in enumerate(digest)]
+    return [(band << BAND_SHIFT) | value for band, value in enumerate(digest)]
 
 
 def distinct_shingles(paragraphs: Iterable[str]) -> Hashes:
@@ -226,11 +226,104 @@ def band_key_batch(documents: Sequence[list[str]]) -> list[Keys]:
     ]
 
 
-def index_rows(pending: Sequence[tuple[int, Keys]]) -> list[list[int]]:
-    """[key, version id] rows of (version id, band keys) pairs, in key order (so that
-    inserting them fills the B-tree pages of a run one after another)."""
+Entries = npt.NDArray[np.int64]  # shape (n, 2): band key, version id; sorted by key
+Fences = npt.NDArray[np.int64]  # the first key of each block of a run
+
+
+def run_entries(pending: Sequence[tuple[int, Keys]]) -> Entries:
+    """The index entries of (version id, band keys) pairs, sorted by key then version."""
     keys = np.concatenate([k for _, k in pending])
-    vids = np.repeat([v for v, _ in pending], [k.size for _, k in pending])
+    vids = np.repeat(
+        np.array([v for v, _ in pending], dtype=np.int64), [k.size for _, k in pending]
+    )
     order = np.lexsort((vids, keys))
-    rows: list[list[int]] = np.column_stack((keys[order], vids[order])).tolist()
-    return rows
+    return np.column_stack((keys[order], vids[order]))
+
+
+def merge_entries(parts: Sequence[Entries]) -> Entries:
+    """One key-sorted array of entries from several (each sorted, as stored runs are)."""
+    if not parts:
+        return np.zeros((0, 2), dtype=np.int64)
+    entries = np.concatenate(parts)
+    # A stable sort finds the sorted runs in its input: merging k runs costs n log k.
+    return entries[np.argsort(entries[:, 0], kind="stable")]
+
+
+def pack_blocks(entries: Entries, size: int) -> tuple[list[bytes], list[int]]:
+    """Cut sorted entries into blocks of at most `size`, never across two bands, and
+    pack each as (32-bit MinHash value, 32-bit version id) pairs: the band is the high
+    half of the block's first key, kept (whole) in the returned fences. Raises
+    OverflowError for a version id that needs more than 32 bits."""
+    if len(entries) and int(entries[:, 1].max()) >= 1 << 32:
+        raise OverflowError("version ids beyond 2**32 cannot be indexed")
+    bands = entries[:, 0] >> BAND_SHIFT
+    edges = np.flatnonzero(np.diff(bands)) + 1
+    starts = [
+        start
+        for first, stop in zip([0, *edges.tolist()], [*edges.tolist(), len(entries)], strict=True)
+        for start in range(first, stop, size)
+    ]
+    stops = [*starts[1:], len(entries)]
+    packed = np.column_stack((entries[:, 0] & 0xFFFFFFFF, entries[:, 1])).astype("<u4")
+    blocks = [packed[a:b].tobytes() for a, b in zip(starts, stops, strict=True)]
+    return blocks, entries[starts, 0].tolist()
+
+
+def unpack_blocks(blocks: Sequence[bytes], fences: Sequence[int] | Fences) -> Entries:
+    """The entries of stored blocks, concatenated in the order given; `fences` holds the
+    first key of each block (which gives its band)."""
+    if not blocks:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = np.frombuffer(b"".join(blocks), dtype="<u4").reshape(-1, 2).astype(np.int64)
+    sizes = [len(block) // 8 for block in blocks]
+    bands = np.repeat(np.asarray(fences, dtype=np.int64) >> BAND_SHIFT, sizes)
+    pairs[:, 0] |= bands << BAND_SHIFT
+    return pairs
+
+
+def pack_fences(fences: Sequence[int]) -> bytes:
+    return np.array(fences, dtype=np.int64).tobytes()
+
+
+def unpack_fences(data: bytes) -> Fences:
+    return np.frombuffer(data, dtype=np.int64)
+
+
+def blocks_holding(fences: Fences, keys: Keys) -> npt.NDArray[np.int64]:
+    """The numbers of the blocks of a run (given its fences, the first key of each block)
+    that can hold an entry with one of `keys`; sorted, without repeats."""
+    first = np.maximum(np.searchsorted(fences, keys, side="left") - 1, 0)
+    last = np.maximum(np.searchsorted(fences, keys, side="right") - 1, 0)
+    spans = last - first + 1
+    within = np.arange(int(spans.sum())) - np.repeat(np.cumsum(spans) - spans, spans)
+    return np.unique(np.repeat(first, spans) + within)
+
+
+def first_block_at(fences: Fences, key: int) -> int:
+    """The number of the first block of a run whose keys are all >= `key`."""
+    return int(np.searchsorted(fences, key, side="left"))
+
+
+def split_at(entries: Entries, key: int) -> tuple[Entries, Entries]:
+    """Sorted entries split into those with keys below `key` and the rest."""
+    cut = int(np.searchsorted(entries[:, 0], key, side="left"))
+    return entries[:cut], entries[cut:]
+
+
+def top_hits(entries: Entries, keys: Keys, limit: int) -> list[tuple[int, int]]:
+    """(version id, number of `keys` it has) for the `limit` versions with most of them,
+    most first, ties by version id."""
+    if not keys.size:
+        return []
+    # `keys` is sorted and unique: membership by binary search, no sorting of entries.
+    at = np.minimum(np.searchsorted(keys, entries[:, 0]), keys.size - 1)
+    vids = entries[keys[at] == entries[:, 0], 1]
+    if not vids.size:
+        return []
+    found, counts = np.unique(vids, return_counts=True)
+    order = np.lexsort((found, -counts))[:limit]
+    return list(zip(found[order].tolist(), counts[order].tolist(), strict=True))
+
+
+def key_array(keys: Sequence[int]) -> Keys:
+    return np.unique(np.array(keys, dtype=np.int64))

@@ -6,10 +6,16 @@ Every sqlite3 error is turned into ArchiveError here, the one boundary that talk
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import sqlite3
+import threading
+import time
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,25 +28,44 @@ from ..models import Document, Paragraph
 from ..settings import Settings
 from . import _schema
 from ._sketch import (
+    BAND_SHIFT,
     NUM_PERM,
     SCHEME,
+    Entries,
+    Fences,
     Hashes,
     Keys,
     band_key_batch,
     band_keys,
+    blocks_holding,
     containment,
     distinct_shingles,
-    index_rows,
+    first_block_at,
+    key_array,
+    merge_entries,
+    pack_blocks,
+    pack_fences,
+    run_entries,
     shingle_batch,
+    split_at,
     tokens,
+    top_hits,
+    unpack_blocks,
+    unpack_fences,
 )
 from ._sources import Fetch, Item, iter_items
 
 DEFAULT_BATCH_SIZE = 500
-# Index runs of one level merged into one run of the next level (see _schema.LSH_DDL).
-RUN_FANOUT = 8
-# Band keys a level-0 run grows to (~4,000 articles, ~4 MB) before a new run is started.
-LEVEL0_ROWS = 64 * 4096
+# The index's shape (see _schema.LSH_DDL). Entries per stored block (8 bytes each): a
+# lookup reads one block per band key and run.
+BLOCK_ENTRIES = 128
+# Level-0 runs (one per import batch) that trigger a compaction.
+LEVEL0_RUNS = 4
+# Entries level 1 holds (~4,000 articles); each next level holds LEVEL_RATIO times more.
+LEVEL1_ENTRIES = 1 << 18
+LEVEL_RATIO = 8
+_RUN_SHIFT = 32  # lsh_blocks.id = run << _RUN_SHIFT | block number
+_NO_KEY = 1 << 62  # above every band key (band << 32 | 32-bit value, 64 bands)
 # How many LSH candidates are verified against their stored text, at most.
 MAX_VERIFIED = 16
 MAX_TITLE_CANDIDATES = 5
@@ -113,6 +138,9 @@ class Archive:
         # (version id, band keys) of the versions stored in the open transaction, indexed
         # when it commits.
         self._pending: list[tuple[int, Keys]] = []
+        self._fence_cache: dict[int, Fences] = {}
+        self._workers: ProcessPoolExecutor | None = None
+        self._workers_failed = False
 
     @classmethod
     def open(cls, path: Path, *, create: bool = True, settings: Settings | None = None) -> Archive:
@@ -141,8 +169,14 @@ class Archive:
         return archive
 
     def close(self) -> None:
-        """Close the connection. Raises nothing."""
+        """Close the connection and stop the import workers. Raises nothing."""
+        self._close_workers()
         self._conn.close()
+
+    def _close_workers(self) -> None:
+        if self._workers is not None:
+            self._workers.shutdown(wait=True, cancel_futures=True)
+            self._workers = None
 
     def __enter__(self) -> Archive:
         return self
@@ -161,7 +195,7 @@ class Archive:
         """Store `doc`; return "added", "updated" (a new version of a stored URL) or
         "unchanged" (that content is already stored). Raises InputError for a document
         without text, ArchiveError when the archive cannot be written."""
-        [prepared] = _prepare([doc])
+        [prepared] = _prepare([_texts(doc)])
         with self._guard("add document"), self._transaction():
             return self._add(doc, prepared, _now())
 
@@ -171,6 +205,7 @@ class Archive:
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
         progress: Progress | None = None,
+        workers: int | None = None,
     ) -> ImportResult:
         """Store many documents, committing once per `batch_size` items.
 
@@ -178,18 +213,16 @@ class Archive:
         and documents that cannot be stored are listed in `errors` and the import goes
         on. A kill loses at most the uncommitted batch; rerunning is idempotent.
         `progress` is called with the number of items done after each commit.
+        `workers` processes hash, compress and sketch the documents while this one
+        writes (default: one per CPU, at most 4, none on one CPU; used once a batch is full,
+        0 = prepare in a thread of this process).
         Raises ArchiveError when the archive cannot be written.
         """
         counts = {"added": 0, "updated": 0, "unchanged": 0}
         errors: list[tuple[str, str]] = []
         done = 0
-        iterator = iter(items)
-        # One thread reads and prepares (hashes, compresses, sketches) the next batch
-        # while this one writes the current one: zlib, numpy and SQLite release the GIL.
-        with self._guard("import documents"), ThreadPoolExecutor(1) as reader:
-            upcoming = reader.submit(_read_batch, iterator, batch_size)
-            while batch := upcoming.result():
-                upcoming = reader.submit(_read_batch, iterator, batch_size)
+        with self._guard("import documents"):
+            for batch in self._prepared_batches(iter(items), batch_size, workers):
                 with self._transaction():
                     now = _now()
                     for item, prepared in batch:
@@ -197,10 +230,62 @@ class Archive:
                 done += len(batch)
                 if progress is not None:
                     progress(done)
+            with self._transaction():
+                self._compact(settle=True)
             # Fold the write-ahead log back into the file: lookups through a WAL of
             # hundreds of megabytes (left by index merges) are many times slower.
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return ImportResult(errors=errors, **counts)
+
+    def _prepared_batches(
+        self, items: Iterator[Item], batch_size: int, workers: int | None
+    ) -> Iterator[list[tuple[Item, _Prepared | None]]]:
+        """The items in batches, each with what storing it needs, in order. A thread
+        reads the next batches while this one writes; preparing them (CPU-bound) goes to
+        worker processes once a batch is full, so that it neither waits for the writer
+        nor holds the GIL the writer needs."""
+        wanted = _default_workers() if workers is None else workers
+        in_flight: deque[tuple[list[Item], Future[list[_Prepared | None]]]] = deque()
+        with ThreadPoolExecutor(1) as reader:
+            upcoming: Future[list[Item]] | None = reader.submit(_take, items, batch_size)
+            while True:
+                while upcoming is not None and len(in_flight) <= max(wanted, 1):
+                    batch = upcoming.result()
+                    if not batch:
+                        upcoming = None
+                        break
+                    upcoming = reader.submit(_take, items, batch_size)
+                    texts = [_texts(item) for item in batch if not isinstance(item, tuple)]
+                    pool = self._pool(wanted) if len(batch) >= batch_size else None
+                    submit = pool.submit if pool is not None else reader.submit
+                    in_flight.append((batch, submit(_prepare, texts)))
+                if not in_flight:
+                    return
+                batch, future = in_flight.popleft()
+                yield _pair(batch, self._prepared(future, batch))
+
+    def _pool(self, workers: int) -> ProcessPoolExecutor | None:
+        """The preparing processes, started on first use (None: prepare in a thread)."""
+        if workers <= 0 or self._workers_failed:
+            return None
+        if self._workers is None:
+            # forkserver, not fork: this process has threads (the reader, the caller's).
+            context = multiprocessing.get_context("forkserver")
+            self._workers = ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),)
+            )
+        return self._workers
+
+    def _prepared(
+        self, future: Future[list[_Prepared | None]], batch: list[Item]
+    ) -> list[_Prepared | None]:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): prepare here and go on without them.
+            self._workers_failed = True
+            self._close_workers()
+            return _prepare([_texts(item) for item in batch if not isinstance(item, tuple)])
 
     def import_paths(
         self,
@@ -210,15 +295,17 @@ class Archive:
         fetch: Fetch | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         progress: Progress | None = None,
+        workers: int | None = None,
     ) -> ImportResult:
         """Import directories (recursively), text/HTML/JSON/RSS files, WARC files and URL
         lists (fetched with `fetch`; without it each URL is an "offline" error).
+        `batch_size`, `progress` and `workers` are those of `add_documents`.
 
         Returns the counts; unreadable items are in `errors`. Raises ArchiveError when the
         archive cannot be written.
         """
         items = iter_items(paths, settings, fetch)
-        return self.add_documents(items, batch_size=batch_size, progress=progress)
+        return self.add_documents(items, batch_size=batch_size, progress=progress, workers=workers)
 
     def _add_item(
         self,
@@ -241,7 +328,10 @@ class Archive:
             raise InputError(f"{doc.url or doc.source}: no text to archive")
         digest = prepared.digest
         if doc.url is None:
-            sql = "SELECT id FROM documents WHERE url IS NULL AND content_hash = ?"
+            sql = (
+                "SELECT id FROM documents INDEXED BY documents_content_hash"
+                " WHERE url IS NULL AND content_hash = ?"
+            )
             if self._conn.execute(sql, (digest,)).fetchone() is not None:
                 return "unchanged"
             self._insert_version(self._insert_document(doc, digest, now), 1, doc, prepared)
@@ -293,56 +383,53 @@ class Archive:
         self._pending.append((int(cursor.lastrowid or 0), prepared.keys))
 
     def _flush_index(self) -> None:
-        """Add the pending band keys to the newest level-0 run (or a new one when it is
-        full), then merge every level that has RUN_FANOUT runs into one run of the next."""
+        """Write the pending band keys as a new level-0 run, then compact the index."""
         if not self._pending:
             return
-        rows = index_rows(self._pending)
+        writer = _RunWriter(self._conn, self._next_run(), level=0)
+        writer.add(run_entries(self._pending))
         self._pending.clear()
-        newest = self._conn.execute(
-            "SELECT run, level, rows FROM lsh_runs ORDER BY run DESC LIMIT 1"
-        ).fetchone()
-        if newest is not None and newest[1] == 0 and newest[2] + len(rows) <= LEVEL0_ROWS:
-            # The newest run is small enough for its pages to stay in cache: grow it.
-            run = int(newest[0])
-            self._conn.execute(
-                "UPDATE lsh_runs SET rows = rows + ? WHERE run = ?", (len(rows), run)
-            )
-        else:
-            run = self._next_run()
-            self._add_run(run, 0, len(rows))
-        self._conn.executemany(
-            f"INSERT OR IGNORE INTO lsh (run, key, version_id) VALUES ({run}, ?, ?)", rows
-        )
-        level = 0
-        while True:
-            sql = "SELECT min(run), max(run), count(*), sum(rows) FROM lsh_runs WHERE level = ?"
-            first, last, count, total = self._conn.execute(sql, (level,)).fetchone()
-            if count < RUN_FANOUT:
-                return
-            self._merge_runs(first, last, level + 1, total)
-            level += 1
+        writer.close()
+        self._compact()
 
-    def _merge_runs(self, first: int, last: int, level: int, rows: int) -> None:
-        """Rewrite runs first..last (all of one level, consecutive) as one sorted run."""
-        run = self._next_run()
-        self._conn.execute(
-            "INSERT OR IGNORE INTO lsh (run, key, version_id) SELECT ?, key, version_id"
-            " FROM lsh WHERE run BETWEEN ? AND ? ORDER BY key, version_id",
-            (run, first, last),
-        )
-        self._conn.execute("DELETE FROM lsh WHERE run BETWEEN ? AND ?", (first, last))
-        self._conn.execute("DELETE FROM lsh_runs WHERE run BETWEEN ? AND ?", (first, last))
-        self._add_run(run, level, rows)
+    def _compact(self, *, settle: bool = False) -> None:
+        """Once level 0 holds LEVEL0_RUNS runs, merge them: among themselves while they are
+        small, else into level 1, taking in each next level whose capacity is exceeded
+        (levelled: above level 0 each level is one run). `settle` (at the end of an
+        import) moves whatever level 0 holds up, so that lookups read fewer runs."""
+        runs = [
+            _Run(int(run), int(level), int(rows), unpack_fences(fences))
+            for run, level, rows, fences in self._conn.execute(
+                "SELECT run, level, rows, fences FROM lsh_runs ORDER BY run"
+            )
+        ]
+        merging = [r for r in runs if r.level == 0]
+        if not merging or (len(merging) < LEVEL0_RUNS and not settle):
+            return
+        level = 0
+        if settle or sum(r.rows for r in merging) >= _capacity(1) // LEVEL_RATIO:
+            level = 1
+            while True:
+                merging += [r for r in runs if r.level == level]
+                if sum(r.rows for r in merging) <= _capacity(level):
+                    break
+                level += 1
+        self._merge_runs(merging, level)
+
+    def _merge_runs(self, runs: list[_Run], level: int) -> None:
+        """Rewrite `runs` as one sorted run of `level`, one band at a time, deleting their
+        blocks as they are read (memory holds about 1/64 of them; freed pages are reused)."""
+        writer = _RunWriter(self._conn, self._next_run(), level)
+        readers = [_RunReader(self._conn, run) for run in runs]
+        for band in range(1, NUM_PERM + 1):
+            high = band << BAND_SHIFT if band < NUM_PERM else _NO_KEY
+            writer.add(merge_entries([reader.below(high) for reader in readers]))
+        self._conn.execute(f"DELETE FROM lsh_runs WHERE run IN ({_ints(r.run for r in runs)})")
+        writer.close()
 
     def _next_run(self) -> int:
         last = self._conn.execute("SELECT max(run) FROM lsh_runs").fetchone()[0]
         return 1 if last is None else int(last) + 1
-
-    def _add_run(self, run: int, level: int, rows: int) -> None:
-        self._conn.execute(
-            "INSERT INTO lsh_runs (run, level, rows) VALUES (?, ?, ?)", (run, level, rows)
-        )
 
     # ------------------------------------------------------------------ reading
 
@@ -374,7 +461,7 @@ class Archive:
         copy = distinct_shingles(p.text for p in doc.paragraphs)
         if not copy.size or limit <= 0:
             return []
-        with self._guard("search archive"):
+        with self._guard("search archive"), self._snapshot():
             counts = self._lsh_hits(band_keys(copy))
             by_title = self._title_hits(doc.title)
             stored = self._load(list(counts) + [v for v in by_title if v not in counts])
@@ -395,17 +482,33 @@ class Archive:
         return ranked[:limit]
 
     def _lsh_hits(self, keys: list[int]) -> dict[int, int]:
-        runs = [r for (r,) in self._conn.execute("SELECT run FROM lsh_runs")]
-        if not runs:
+        """Version id -> colliding bands, for the MAX_VERIFIED versions with most."""
+        wanted = key_array(keys)
+        first_keys: dict[int, int] = {}  # block id -> its first key
+        for run, fences in self._fences().items():
+            numbers = blocks_holding(fences, wanted)
+            base = run << _RUN_SHIFT
+            first_keys.update(zip((base + numbers).tolist(), fences[numbers].tolist(), strict=True))
+        if not first_keys:
             return {}
-        # One B-tree seek per (run, key); runs and keys are integers, inlined as literals.
+        # Block ids are integers, inlined as literals (one query for every run).
         rows = self._conn.execute(
-            f"SELECT version_id, count(*) AS n FROM lsh WHERE run IN ({_ints(runs)})"
-            f" AND key IN ({_ints(keys)}) GROUP BY version_id ORDER BY n DESC, version_id"
-            " LIMIT ?",
-            (MAX_VERIFIED,),
+            f"SELECT id, data FROM lsh_blocks WHERE id IN ({_ints(first_keys)})"
         ).fetchall()
-        return {int(v): int(n) for v, n in rows}
+        entries = unpack_blocks([data for _, data in rows], [first_keys[i] for i, _ in rows])
+        return dict(top_hits(entries, wanted, MAX_VERIFIED))
+
+    def _fences(self) -> dict[int, Fences]:
+        """The fences of every run, read once per run (runs never change, only go)."""
+        runs = {int(run) for (run,) in self._conn.execute("SELECT run FROM lsh_runs")}
+        for run in set(self._fence_cache) - runs:
+            del self._fence_cache[run]
+        missing = runs - set(self._fence_cache)
+        if missing:
+            sql = f"SELECT run, fences FROM lsh_runs WHERE run IN ({_ints(missing)})"
+            for run, fences in self._conn.execute(sql):
+                self._fence_cache[int(run)] = unpack_fences(fences)
+        return self._fence_cache
 
     def _title_hits(self, title: str | None) -> set[int]:
         query = _title_query(title)
@@ -495,7 +598,7 @@ class Archive:
     def _reindex(self) -> None:
         """Rebuild the LSH index from the stored text (after a change of index scheme)."""
         with self._transaction():
-            self._conn.execute("DELETE FROM lsh")
+            self._conn.execute("DELETE FROM lsh_blocks")
             self._conn.execute("DELETE FROM lsh_runs")
             rows = self._conn.execute("SELECT id, body FROM versions ORDER BY id")
             while chunk := rows.fetchmany(DEFAULT_BATCH_SIZE):
@@ -516,6 +619,15 @@ class Archive:
             raise ArchiveError(f"{self.path}: cannot {action}: {exc}") from exc
 
     @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """A read transaction: every query inside sees the same state of the archive."""
+        self._conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._conn.execute("COMMIT")
+
+    @contextmanager
     def _transaction(self) -> Iterator[None]:
         self._conn.execute("BEGIN IMMEDIATE")
         try:
@@ -528,6 +640,75 @@ class Archive:
         self._conn.execute("COMMIT")
 
 
+def _capacity(level: int) -> int:
+    """Entries a level (>= 1) holds at most."""
+    return int(LEVEL1_ENTRIES * LEVEL_RATIO ** max(level - 1, 0))
+
+
+@dataclass(frozen=True)
+class _Run:
+    run: int
+    level: int
+    rows: int
+    fences: Fences
+
+
+class _RunReader:
+    """Reads a stored run in key order, deleting each block once it is read."""
+
+    def __init__(self, conn: sqlite3.Connection, run: _Run) -> None:
+        self._conn = conn
+        self._run = run
+        self._next = 0  # the first block not read yet
+        self._left = unpack_blocks([], [])  # read, not yet handed out
+
+    def below(self, high: int) -> Entries:
+        """The run's entries not handed out yet whose key is below `high`."""
+        stop = int(first_block_at(self._run.fences, high))
+        if stop > self._next:
+            base = self._run.run << _RUN_SHIFT
+            span = (base + self._next, base + stop - 1)
+            sql = "SELECT data FROM lsh_blocks WHERE id BETWEEN ? AND ? ORDER BY id"
+            blocks = [data for (data,) in self._conn.execute(sql, span)]
+            read = unpack_blocks(blocks, self._run.fences[self._next : stop])
+            self._conn.execute("DELETE FROM lsh_blocks WHERE id BETWEEN ? AND ?", span)
+            self._left = merge_entries([self._left, read])
+            self._next = stop
+        out, self._left = split_at(self._left, high)
+        return out
+
+
+class _RunWriter:
+    """Writes one index run: entries are added in key order, each band in one call at
+    most (a block never holds two bands); `close` lists the run with its fences."""
+
+    def __init__(self, conn: sqlite3.Connection, run: int, level: int) -> None:
+        self._conn = conn
+        self._run = run
+        self._level = level
+        self._fences: list[int] = []
+        self._rows = 0
+
+    def add(self, entries: Entries) -> None:
+        try:
+            blocks, fences = pack_blocks(entries, BLOCK_ENTRIES)
+        except OverflowError as exc:
+            raise ArchiveError(f"cannot index the archive: {exc}") from exc
+        base = (self._run << _RUN_SHIFT) + len(self._fences)
+        self._conn.executemany(
+            "INSERT INTO lsh_blocks (id, data) VALUES (?, ?)",
+            ((base + n, block) for n, block in enumerate(blocks)),
+        )
+        self._fences.extend(fences)
+        self._rows += len(entries)
+
+    def close(self) -> None:
+        self._conn.execute(
+            "INSERT INTO lsh_runs (run, level, rows, fences) VALUES (?, ?, ?, ?)",
+            (self._run, self._level, self._rows, pack_fences(self._fences)),
+        )
+
+
 @dataclass(frozen=True)
 class _Prepared:
     """What storing a document needs that does not depend on the archive's content."""
@@ -538,30 +719,55 @@ class _Prepared:
     keys: Keys
 
 
-def _read_batch(iterator: Iterator[Item], n: int) -> list[tuple[Item, _Prepared | None]]:
-    """The next `n` items and what storing each needs (None: not a document with text)."""
-    batch = _take(iterator, n)
-    docs = [item for item in batch if not isinstance(item, tuple)]
-    prepared = iter(_prepare(docs))
-    return [(item, None if isinstance(item, tuple) else next(prepared)) for item in batch]
+def _texts(doc: Document) -> tuple[str | None, list[str]]:
+    """What `_prepare` needs of a document: its title and non-blank paragraphs."""
+    return doc.title, [p.text for p in doc.paragraphs if p.text.strip()]
 
 
-def _prepare(docs: Sequence[Document]) -> list[_Prepared | None]:
-    """Content hash, compressed body and LSH keys of each document, or None for one
-    without text; all documents are shingled in one batch."""
-    texts = [[p.text for p in doc.paragraphs if p.text.strip()] for doc in docs]
-    keys = band_key_batch(texts)
+def _prepare(docs: Sequence[tuple[str | None, list[str]]]) -> list[_Prepared | None]:
+    """Content hash, compressed body and LSH keys of each (title, paragraphs), or None
+    for one without text; all are shingled in one batch. Runs in worker processes."""
+    keys = band_key_batch([texts for _, texts in docs])
     return [
         _Prepared(
-            digest=_content_hash(doc.title, t),
-            paragraphs=len(t),
-            body=zlib.compress(_SEPARATOR.join(t).encode("utf-8"), 1),
+            digest=_content_hash(title, texts),
+            paragraphs=len(texts),
+            body=zlib.compress(_SEPARATOR.join(texts).encode("utf-8"), 1),
             keys=k,
         )
-        if t
+        if texts
         else None
-        for doc, t, k in zip(docs, texts, keys, strict=True)
+        for (title, texts), k in zip(docs, keys, strict=True)
     ]
+
+
+def _pair(
+    batch: list[Item], prepared: list[_Prepared | None]
+) -> list[tuple[Item, _Prepared | None]]:
+    """Each item with its preparation (None for an unreadable item's (source, reason))."""
+    it = iter(prepared)
+    return [(item, None if isinstance(item, tuple) else next(it)) for item in batch]
+
+
+def _exit_with(importer: int) -> None:
+    """Runs in each import worker: exit once the importing process is gone (a killed
+    import must not leave its workers, and their forkserver, waiting forever)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(importer, 0)
+            except ProcessLookupError:
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _default_workers() -> int:
+    cpus = os.cpu_count() or 1
+    # The writer waits on I/O often enough that a worker per CPU pays even on two.
+    return 0 if cpus < 2 else min(4, cpus)
 
 
 def _ints(values: Iterable[int]) -> str:
