@@ -118,21 +118,32 @@ def check(
     """Check one COPY (a file, a URL or - for stdin): evidence, original, alignment, verdict.
 
     Without --original the original is looked for: links in the copy, the archive,
-    the origin site's sitemaps and feeds, the Wayback Machine.
+    the origin site's sitemaps and feeds, the Wayback Machine. A post of a list that
+    cannot be read is named on stderr, the others are checked, and the exit code is 2.
 
     Example: provenance check post.json --original original.html --format json
     """
     settings = _settings(offline, archive)
+    unreadable: list[InputError] = []
     try:
         with _resources(settings, archive_given=archive is not None) as (fetcher, store):
             reports = pipeline.check_source(
-                copy, original=original, settings=settings, fetcher=fetcher, archive=store
+                copy,
+                original=original,
+                settings=settings,
+                fetcher=fetcher,
+                archive=store,
+                on_error=unreadable.append,
             )
     except ProvenanceError as exc:
         raise _fail(exc) from exc
     use_color = sys.stdout.isatty() and output is None if color is None else color
-    subject = reports[0] if len(reports) == 1 else reports
+    subject = reports[0] if len(reports) + len(unreadable) == 1 else reports
     _write(render_report(subject, fmt, color=use_color), output)
+    for error in unreadable:
+        click.echo(f"Error: {error}", err=True)
+    if unreadable:
+        sys.exit(EXIT_BAD_INPUT)
 
 
 @cli.group()

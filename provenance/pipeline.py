@@ -8,6 +8,7 @@ I/O is injected: the fetcher and the archive are passed in, never created here.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import replace
 
 from .align import align_paragraphs
@@ -70,16 +71,19 @@ def check_source(
     settings: Settings | None = None,
     fetcher: PageFetcher | None = None,
     archive: OriginalArchive | None = None,
+    on_error: Callable[[InputError], None] | None = None,
 ) -> list[Report]:
     """Read `source` (a path, "-" or a URL) and check every item it holds.
 
     Raises InputError when the source or the named original cannot be read or parsed,
-    and FetchError when a named URL cannot be fetched.
+    and FetchError when a named URL cannot be fetched. With `on_error`, an item of the
+    source that cannot be read (a malformed post in a JSON list) is passed to it and the
+    other items are checked.
     """
     settings = settings or Settings()
     copies = [
         post
-        for doc in read_documents(source, settings=settings, fetcher=fetcher)
+        for doc in read_documents(source, settings=settings, fetcher=fetcher, on_error=on_error)
         for post in split_posts(doc, settings)
     ]
     original_doc = None
@@ -94,11 +98,16 @@ def check_source(
 
 
 def read_documents(
-    source: str, *, settings: Settings, fetcher: PageFetcher | None = None
+    source: str,
+    *,
+    settings: Settings,
+    fetcher: PageFetcher | None = None,
+    on_error: Callable[[InputError], None] | None = None,
 ) -> list[Document]:
     """Load the documents of a path, "-" or URL the user named (URLs are fetched as trusted).
 
-    Raises InputError (unreadable, unparsable, a URL with no fetcher) or FetchError.
+    Raises InputError (unreadable, unparsable, a URL with no fetcher) or FetchError;
+    `on_error` is that of `load_documents`.
     """
     if source.startswith(("http://", "https://")):
         if fetcher is None:
@@ -110,8 +119,10 @@ def read_documents(
             settings=settings,
             content_type=page.content_type,
             url=page.final_url,
+            on_error=on_error,
         )
-    return load_documents(read_input(source, settings), source=source, settings=settings)
+    data = read_input(source, settings)
+    return load_documents(data, source=source, settings=settings, on_error=on_error)
 
 
 def split_posts(doc: Document, settings: Settings) -> list[Document]:

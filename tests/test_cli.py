@@ -99,6 +99,30 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, content: bytes, messag
     assert message in err
 
 
+def test_a_malformed_post_of_a_list_is_named_and_the_others_are_checked(tmp_path: Path) -> None:
+    seed = json.loads(SEED.read_text(encoding="utf-8"))
+    posts = [seed, {"title": {"rendered": "no content"}}, 7, {**seed, "id": 2}]
+    listing = tmp_path / "posts.json"
+    listing.write_text(json.dumps(posts), encoding="utf-8")
+    code, out, err = run("check", str(listing), "--offline", "--format", "json")
+    assert code == 2
+    reports = json.loads(out)
+    assert [r["copy"]["source"] for r in reports] == [str(listing)] * 2
+    assert [r["origin"]["domain"] for r in reports] == ["cnn.com", "cnn.com"]
+    assert err.splitlines() == [
+        f"Error: {listing} item 1: not a WordPress post (no content.rendered)",
+        f"Error: {listing} item 2: not a WordPress post (JSON int)",
+    ]
+
+
+def test_a_list_whose_posts_are_all_malformed_is_one_error(tmp_path: Path) -> None:
+    listing = tmp_path / "posts.json"
+    listing.write_text('[{"title": "x"}, 7]', encoding="utf-8")
+    code, out, err = run("check", str(listing), "--offline")
+    assert (code, out) == (2, "")
+    assert err == f"Error: {listing} item 0: not a WordPress post (no content.rendered)\n"
+
+
 def test_missing_file_is_exit_2() -> None:
     code, _, err = run("check", "/nonexistent/copy.json", "--offline")
     assert code == 2

@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import InputError
@@ -86,13 +87,17 @@ def load_documents(
     settings: Settings,
     content_type: str | None = None,
     url: str | None = None,
+    on_error: Callable[[InputError], None] | None = None,
 ) -> list[Document]:
     """Parse `data` into one Document per item it holds (a feed or a JSON list hold several).
 
     The format is sniffed from the content. `content_type` (an HTTP Content-Type value)
     supplies a charset; `url` is the address the bytes came from, if known.
     Raises InputError when the data is empty, of an unknown or malformed format, too
-    large, or holds no text; a malformed post inside a JSON list names its index.
+    large, or holds no text. An item that cannot be read (a malformed post inside a JSON
+    list, an item without text; the error names its index) raises too, unless `on_error`
+    is given: it is then passed that error and the other items are returned (when none
+    is readable, the first error is raised).
     """
     if len(data) > settings.max_input_bytes:
         raise InputError(f"{source} is larger than {settings.max_input_bytes} bytes")
@@ -104,17 +109,30 @@ def load_documents(
     except _PARSE_ERRORS as exc:
         raise InputError(f"{source}: cannot parse: {one_line(exc)}") from exc
     docs: list[Document] = []
+    errors: list[InputError] = []
     for n, item in enumerate(items):
-        item.notes[:0] = notes
-        label = source if len(items) == 1 else f"{source} item {n}"
-        docs.append(_build(item, source=source, label=label, settings=settings))
+        try:
+            if isinstance(item, InputError):
+                raise item
+            item.notes[:0] = notes
+            label = source if len(items) == 1 else f"{source} item {n}"
+            docs.append(_build(item, source=source, label=label, settings=settings))
+        except InputError as exc:
+            if on_error is None:
+                raise
+            errors.append(exc)
+    if errors and not docs:
+        raise errors[0]
+    if on_error is not None:
+        for error in errors:
+            on_error(error)
     return docs
 
 
 # -------------------------------------------------------------------------- sniffing
 
 
-def _sniff(text: str, *, source: str, url: str | None) -> list[Item]:
+def _sniff(text: str, *, source: str, url: str | None) -> list[Item | InputError]:
     """Pick the format from the content and parse it into items."""
     body = text.lstrip("\ufeff \t\r\n")
     if is_corpus(body):
@@ -126,7 +144,7 @@ def _sniff(text: str, *, source: str, url: str | None) -> list[Item]:
     if body.startswith("<"):
         kind = _markup_kind(body)
         if kind == "feed":
-            return parse_feed(body, source=source)
+            return [*parse_feed(body, source=source)]
         if kind == "page":
             return [parse_page(text, url=url)]
         return [parse_fragment(text, url=url)]
@@ -145,11 +163,13 @@ def _markup_kind(body: str) -> str:
     return "fragment"
 
 
-def _parse_corpus(body: str, *, source: str) -> list[Item]:
+def _parse_corpus(body: str, *, source: str) -> list[Item | InputError]:
     """The shared real files: page URL on line 1, `# NOTE:` lines, then the stored page."""
     header = split_corpus(body, source=source)
     items = _sniff(header.rest, source=source, url=header.url)
     for item in items:
+        if isinstance(item, InputError):
+            continue
         item.url = item.url or header.url
         item.published = item.published or header.published
         item.meta["corpus_notes"] = header.notes

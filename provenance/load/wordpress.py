@@ -22,14 +22,15 @@ _WP_TITLE_RE = re.compile(r'"title"\s*:\s*\{\s*"rendered"\s*:\s*"((?:[^"\\]|\\.)
 _CUT_ESCAPE_RE = re.compile(r"\\(?:u[0-9a-fA-F]{0,3})?$")
 
 
-def parse_json(body: str, *, source: str, url: str | None) -> list[Item]:
+def parse_json(body: str, *, source: str, url: str | None) -> list[Item | InputError]:
     """A WordPress REST post, or a list of them: one Item per post.
 
     Text that only looks like JSON ("[Breaking news] ...") is read as plain text; a post
     cut off mid-JSON is salvaged. Raises InputError for other malformed JSON, for JSON
-    that is not a post or a non-empty list of posts (naming the list index), and for
-    a post without `content.rendered`. Only the first MAX_ITEMS posts of a list are read;
-    past that, each item carries a note.
+    that is not a post or a non-empty list of posts, and for a single post without
+    `content.rendered`; in a list, such a post is an InputError (naming its index) in
+    its place. Only the first MAX_ITEMS posts of a list are read; past that, each item
+    carries a note.
     """
     try:
         data = json.loads(body)
@@ -47,15 +48,23 @@ def parse_json(body: str, *, source: str, url: str | None) -> list[Item]:
     if isinstance(data, dict):
         return [_wordpress_item(data, where=source, url=url)]
     if isinstance(data, list) and data:
-        posts = data[:MAX_ITEMS]
         items = [
-            _wordpress_item(p, where=f"{source} item {i}", url=url) for i, p in enumerate(posts)
+            _item_or_error(p, where=f"{source} item {i}", url=url)
+            for i, p in enumerate(data[:MAX_ITEMS])
         ]
         if len(data) > MAX_ITEMS:
             for item in items:
-                item.notes.append(items_note(len(data)))
+                if isinstance(item, Item):
+                    item.notes.append(items_note(len(data)))
         return items
     raise InputError(f"{source}: JSON is not a WordPress post or a list of posts")
+
+
+def _item_or_error(post: Any, *, where: str, url: str | None) -> Item | InputError:
+    try:
+        return _wordpress_item(post, where=where, url=url)
+    except InputError as exc:
+        return exc
 
 
 def _wordpress_item(post: Any, *, where: str, url: str | None) -> Item:
