@@ -48,6 +48,10 @@ CONTENT_HASH_INDEX = (
     "CREATE INDEX documents_content_hash ON documents (content_hash) WHERE url IS NULL"
 )
 
+# `archive stats` sums paragraphs over every version: from the table, that reads every
+# row's page (0.75 s warm, 6 s cold at 1M articles); this index holds what it needs.
+PARAGRAPHS_INDEX = "CREATE INDEX IF NOT EXISTS versions_paragraphs ON versions (paragraphs)"
+
 DDL = (
     """CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
     """CREATE TABLE documents (
@@ -75,6 +79,7 @@ DDL = (
         UNIQUE (doc_id, content_hash),
         UNIQUE (doc_id, number)
     )""",
+    PARAGRAPHS_INDEX,
     # The LSH index, all bands in one: key = band << 32 | MinHash value.
     *LSH_DDL,
     """CREATE VIRTUAL TABLE titles
@@ -101,5 +106,6 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
             conn.execute(statement)
         conn.execute("DROP INDEX documents_content_hash")
         conn.execute(CONTENT_HASH_INDEX)
+        conn.execute(PARAGRAPHS_INDEX)
         conn.execute("UPDATE meta SET value = '' WHERE key = 'index_scheme'")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
