@@ -1,4 +1,5 @@
-"""Shingles and MinHash signatures: the only module that imports rensa and numpy.
+"""Shingles, MinHash signatures and the arrays of the index's runs: the only module that
+imports rensa and numpy.
 
 A document's shingles are the word 5-grams of each paragraph's comparison form (never
 spanning two paragraphs, so a copy that keeps some paragraphs keeps exactly their
@@ -13,6 +14,10 @@ Tokens are found and hashed in numpy over the UTF-8 bytes of the whole document 
 string is built per word or per shingle: that is what lets imports reach thousands of
 articles per second. All arithmetic is on uint64 arrays and wraps modulo 2**64, the same
 on every platform and in every process (no use of Python's salted `hash()`).
+
+The index's entries (band key, version id) are int64 pairs in memory and packed 32-bit
+pairs in stored blocks (see `_schema.LSH_DDL`); the functions at the end cut, pack, merge
+and search them.
 """
 
 from __future__ import annotations

@@ -138,7 +138,7 @@ class Archive:
         # (version id, band keys) of the versions stored in the open transaction, indexed
         # when it commits.
         self._pending: list[tuple[int, Keys]] = []
-        self._fence_cache: dict[int, Fences] = {}
+        self._fence_cache: dict[tuple[int, int], Fences] = {}
         self._workers: ProcessPoolExecutor | None = None
         self._workers_failed = False
 
@@ -269,8 +269,11 @@ class Archive:
         if workers <= 0 or self._workers_failed:
             return None
         if self._workers is None:
-            # forkserver, not fork: this process has threads (the reader, the caller's).
-            context = multiprocessing.get_context("forkserver")
+            # Not fork: this process has threads (the reader, maybe the caller's).
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context(
+                "forkserver" if "forkserver" in methods else "spawn"
+            )
             self._workers = ProcessPoolExecutor(
                 workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),)
             )
@@ -499,16 +502,18 @@ class Archive:
         return dict(top_hits(entries, wanted, MAX_VERIFIED))
 
     def _fences(self) -> dict[int, Fences]:
-        """The fences of every run, read once per run (runs never change, only go)."""
-        runs = {int(run) for (run,) in self._conn.execute("SELECT run FROM lsh_runs")}
-        for run in set(self._fence_cache) - runs:
-            del self._fence_cache[run]
-        missing = runs - set(self._fence_cache)
+        """The fences of every run, read once per run (a run never changes, it only goes;
+        keyed with its size too, as a rebuilt index numbers its runs from 1 again)."""
+        listed = self._conn.execute("SELECT run, rows FROM lsh_runs").fetchall()
+        runs = {(int(run), int(rows)) for run, rows in listed}
+        for gone in set(self._fence_cache) - runs:
+            del self._fence_cache[gone]
+        missing = {run for run, _ in runs - set(self._fence_cache)}
         if missing:
-            sql = f"SELECT run, fences FROM lsh_runs WHERE run IN ({_ints(missing)})"
-            for run, fences in self._conn.execute(sql):
-                self._fence_cache[int(run)] = unpack_fences(fences)
-        return self._fence_cache
+            sql = f"SELECT run, rows, fences FROM lsh_runs WHERE run IN ({_ints(missing)})"
+            for run, rows, fences in self._conn.execute(sql):
+                self._fence_cache[int(run), int(rows)] = unpack_fences(fences)
+        return {run: fences for (run, _), fences in self._fence_cache.items()}
 
     def _title_hits(self, title: str | None) -> set[int]:
         query = _title_query(title)
