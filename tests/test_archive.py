@@ -23,7 +23,13 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from provenance.archive import Archive, ImportResult, _store
-from provenance.archive._sketch import band_keys, shingles
+from provenance.archive._sketch import (
+    band_keys,
+    blocks_holding,
+    pack_blocks,
+    shingles,
+    unpack_blocks,
+)
 from provenance.cli import cli
 from provenance.errors import ArchiveError, FetchError, InputError
 from provenance.models import Document, Paragraph
@@ -604,3 +610,23 @@ def test_import_goes_on_when_a_worker_process_dies(tmp_path: Path) -> None:
         for n in rng.sample(range(200), 20):
             [hit, *_] = archive.search(_copy_keeping(files[n], 0.5, rng), limit=1)
             assert hit.url == f"https://o.example/{n}"
+
+
+def test_index_blocks_round_trip_and_refuse_version_ids_beyond_32_bits() -> None:
+    rng = np.random.default_rng(4)
+    bands = rng.integers(0, 64, 5_000, dtype=np.int64)
+    keys = (bands << 32) | rng.integers(0, 1 << 32, 5_000, dtype=np.int64)
+    keys[:300] = keys[0]  # one key shared by 300 versions spans several blocks
+    entries = np.column_stack((keys, rng.integers(1, 1 << 32, 5_000, dtype=np.int64)))
+    entries = entries[np.lexsort((entries[:, 1], entries[:, 0]))]
+    blocks, fences = pack_blocks(entries, 64)
+    assert all(len(b) <= 64 * 8 for b in blocks) and len(fences) == len(blocks)
+    assert (unpack_blocks(blocks, fences) == entries).all()
+    # The blocks a key's entries can be in are exactly those found for it.
+    wanted = np.unique(entries[rng.integers(0, 5_000, 50), 0])
+    numbers = blocks_holding(np.array(fences), wanted)
+    found = unpack_blocks([blocks[n] for n in numbers], [fences[n] for n in numbers])
+    for key in wanted:
+        assert (found[:, 0] == key).sum() == (entries[:, 0] == key).sum()
+    with pytest.raises(OverflowError):
+        pack_blocks(np.array([[1, 1 << 32]], dtype=np.int64), 64)
