@@ -376,7 +376,7 @@ def progress(done):
 
 with Archive.open(Path(sys.argv[1])) as archive:
     archive.import_paths([Path(p) for p in sys.argv[2:]], Settings(), batch_size=25,
-                         progress=progress)
+                         progress=progress, workers=2)
 print("finished", flush=True)
 """
 
