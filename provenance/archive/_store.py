@@ -214,8 +214,9 @@ class Archive:
         on. A kill loses at most the uncommitted batch; rerunning is idempotent.
         `progress` is called with the number of items done after each commit.
         `workers` processes hash, compress and sketch the documents while this one
-        writes (default: one per CPU, at most 4, none on one CPU; used once a batch is full,
-        0 = prepare in a thread of this process).
+        writes (default: one per CPU, at most 4, none on one CPU; used once a batch is
+        full, 0 = prepare in a thread of this process); started once, they stay until
+        `close`.
         Raises ArchiveError when the archive cannot be written.
         """
         counts = {"added": 0, "updated": 0, "unchanged": 0}
