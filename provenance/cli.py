@@ -7,6 +7,7 @@ failures of `check`/`archive`, 3 when an audit could not run.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -47,6 +48,14 @@ def _fail(exc: ProvenanceError) -> click.ClickException:
 
 def _settings(offline: bool, archive: Path | None) -> Settings:
     return Settings(offline=offline, archive_path=archive or DEFAULT_ARCHIVE)
+
+
+def _terminal_width() -> int | None:
+    """The terminal's width (60-200 columns) when stdout is one; None (the renderers'
+    fixed default) for a file or a pipe, so that they get the same bytes every time."""
+    if not sys.stdout.isatty():
+        return None
+    return min(max(shutil.get_terminal_size().columns, 60), 200)
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -139,7 +148,8 @@ def check(
         raise _fail(exc) from exc
     use_color = sys.stdout.isatty() and output is None if color is None else color
     subject = reports[0] if len(reports) + len(unreadable) == 1 else reports
-    _write(render_report(subject, fmt, color=use_color), output)
+    width = _terminal_width() if output is None else None
+    _write(render_report(subject, fmt, color=use_color, width=width), output)
     for error in unreadable:
         click.echo(f"Error: {error}", err=True)
     if unreadable:
@@ -359,7 +369,7 @@ def audit(
     _audit_outputs(result, json_out, jsonl_out, markdown_out, junit_out, html_out, write_baseline)
     use_color = sys.stdout.isatty() if color is None else color
     if "-" not in {str(p) for p in (json_out, jsonl_out, markdown_out, junit_out, html_out) if p}:
-        _write(render_audit(result, "text", color=use_color), None)
+        _write(render_audit(result, "text", color=use_color, width=_terminal_width()), None)
     sys.exit(EXIT_POLICY_FAILURES if result.failed else 0)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from dataclasses import replace
 
 import pytest
 from report_fixtures import TITLE, bare_report, cnn_report
 
+from provenance import cli
 from provenance.models import (
     Alignment,
     Attribution,
@@ -201,3 +204,23 @@ def test_clean_removes_escape_sequences_and_controls(raw: object, cleaned: str) 
 
 def test_clean_keeps_newlines_when_asked() -> None:
     assert clean("a\r\nb\rc\x1b[2J", one_line=False) == "a\nb\nc"
+
+
+@pytest.mark.parametrize("width", [60, 100, 160])
+def test_text_report_folds_at_the_width_asked_for(width: int) -> None:
+    out = render_report(cnn_report(), "text", width=width)
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= width
+    if width > 100:  # the same report at the default width has lines this one need not fold
+        assert len(lines) < len(render_report(cnn_report(), "text").splitlines())
+    assert render_report(cnn_report(), "text", width=None) == render_report(cnn_report(), "text")
+
+
+def test_cli_uses_the_terminal_width_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli.shutil, "get_terminal_size", lambda: os.terminal_size((150, 40)))
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False, raising=False)
+    assert cli._terminal_width() is None  # a pipe or a file: the fixed default
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    assert cli._terminal_width() == 150
+    monkeypatch.setattr(cli.shutil, "get_terminal_size", lambda: os.terminal_size((20, 40)))
+    assert cli._terminal_width() == 60

@@ -34,18 +34,20 @@ __all__ = [
 FORMATS = ("json", "text", "markdown", "html", "junit")
 
 
-def render_report(reports: Report | Sequence[Report], fmt: str, *, color: bool = False) -> str:
+def render_report(
+    reports: Report | Sequence[Report], fmt: str, *, color: bool = False, width: int | None = None
+) -> str:
     """Return `reports` (one Report or several) rendered in `fmt`, one of FORMATS.
 
-    `color` adds ANSI colour to the "text" format only. Raises SettingsError for an
-    unknown format.
+    `color` adds ANSI colour and `width` (columns, default 100) folds lines in the "text"
+    format only. Raises SettingsError for an unknown format.
     """
     if fmt == "json":
         return render_json(reports)
     if fmt == "text":
-        from .terminal import render_text  # rich is imported only when text is wanted
+        from .terminal import WIDTH, render_text  # rich is imported only when text is wanted
 
-        return render_text(reports, color=color)
+        return render_text(reports, color=color, width=width or WIDTH)
     if fmt == "markdown":
         return render_markdown(reports)
     if fmt == "html":

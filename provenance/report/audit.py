@@ -335,10 +335,13 @@ def render_audit_markdown(view: AuditView) -> str:
 # ---- dispatch ------------------------------------------------------------------------
 
 
-def render_audit(result: AuditResultLike, fmt: str, *, color: bool = False) -> str:
+def render_audit(
+    result: AuditResultLike, fmt: str, *, color: bool = False, width: int | None = None
+) -> str:
     """Return the audit `result` rendered in `fmt`, one of AUDIT_FORMATS.
 
-    `color` adds ANSI colour to "text" only. Raises SettingsError for an unknown format.
+    `color` adds ANSI colour and `width` (columns, default 100) folds lines in "text"
+    only. Raises SettingsError for an unknown format.
     """
     if fmt == "json":
         return render_audit_json(result)
@@ -346,9 +349,9 @@ def render_audit(result: AuditResultLike, fmt: str, *, color: bool = False) -> s
         return render_audit_jsonl(result)
     view = audit_view(result)
     if fmt == "text":
-        from .terminal import render_audit_text  # rich is imported only when text is wanted
+        from .terminal import WIDTH, render_audit_text  # rich only when text is wanted
 
-        return render_audit_text(view, color=color)
+        return render_audit_text(view, color=color, width=width or WIDTH)
     if fmt == "markdown":
         return render_audit_markdown(view)
     if fmt == "junit":

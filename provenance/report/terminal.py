@@ -27,7 +27,7 @@ from ._text import clean, iso_utc, label, lag_hours, trim
 if TYPE_CHECKING:
     from .audit import AuditItem, AuditView
 
-WIDTH = 100
+WIDTH = 100  # the default: files and pipes get the same bytes whatever the terminal
 SNIPPET = 60
 _VERDICT_STYLE = {
     "faithful": "bold white on green",
@@ -224,13 +224,13 @@ def _blocks(report: Report) -> list[Text]:
     return out[:-1]
 
 
-def _console(buffer: TextIO, color: bool) -> Console:
+def _console(buffer: TextIO, color: bool, width: int) -> Console:
     return Console(
         file=buffer,
         force_terminal=color,
         no_color=not color,
         color_system="standard" if color else None,
-        width=WIDTH,
+        width=width,
         markup=False,
         emoji=False,
         highlight=False,
@@ -238,14 +238,17 @@ def _console(buffer: TextIO, color: bool) -> Console:
     )
 
 
-def render_text(reports: Report | Sequence[Report], *, color: bool = False) -> str:
-    """Return the human-readable report(s); ANSI colour only when `color` is true."""
+def render_text(
+    reports: Report | Sequence[Report], *, color: bool = False, width: int = WIDTH
+) -> str:
+    """Return the human-readable report(s), lines folded at `width` columns; ANSI colour
+    only when `color` is true."""
     items = [reports] if isinstance(reports, Report) else list(reports)
     buffer = StringIO()
-    console = _console(buffer, color)
+    console = _console(buffer, color, width)
     for n, report in enumerate(items):
         if n:
-            console.print(Text("─" * WIDTH))
+            console.print(Text("─" * width))
         for line in _blocks(report):
             console.print(line, overflow="fold", soft_wrap=False)
     return buffer.getvalue()
@@ -331,10 +334,11 @@ def _audit_blocks(view: AuditView) -> list[Text]:
     return lines
 
 
-def render_audit_text(view: AuditView, *, color: bool = False) -> str:
-    """Return the audit summary for people: totals, then items needing attention first."""
+def render_audit_text(view: AuditView, *, color: bool = False, width: int = WIDTH) -> str:
+    """Return the audit summary for people: totals, then items needing attention first
+    (lines folded at `width` columns)."""
     buffer = StringIO()
-    console = _console(buffer, color)
+    console = _console(buffer, color, width)
     for line in _audit_blocks(view):
         console.print(line, overflow="fold", soft_wrap=False)
     return buffer.getvalue()
