@@ -26,13 +26,11 @@ InputError); a bad item is yielded with `error` set and the stream goes on.
 from __future__ import annotations
 
 import errno
-import gzip
 import json
 import os
 import re
 import stat
 import sys
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -41,6 +39,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from .errors import FetchError, FetchStatusError, InputError, ProvenanceError
+from .load import XmlListing, read_listing
 from .settings import Settings
 
 __all__ = ["PageFetcher", "SourceItem", "SourcePage", "iter_source_items"]
@@ -62,10 +61,7 @@ _CONTENT_TYPES = {
     ".txt": "text/plain",
     ".md": "text/markdown",
 }
-_ATOM = "{http://www.w3.org/2005/Atom}"
-_RSS1 = "{http://purl.org/rss/1.0/}"
-_SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
-_FEED_ROOTS = frozenset({"rss", "feed", "RDF"})
+_SITEMAP_KINDS = frozenset({"urlset", "sitemapindex"})
 _XML_STARTS = (b"\x1f\x8b", b"<?xml", b"<rss", b"<feed", b"<rdf:rdf", b"<urlset", b"<sitemapindex")
 _LINK_RE = re.compile(r"<([^>]*)>([^<]*)")
 _PARAM_RE = re.compile(r';\s*([A-Za-z*-]+)\s*=\s*(?:"([^"]*)"|([^;,\s]*))')
@@ -180,11 +176,11 @@ class _Walker:
         return iter([_page_item(page)])
 
     def from_xml(self, page: SourcePage) -> Iterator[SourceItem]:
-        root = _parse_xml_or_none(page.body)
-        if root is not None and _local(root.tag) in _SITEMAP_ROOTS:
-            return self.sitemap(root, page.final_url, depth=0)
-        if root is not None and _local(root.tag) in _FEED_ROOTS:
-            return _feed_items(root, where=page.final_url)
+        listing = read_listing(page.body)
+        if listing is not None and listing.kind in _SITEMAP_KINDS:
+            return self.sitemap(listing, page.final_url, depth=0)
+        if listing is not None:
+            return _feed_items(listing, where=page.final_url)
         return iter([_page_item(page)])
 
     def from_html(self, page: SourcePage) -> Iterator[SourceItem]:
@@ -256,20 +252,20 @@ class _Walker:
             raise InputError(f"{url}: not a list of WordPress posts")
         return data, _wp_total_pages(page.headers)
 
-    def sitemap(self, root: ET.Element, where: str, *, depth: int) -> Iterator[SourceItem]:
+    def sitemap(self, listing: XmlListing, where: str, *, depth: int) -> Iterator[SourceItem]:
         """Each page a `urlset` lists; a `sitemapindex` is followed up to 3 levels deep."""
-        if _local(root.tag) == "urlset":
-            for loc in _sitemap_locs(root):
+        if listing.kind == "urlset":
+            for loc in listing.locs:
                 yield self.page_item(urljoin(where, loc))
             return
-        for loc in _sitemap_locs(root)[:MAX_SITEMAPS] if depth < 3 else []:
+        for loc in listing.locs[:MAX_SITEMAPS] if depth < 3 else []:
             url = urljoin(where, loc)
             try:
-                child = _parse_xml_or_none(self.fetch(url).body)
+                child = read_listing(self.fetch(url).body)
             except FetchError as exc:
                 yield SourceItem(key=url, url=url, error=f"sitemap: {exc.reason}")
                 continue
-            if child is None or _local(child.tag) not in _SITEMAP_ROOTS:
+            if child is None or child.kind not in _SITEMAP_KINDS:
                 yield SourceItem(key=url, url=url, error="sitemap: not a sitemap")
                 continue
             yield from self.sitemap(child, url, depth=depth + 1)
@@ -443,76 +439,11 @@ def _post_items(posts: list[Any], *, where: str) -> Iterator[SourceItem]:
             yield SourceItem(key=key, error=f"item {n} is not a post (JSON {type(post).__name__})")
 
 
-def _parse_xml_or_none(data: bytes) -> ET.Element | None:
-    """The root element, or None for malformed XML or XML that declares entities."""
-    if b"<!ENTITY" in data[:65536].upper():
-        return None  # entity expansion is the classic XML bomb; feeds and sitemaps need none
-    try:
-        return ET.fromstring(_gunzip(data))
-    except (ET.ParseError, ValueError):
-        return None
-
-
-def _gunzip(data: bytes) -> bytes:
-    if not data.startswith(b"\x1f\x8b"):
-        return data
-    try:
-        return gzip.decompress(data)
-    except (OSError, EOFError) as exc:
-        raise ValueError(f"bad gzip data: {exc}") from exc
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _sitemap_locs(root: ET.Element) -> list[str]:
-    locs = (el.text or "" for el in root.iter() if _local(el.tag) == "loc")
-    return [loc.strip() for loc in locs if loc.strip()]
-
-
-def _feed_items(root: ET.Element, *, where: str) -> Iterator[SourceItem]:
+def _feed_items(listing: XmlListing, *, where: str) -> Iterator[SourceItem]:
     """Each entry as a feed of its own: the feed's own fields and that one entry."""
-    container = root.find("channel") if _local(root.tag) == "rss" else root
-    if container is None:
-        return
-    atom = root.tag == f"{_ATOM}feed"
-    entry_tags = {f"{_ATOM}entry"} if atom else {"item", f"{_RSS1}item"}
-    entries = [el for el in container if el.tag in entry_tags]
-    head = [el for el in container if el.tag not in entry_tags]
-    ctype = "application/atom+xml" if atom else "application/rss+xml"
-    for n, entry in enumerate(entries):
-        url = _entry_link(entry, atom=atom)
-        data = _single_entry_feed(root, container, head, entry)
-        yield SourceItem(key=url or f"{where}#{n}", data=data, content_type=ctype, url=url)
-
-
-def _single_entry_feed(
-    root: ET.Element, container: ET.Element, head: list[ET.Element], entry: ET.Element
-) -> bytes:
-    new_root = ET.Element(root.tag, root.attrib)
-    if container is root:
-        new_root.extend([*head, entry])
-    else:
-        new_container = ET.SubElement(new_root, container.tag, container.attrib)
-        new_container.extend([*head, entry])
-    text: str = ET.tostring(new_root, encoding="unicode")
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + text).encode("utf-8")
-
-
-def _entry_link(entry: ET.Element, *, atom: bool) -> str | None:
-    if atom:
-        links = [el for el in entry if el.tag == f"{_ATOM}link"]
-        for el in links:
-            if el.get("rel", "alternate") == "alternate" and el.get("href"):
-                return el.get("href")
-        return None
-    for name in ("link", "guid"):
-        for el in entry:
-            text = (el.text or "").strip()
-            if _local(el.tag) == name and text.startswith(("http://", "https://")):
-                return text
-    return None
+    for n, part in enumerate(listing.parts):
+        key = part.url or f"{where}#{n}"
+        yield SourceItem(key=key, data=part.data, content_type=part.content_type, url=part.url)
 
 
 # --------------------------------------------------------------------- local files
@@ -599,11 +530,11 @@ def _bytes_items(
     if isinstance(whole, list):
         yield from _post_items(whole, where=name)
         return
-    root = _parse_xml_or_none(data) if kind == "xml" else None
-    if root is not None and _local(root.tag) in _FEED_ROOTS:
-        yield from _feed_items(root, where=name)
-    elif root is not None and _local(root.tag) == "urlset":
-        yield from _local_sitemap(root, settings=settings, fetcher=fetcher)
+    listing = read_listing(data) if kind == "xml" else None
+    if listing is not None and listing.kind == "feed":
+        yield from _feed_items(listing, where=name)
+    elif listing is not None and listing.kind == "urlset":
+        yield from _local_sitemap(listing, settings=settings, fetcher=fetcher)
     else:
         yield SourceItem(key=name, data=data, content_type=ctype)
 
@@ -643,10 +574,10 @@ def _jsonl_item(line: bytes, *, key: str) -> SourceItem:
 
 
 def _local_sitemap(
-    root: ET.Element, *, settings: Settings, fetcher: PageFetcher
+    listing: XmlListing, *, settings: Settings, fetcher: PageFetcher
 ) -> Iterator[SourceItem]:
     """Pages listed in a local sitemap: URLs found in a file, so fetched untrusted."""
-    for url in _sitemap_locs(root):
+    for url in listing.locs:
         try:
             page = fetcher.fetch_page(url, trusted=False)
         except FetchError as exc:

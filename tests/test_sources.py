@@ -490,10 +490,21 @@ def test_local_feed_file_and_oversized_file(tmp_path: Path, fetcher: HttpxFetche
         ("https://example.org/1", "application/atom+xml"),
         ("https://example.org/2", "application/atom+xml"),
     ]
-    assert b"<ns0:title>T</ns0:title>" in items[1].data and b"One" not in items[1].data
+    assert b"<title>T</title>" in items[1].data and b"One" not in items[1].data
     small = Settings(max_input_bytes=10)
     [big] = iter_source_items(str(path), settings=small, fetcher=fetcher)
     assert big.error == "larger than 10 bytes"
+
+
+def test_a_gzip_bomb_sitemap_is_not_expanded(tmp_path: Path, fetcher: HttpxFetcher) -> None:
+    # 60 MB of a sitemap once decompressed (60 KB on disk): past the 50 MB cap of the
+    # sitemap protocol, so it is read as one opaque item, not decompressed in full.
+    ns = "http://www.sitemaps.org/schemas/sitemap/0.9"
+    head = f'<urlset xmlns="{ns}"><url><loc>https://example.org/a</loc></url>'.encode()
+    bomb = tmp_path / "sitemap.xml"
+    bomb.write_bytes(gzip.compress(head + b" " * (60 * 2**20) + b"</urlset>"))
+    [item] = items_of(bomb, fetcher)
+    assert (item.key, item.error, fetcher.calls) == (str(bomb), None, [])
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,15 @@ from ..models import Document, Paragraph
 from ..settings import Settings
 from ..text import clean_text, repair_mojibake
 from .decode import decode
-from .feeds import XML_ERRORS, SitemapEntry, load_sitemap_entries, parse_feed
+from .feeds import (
+    XML_ERRORS,
+    FeedPart,
+    SitemapEntry,
+    XmlListing,
+    load_sitemap_entries,
+    parse_feed,
+    read_listing,
+)
 from .html import BLOCK_TAGS, extract_links, parse_fragment, parse_page
 from .item import Item, one_line
 from .plain import is_corpus, parse_front_matter, parse_plain, split_corpus
@@ -39,11 +47,14 @@ from .wordpress import parse_json
 
 __all__ = [
     "BLOCK_TAGS",
+    "FeedPart",
     "SitemapEntry",
+    "XmlListing",
     "extract_links",
     "load_documents",
     "load_sitemap_entries",
     "read_input",
+    "read_listing",
 ]
 
 _LEADING_MARKUP_RE = re.compile(r"^(?:\s+|<!--.*?-->|<\?xml.*?\?>|<!doctype[^>]*>)*", re.I | re.S)

@@ -8,6 +8,7 @@ for the one caller that maps them.
 
 from __future__ import annotations
 
+import copy
 import gzip
 import io
 import re
@@ -31,6 +32,7 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HTTP_RE = re.compile(r"^https?://[^\s/?#]+", re.IGNORECASE)
 _ATOM = "{http://www.w3.org/2005/Atom}"
+_RSS1 = "{http://purl.org/rss/1.0/}"
 _CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
 _DC_DATE = "{http://purl.org/dc/elements/1.1/}date"
 _DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
@@ -202,6 +204,90 @@ def load_sitemap_entries(
         if _is_http(entry.url):
             unique.setdefault(entry.url, entry)
     return list(unique.values())
+
+
+@dataclass(frozen=True)
+class FeedPart:
+    """One entry of a feed as a feed of its own: the feed's own elements and that entry."""
+
+    url: str | None
+    data: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
+class XmlListing:
+    """What a sitemap, sitemap index or feed lists, for walking a source.
+
+    `kind` is "urlset", "sitemapindex" or "feed"; `locs` holds a sitemap's `<loc>` texts
+    in order (relative ones too), `parts` a feed's entries.
+    """
+
+    kind: str
+    locs: list[str]
+    parts: list[FeedPart]
+
+
+def read_listing(data: bytes, *, max_bytes: int = DEFAULT_MAX_SITEMAP_BYTES) -> XmlListing | None:
+    """The listing `data` (gzip-compressed or not) holds; None for anything else:
+    malformed or oversized XML, XML that declares entities, another root element."""
+    if b"<!ENTITY" in data[:65536].upper():
+        return None  # entity expansion is the classic XML bomb; listings need none
+    try:
+        xml = _gunzip(data, max_bytes) if data.startswith(_GZIP_MAGIC) else data
+        if len(xml) > max_bytes:
+            return None
+        root = etree.fromstring(xml.removeprefix(b"\xef\xbb\xbf").lstrip(), _xml_parser())
+    except (InputError, etree.LxmlError, ValueError):
+        return None
+    kind = _local(root.tag)
+    if kind in ("urlset", "sitemapindex"):
+        locs = (_text_of(el) for el in root.iter() if _local(el.tag) == "loc")
+        return XmlListing(kind, [loc for loc in locs if loc], [])
+    if kind in ("rss", "feed", "RDF"):
+        return XmlListing("feed", [], _feed_parts(root))
+    return None
+
+
+def _feed_parts(root: Any) -> list[FeedPart]:
+    container = root.find("channel") if _local(root.tag) == "rss" else root
+    if container is None:
+        return []
+    atom = root.tag == f"{_ATOM}feed"
+    entry_tags = {f"{_ATOM}entry"} if atom else {"item", f"{_RSS1}item"}
+    entries = [el for el in container if el.tag in entry_tags]
+    head = [el for el in container if el.tag not in entry_tags]
+    ctype = "application/atom+xml" if atom else "application/rss+xml"
+    return [
+        FeedPart(_entry_url(entry, atom=atom), _one_entry_feed(root, container, head, entry), ctype)
+        for entry in entries
+    ]
+
+
+def _one_entry_feed(root: Any, container: Any, head: list[Any], entry: Any) -> bytes:
+    new_root = etree.Element(root.tag, dict(root.attrib), nsmap=root.nsmap)
+    target = new_root
+    if container is not root:
+        target = etree.SubElement(new_root, container.tag, dict(container.attrib))
+    target.extend(copy.deepcopy(el) for el in [*head, entry])
+    data: bytes = etree.tostring(new_root, encoding="UTF-8", xml_declaration=True)
+    return data
+
+
+def _entry_url(entry: Any, *, atom: bool) -> str | None:
+    if atom:
+        hrefs = [
+            el.get("href")
+            for el in entry
+            if el.tag == f"{_ATOM}link" and el.get("rel", "alternate") == "alternate"
+        ]
+        return next((str(href) for href in hrefs if href), None)
+    for name in ("link", "guid"):
+        for el in entry:
+            text = (el.text or "").strip() if isinstance(el.tag, str) else ""
+            if _local(el.tag) == name and text.startswith(("http://", "https://")):
+                return text
+    return None
 
 
 def _gunzip(data: bytes, max_bytes: int) -> bytes:
