@@ -309,12 +309,6 @@ def first_block_at(fences: Fences, key: int) -> int:
     return int(np.searchsorted(fences, key, side="left"))
 
 
-def split_at(entries: Entries, key: int) -> tuple[Entries, Entries]:
-    """Sorted entries split into those with keys below `key` and the rest."""
-    cut = int(np.searchsorted(entries[:, 0], key, side="left"))
-    return entries[:cut], entries[cut:]
-
-
 def top_hits(entries: Entries, keys: Keys, limit: int) -> list[tuple[int, int]]:
     """(version id, number of `keys` it has) for the `limit` versions with most of them,
     most first, ties by version id."""

@@ -47,7 +47,6 @@ from ._sketch import (
     pack_fences,
     run_entries,
     shingle_batch,
-    split_at,
     tokens,
     top_hits,
     unpack_blocks,
@@ -402,9 +401,9 @@ class Archive:
         (levelled: above level 0 each level is one run). `settle` (at the end of an
         import) moves whatever level 0 holds up, so that lookups read fewer runs."""
         runs = [
-            _Run(int(run), int(level), int(rows), unpack_fences(fences))
-            for run, level, rows, fences in self._conn.execute(
-                "SELECT run, level, rows, fences FROM lsh_runs ORDER BY run"
+            _Run(int(run), int(level), int(rows))
+            for run, level, rows in self._conn.execute(
+                "SELECT run, level, rows FROM lsh_runs ORDER BY run"
             )
         ]
         merging = [r for r in runs if r.level == 0]
@@ -424,7 +423,7 @@ class Archive:
         """Rewrite `runs` as one sorted run of `level`, one band at a time, deleting their
         blocks as they are read (memory holds about 1/64 of them; freed pages are reused)."""
         writer = _RunWriter(self._conn, self._next_run(), level)
-        readers = [_RunReader(self._conn, run) for run in runs]
+        readers = [_RunReader(self._conn, run.run) for run in runs]
         for band in range(1, NUM_PERM + 1):
             high = band << BAND_SHIFT if band < NUM_PERM else _NO_KEY
             writer.add(merge_entries([reader.below(high) for reader in readers]))
@@ -656,32 +655,31 @@ class _Run:
     run: int
     level: int
     rows: int
-    fences: Fences
 
 
 class _RunReader:
-    """Reads a stored run in key order, deleting each block once it is read."""
+    """Reads a stored run one band after another, deleting each block once it is read."""
 
-    def __init__(self, conn: sqlite3.Connection, run: _Run) -> None:
+    def __init__(self, conn: sqlite3.Connection, run: int) -> None:
         self._conn = conn
-        self._run = run
+        self._base = run << _RUN_SHIFT
+        [fences] = conn.execute("SELECT fences FROM lsh_runs WHERE run = ?", (run,)).fetchone()
+        self._fences = unpack_fences(fences)
         self._next = 0  # the first block not read yet
-        self._left = unpack_blocks([], [])  # read, not yet handed out
 
     def below(self, high: int) -> Entries:
-        """The run's entries not handed out yet whose key is below `high`."""
-        stop = int(first_block_at(self._run.fences, high))
-        if stop > self._next:
-            base = self._run.run << _RUN_SHIFT
-            span = (base + self._next, base + stop - 1)
-            sql = "SELECT data FROM lsh_blocks WHERE id BETWEEN ? AND ? ORDER BY id"
-            blocks = [data for (data,) in self._conn.execute(sql, span)]
-            read = unpack_blocks(blocks, self._run.fences[self._next : stop])
-            self._conn.execute("DELETE FROM lsh_blocks WHERE id BETWEEN ? AND ?", span)
-            self._left = merge_entries([self._left, read])
-            self._next = stop
-        out, self._left = split_at(self._left, high)
-        return out
+        """The entries not read yet whose key is below `high`, a band boundary: as a block
+        never holds two bands, they are exactly the blocks whose first key is below it."""
+        stop = first_block_at(self._fences, high)
+        if stop == self._next:
+            return unpack_blocks([], [])
+        span = (self._base + self._next, self._base + stop - 1)
+        sql = "SELECT data FROM lsh_blocks WHERE id BETWEEN ? AND ? ORDER BY id"
+        blocks = [data for (data,) in self._conn.execute(sql, span)]
+        self._conn.execute("DELETE FROM lsh_blocks WHERE id BETWEEN ? AND ?", span)
+        read = unpack_blocks(blocks, self._fences[self._next : stop])
+        self._next = stop
+        return read
 
 
 class _RunWriter:
