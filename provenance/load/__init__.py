@@ -155,7 +155,7 @@ def _sniff(text: str, *, source: str, url: str | None) -> list[Item | InputError
     if body.startswith("<"):
         kind = _markup_kind(body)
         if kind == "feed":
-            return [*parse_feed(body, source=source)]
+            return list(parse_feed(body, source=source))
         if kind == "page":
             return [parse_page(text, url=url)]
         return [parse_fragment(text, url=url)]

@@ -190,20 +190,25 @@ def load_sitemap_entries(
     ignored. Raises InputError when the data (decompressed) is larger than `max_bytes`,
     is not valid gzip or XML, or is neither a sitemap nor a feed.
     """
-    xml = _gunzip(data, max_bytes) if data.startswith(_GZIP_MAGIC) else data
-    if len(xml) > max_bytes:
-        raise InputError(f"sitemap is larger than {max_bytes} bytes")
-    xml = xml.removeprefix(b"\xef\xbb\xbf").lstrip()
-    try:
-        root = etree.fromstring(xml, _xml_parser())
-    except etree.LxmlError as exc:
-        raise InputError(f"malformed sitemap: {one_line(exc)}") from exc
-    entries = _root_entries(root)
+    entries = _root_entries(_listing_root(data, max_bytes))
     unique: dict[str, SitemapEntry] = {}
     for entry in entries:
         if _is_http(entry.url):
             unique.setdefault(entry.url, entry)
     return list(unique.values())
+
+
+def _listing_root(data: bytes, max_bytes: int) -> Any:
+    """The root element of a sitemap or feed, gzip-compressed or not. Raises InputError
+    when it is larger than `max_bytes` (decompressed), not valid gzip or not XML."""
+    xml = _gunzip(data, max_bytes) if data.startswith(_GZIP_MAGIC) else data
+    if len(xml) > max_bytes:
+        raise InputError(f"sitemap is larger than {max_bytes} bytes")
+    xml = xml.removeprefix(b"\xef\xbb\xbf").lstrip()
+    try:
+        return etree.fromstring(xml, _xml_parser())
+    except etree.LxmlError as exc:
+        raise InputError(f"malformed sitemap: {one_line(exc)}") from exc
 
 
 @dataclass(frozen=True)
@@ -234,11 +239,8 @@ def read_listing(data: bytes, *, max_bytes: int = DEFAULT_MAX_SITEMAP_BYTES) -> 
     if b"<!ENTITY" in data[:65536].upper():
         return None  # entity expansion is the classic XML bomb; listings need none
     try:
-        xml = _gunzip(data, max_bytes) if data.startswith(_GZIP_MAGIC) else data
-        if len(xml) > max_bytes:
-            return None
-        root = etree.fromstring(xml.removeprefix(b"\xef\xbb\xbf").lstrip(), _xml_parser())
-    except (InputError, etree.LxmlError, ValueError):
+        root = _listing_root(data, max_bytes)
+    except (InputError, ValueError):
         return None
     kind = _local(root.tag)
     if kind in ("urlset", "sitemapindex"):
@@ -275,19 +277,8 @@ def _one_entry_feed(root: Any, container: Any, head: list[Any], entry: Any) -> b
 
 
 def _entry_url(entry: Any, *, atom: bool) -> str | None:
-    if atom:
-        hrefs = [
-            el.get("href")
-            for el in entry
-            if el.tag == f"{_ATOM}link" and el.get("rel", "alternate") == "alternate"
-        ]
-        return next((str(href) for href in hrefs if href), None)
-    for name in ("link", "guid"):
-        for el in entry:
-            text = (el.text or "").strip() if isinstance(el.tag, str) else ""
-            if _local(el.tag) == name and text.startswith(("http://", "https://")):
-                return text
-    return None
+    url = _atom_link(entry) if atom else _rss_link(_children(entry))
+    return url if url and _is_http(url) else None
 
 
 def _gunzip(data: bytes, max_bytes: int) -> bytes:
@@ -333,12 +324,18 @@ def _index_entry(element: Any) -> SitemapEntry:
 
 def _rss_entry(element: Any) -> SitemapEntry:
     kids = _children(element)
+    url = _rss_link(kids)
+    when = parse_date(_text_of(_first(kids, "pubDate", _DC_DATE)))
+    return SitemapEntry(url, when, _feed_title(kids.get("title")), is_sitemap=False)
+
+
+def _rss_link(kids: dict[str, Any]) -> str:
+    """An RSS item's address: its link, else its guid when that is a permalink."""
     url = _text_of(kids.get("link"))
     guid = kids.get("guid")
     if not _is_http(url) and guid is not None and guid.get("isPermaLink", "true") != "false":
         url = _text_of(guid)
-    when = parse_date(_text_of(_first(kids, "pubDate", _DC_DATE)))
-    return SitemapEntry(url, when, _feed_title(kids.get("title")), is_sitemap=False)
+    return url
 
 
 def _atom_entry(element: Any) -> SitemapEntry:
