@@ -213,7 +213,7 @@ def test_text_report_folds_at_the_width_asked_for(width: int) -> None:
     assert max(len(line) for line in lines) <= width
     if width > 100:  # the same report at the default width has lines this one need not fold
         assert len(lines) < len(render_report(cnn_report(), "text").splitlines())
-    assert render_report(cnn_report(), "text", width=None) == render_report(cnn_report(), "text")
+    assert render_report(cnn_report(), "text", width=100) == render_report(cnn_report(), "text")
 
 
 def test_cli_uses_the_terminal_width_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
