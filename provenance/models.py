@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class Verdict(StrEnum):
@@ -38,6 +38,17 @@ class Status(StrEnum):
     REWRITTEN = "rewritten"
     ADDED = "added"
     DROPPED = "dropped"
+
+
+class EditKind(StrEnum):
+    """What a word-level edit does to the meaning (provenance/edits.py)."""
+
+    STYLE = "style"
+    NUMBER = "number"
+    NEGATION = "negation"
+    NAME = "name"
+    MODALITY = "modality"
+    WORDING = "wording"
 
 
 class Severity(StrEnum):
@@ -183,11 +194,22 @@ class Original:
 
 @dataclass(frozen=True)
 class DiffOp:
-    """A word-level edit: op is "equal", "insert", "delete" or "replace"."""
+    """A word-level edit: op is "equal", "insert", "delete" or "replace"; `kind` says what
+    a change does to the meaning (None for "equal")."""
 
     op: str
     original: str
     copy: str
+    kind: EditKind | None = None
+
+
+@dataclass(frozen=True)
+class SentencePair:
+    """Sentences of a paragraph pair that correspond: indexes into `sentences(text)` of
+    each paragraph (0-based, in order)."""
+
+    copy: tuple[int, ...]
+    original: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -201,12 +223,37 @@ class ParagraphMatch:
     moved: bool = False
     diff: tuple[DiffOp, ...] = ()
     quote_changes: tuple[DiffOp, ...] = ()
+    sentences: tuple[SentencePair, ...] = ()
+
+
+@dataclass(frozen=True)
+class SentenceLink:
+    """A copy sentence that comes from an original sentence.
+
+    Paragraphs are `Paragraph.index` values, sentences indexes into
+    `text.sentences(paragraph text)`. `literal` links keep the wording (verbatim or
+    edited); the others are reworded (rewritten). `copy_words` is the copy sentence's length.
+    """
+
+    copy_paragraph: int
+    copy_sentence: int
+    original_paragraph: int
+    original_sentence: int
+    similarity: float
+    literal: bool
+    copy_words: int
 
 
 @dataclass(frozen=True)
 class Alignment:
+    """The paragraph map, and under it every copy sentence that comes from an original
+    sentence (`sentence_links`, in copy order) with the number of words in each copy
+    sentence (`copy_sentence_words`, by paragraph index) to weigh them against."""
+
     matches: tuple[ParagraphMatch, ...]
     notes: tuple[str, ...] = ()
+    sentence_links: tuple[SentenceLink, ...] = ()
+    copy_sentence_words: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -215,6 +262,7 @@ class Scores:
     fidelity: float
     additions: float
     order: float
+    derived: float = 0.0
 
 
 @dataclass(frozen=True)

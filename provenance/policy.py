@@ -8,6 +8,7 @@ with the evidence it was decided on.
 from __future__ import annotations
 
 import tomllib
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 
 from .errors import SettingsError
 from .load import extract_links
-from .models import Credit, Report, Severity, Status, Verdict
+from .models import Credit, EditKind, Report, Severity, Status, Verdict
 
 SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 _COPY_VERDICTS = frozenset({Verdict.FAITHFUL, Verdict.TRIMMED, Verdict.MODIFIED, Verdict.REWRITTEN})
@@ -49,6 +50,7 @@ class Policy:
     allowed_origins: frozenset[str] = frozenset()
     licensed_origins: frozenset[str] = frozenset()
     require_licence: bool = False
+    deny_edits: frozenset[EditKind] = frozenset()
     severities: Mapping[str, Severity] = field(default_factory=dict)
     publishers: Mapping[str, PublisherRules] = field(default_factory=dict)
     source: str = "built-in default"
@@ -78,7 +80,7 @@ def load_policy(path: Path | None = None) -> Policy:
 _SECTIONS = frozenset({"defaults", "severity", "publishers"})
 _DEFAULT_KEYS = frozenset({
     "fail_verdicts", "min_coverage", "min_fidelity", "require_credit",
-    "allowed_origins", "licensed_origins", "require_licence",
+    "allowed_origins", "licensed_origins", "require_licence", "deny_edits",
 })  # fmt: skip
 _PUBLISHER_KEYS = frozenset({"name", "source", "rules", "pixel"})
 
@@ -101,10 +103,21 @@ def _policy_from(data: Mapping[str, Any], source: str) -> Policy:
             _strings(defaults.get("licensed_origins", []), "licensed_origins")
         ),
         require_licence=_bool(defaults.get("require_licence", False), "require_licence"),
+        deny_edits=frozenset(
+            _edit_kind(k) for k in _strings(defaults.get("deny_edits", []), "deny_edits")
+        ),
         severities={k: Severity(_string(v, f"severity of {k}")) for k, v in severities.items()},
         publishers={d: _publisher(d, p) for d, p in publishers.items()},
         source=source,
     )
+
+
+def _edit_kind(value: str) -> EditKind:
+    try:
+        return EditKind(value)
+    except ValueError:
+        known = ", ".join(k.value for k in EditKind)
+        raise ValueError(f"deny_edits: unknown edit kind {value!r}; known: {known}") from None
 
 
 def _known_keys(table: Mapping[str, Any], known: frozenset[str], what: str) -> None:
@@ -235,10 +248,34 @@ def _origin_rule(report: Report, policy: Policy) -> RuleResult | None:
     return RuleResult("origin", True, Severity.ERROR, f"origin {domain} allowed")
 
 
+def _edits_rule(report: Report, policy: Policy) -> RuleResult | None:
+    """Edits of a kind the policy denies ("no edits except time, place and style")."""
+    if not policy.deny_edits or report.alignment is None or report.verdict not in _COPY_VERDICTS:
+        return None
+    denied = [
+        (m.copy_index, op)
+        for m in report.alignment.matches
+        if m.status is not Status.REWRITTEN
+        for op in m.diff
+        if op.kind in policy.deny_edits
+    ]
+    kinds = ", ".join(sorted(k.value for k in policy.deny_edits))
+    if not denied:
+        return RuleResult("edits", True, Severity.ERROR, f"no edit of a denied kind ({kinds})")
+    counts = Counter(op.kind.value for _, op in denied if op.kind is not None)
+    first_index, first = denied[0]
+    message = (
+        ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+        + f" edit(s) denied, e.g. copy {first_index}: '{first.original}' -> '{first.copy}'"
+    )
+    return RuleResult("edits", False, Severity.ERROR, message)
+
+
 def _edits_style_only(report: Report, rules: PublisherRules) -> RuleResult:
     changed = [
         m for m in (report.alignment.matches if report.alignment else ())
-        if m.status in (Status.EDITED, Status.REWRITTEN)
+        if m.status is Status.REWRITTEN
+        or any(op.kind not in (None, EditKind.STYLE) for op in m.diff)
     ]  # fmt: skip
     if report.alignment is None:
         return RuleResult(
@@ -325,6 +362,7 @@ GENERAL_RULES: tuple[Callable[[Report, Policy], RuleResult | None], ...] = (
     _thresholds_rule,
     _credit_rule,
     _origin_rule,
+    _edits_rule,
 )
 PUBLISHER_RULES: Mapping[str, Callable[[Report, PublisherRules], RuleResult]] = {
     "edits-style-only": _edits_style_only,
@@ -335,4 +373,4 @@ PUBLISHER_RULES: Mapping[str, Callable[[Report, PublisherRules], RuleResult]] = 
     "canonical-or-credit-line": _canonical_or_credit,
 }
 # Every rule id a policy's [severity] table may name.
-RULE_IDS = ("verdict", "thresholds", "credit", "origin", *PUBLISHER_RULES)
+RULE_IDS = ("verdict", "thresholds", "credit", "origin", "edits", *PUBLISHER_RULES)

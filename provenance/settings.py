@@ -47,12 +47,20 @@ class Settings:
     faithful_min_fidelity: float = 0.95
     faithful_max_additions: float = 0.10
     trimmed_min_coverage: float = 0.97
-    unrelated_max_coverage: float = 0.15
-    # Below unrelated_max_coverage, a copy that reproduces this share of the original's
-    # content-word bigrams in order is a paraphrase (rewritten), not an independent report.
+    # A copy derived from the original keeps derived_min_runs of its words in runs of three
+    # or more words of the original (quotes, names and numbers aside), or follows
+    # paraphrase_min_ordered of them sentence by sentence in the original's order, or
+    # reproduces paraphrase_min_share of the original's content-word bigrams in order;
+    # otherwise it is unrelated (docs/thresholds.md has the figures behind each value).
+    derived_min_runs: float = 0.2
+    paraphrase_min_ordered: float = 0.35
     paraphrase_min_share: float = 0.09
-    # ... or that follows this share of the original's paragraphs one for one, in order.
-    paraphrase_min_correspondence: float = 0.4
+    # A copy keeping literal_min_runs of its words in runs of five or more words of the
+    # original is never `rewritten`: it keeps the original's wording.
+    literal_min_runs: float = 0.5
+    # A derived copy that keeps less of the original than this, not word for word, is a
+    # rewrite of it.
+    unrelated_max_coverage: float = 0.15
     # Matched text this far from the original's wording is rewritten, not edited.
     rewritten_max_fidelity: float = 0.75
 

@@ -1,8 +1,9 @@
 """Text normalisation: cleaning, mojibake repair and the comparison form of a paragraph.
 
-The only module that imports ftfy. `clean_text` gives the human-readable form stored in
-`Paragraph.text`; `comparison_key` gives the form paragraphs are compared in, where
-changes of style only (curly quotes, dash kind, case, spacing) disappear.
+The only module that imports ftfy, sentencex and simplemma. `clean_text` gives the
+human-readable form stored in `Paragraph.text`; `comparison_key` gives the form paragraphs
+are compared in, where changes of style only (curly quotes, dash kind, case, spacing)
+disappear; `sentences` and `lemma` serve the sentence links of align.
 """
 
 from __future__ import annotations
@@ -16,6 +17,16 @@ from typing import Any
 
 import ftfy
 
+# Opening quotation mark -> the marks that close it.
+_OPENERS = {
+    '"': '"',
+    "\u201c": '\u201d"',  # “ closed by ” (or a straight " typed by mistake)
+    "\u201e": "\u201c\u201d",  # „ closed by “ (German) or ”
+    "\u00ab": "\u00bb",  # « »
+    "\u2018": "\u2019",  # single curly quotes used as quotation marks
+}
+_TRAILING_PUNCT_RE = re.compile(r"[.,;:!?)\]]+$")
+_LEADING_PUNCT_RE = re.compile(r"^[(\[]+")
 # Zero-width characters that carry no meaning in running text. ZWJ/ZWNJ (U+200C/D) are
 # kept: they change rendering and meaning in Persian, Indic scripts and emoji.
 _INVISIBLE_RE = re.compile("[\u200b\u2060\ufeff\u00ad]")
@@ -187,3 +198,56 @@ def words(s: str) -> list[str]:
     """Return the word tokens of `comparison_key(s)`: letters/digits, keeping inner
     apostrophes, periods and commas ("don't", "u.s", "1,000", "0.3")."""
     return _WORD_RE.findall(comparison_key(s))
+
+
+@lru_cache(maxsize=_KEY_CACHE_SIZE)
+def sentences(text: str, language: str = "en") -> tuple[str, ...]:
+    """Split a paragraph into sentences (sentencex's rules for `language`), stripped.
+
+    A piece that starts with a lower-case letter is joined to the sentence before it: the
+    rules cut after abbreviations they do not know ("rose 5 pct. to 10 dlrs"), and a
+    sentence of news prose never starts in lower case. Never raises.
+    """
+    from sentencex import segment
+
+    found: list[str] = []
+    for piece in segment(language, text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        if found and piece[0].islower():
+            found[-1] = f"{found[-1]} {piece}"
+        else:
+            found.append(piece)
+    return tuple(found)
+
+
+def quote_mask(tokens: list[str]) -> list[bool]:
+    """Which tokens lie inside quotation marks (straight, curly, guillemets, single curly).
+
+    A single closing mark only closes a quote that a single opening mark began, so
+    apostrophes (Trump's, the Smiths' written with U+2019) inside a double-quoted
+    passage are not taken as closers.
+    """
+    mask: list[bool] = []
+    closer = ""
+    for tok in tokens:
+        core = _TRAILING_PUNCT_RE.sub("", _LEADING_PUNCT_RE.sub("", tok))
+        if not closer and core[:1] in _OPENERS:
+            closer, core = _OPENERS[core[:1]], core[1:]
+        mask.append(bool(closer))
+        if closer and core[-1:] and core[-1] in closer:
+            closer = ""
+    return mask
+
+
+@lru_cache(maxsize=65_536)
+def lemma(word: str, language: str = "en") -> str:
+    """The dictionary form of a lower-case word (simplemma's tables for `language`; the
+    word itself when the language or the word is unknown). Never raises."""
+    import simplemma
+
+    try:
+        return str(simplemma.lemmatize(word, lang=language)).casefold()
+    except ValueError:
+        return word

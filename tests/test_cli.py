@@ -33,7 +33,7 @@ def test_check_seed_json_names_cnn_from_footer_and_markup() -> None:
     code, out, _ = run("check", str(SEED), "--offline", "--format", "json")
     assert code == 0
     report = json.loads(out)
-    assert report["schema_version"] == "1.0"
+    assert report["schema_version"] == "1.1"
     assert report["origin"]["domain"] == "cnn.com"
     assert report["verdict"] == "unverified"
     assert report["credit"] == "credited"

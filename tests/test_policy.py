@@ -14,7 +14,7 @@ import pytest
 
 from provenance.errors import SettingsError
 from provenance.load import load_documents
-from provenance.models import Report, Severity, Verdict
+from provenance.models import EditKind, Report, Severity, Verdict
 from provenance.pipeline import check_document
 from provenance.policy import (
     RULE_IDS,
@@ -156,6 +156,58 @@ def test_conversation_copy_breaking_one_rule_fails_that_rule(
     # the copy credits no one.
     assert failed - {"credit", "verdict"} == {rule}
     assert ("verdict" in failed) is (rule == "edits-style-only")
+
+
+# The same copy with edits of style only (a reporting verb, a number in words, UK spelling)
+# and with one number changed.
+STYLE_EDITED = (
+    PARAGRAPHS[0],
+    PARAGRAPHS[1].replace("twelve", "12"),
+    PARAGRAPHS[2].replace("the researchers said", "the researchers stated"),
+)
+NUMBER_EDITED = (PARAGRAPHS[0], PARAGRAPHS[1].replace("twelve", "fifteen"), PARAGRAPHS[2])
+
+
+def test_a_copy_edited_for_style_only_keeps_the_conversations_rules() -> None:
+    report = _conversation(paragraphs=STYLE_EDITED)
+    assert report.verdict is Verdict.FAITHFUL
+    assert "style-edits" in {f.code for f in report.findings}
+    rules = rules_of(report)
+    assert rules["edits-style-only"].passed, rules["edits-style-only"]
+
+
+def test_a_number_changed_breaks_edits_style_only() -> None:
+    report = _conversation(paragraphs=NUMBER_EDITED)
+    assert report.verdict is Verdict.MODIFIED
+    rules = rules_of(report)
+    assert not rules["edits-style-only"].passed
+    assert rules["edits-style-only"].message == "1 paragraph(s) edited beyond style (copy 2)"
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "passed", "message"),
+    [
+        (
+            STYLE_EDITED,
+            True,
+            "no edit of a denied kind (modality, name, negation, number, wording)",
+        ),
+        (NUMBER_EDITED, False, "1 number edit(s) denied, e.g. copy 2: 'twelve' -> 'fifteen'"),
+    ],
+)
+def test_deny_edits_fails_a_copy_with_an_edit_of_a_denied_kind(
+    paragraphs: tuple[str, ...], passed: bool, message: str
+) -> None:
+    report = _conversation(paragraphs=paragraphs)
+    kinds = ["number", "negation", "name", "modality", "wording"]
+    policy = replace(DEFAULT, deny_edits=frozenset(EditKind(k) for k in kinds))
+    [edits] = [r for r in evaluate_policy(report, policy) if r.rule == "edits"]
+    assert (edits.passed, edits.message) == (passed, message)
+
+
+def test_the_default_policy_denies_no_edit_kind() -> None:
+    assert DEFAULT.deny_edits == frozenset()
+    assert "edits" not in rules_of(_conversation(paragraphs=NUMBER_EDITED))
 
 
 def _propublica(
@@ -343,6 +395,7 @@ X_ORG = '[publishers."x.org"]'
         ("[defaults]\nmin_coverage = 'high'\n", "min_coverage must be a number between 0 and 1"),
         ("[defaults]\nrequire_credit = 'no'\n", "require_credit must be true or false, not 'no'"),
         ("[defaults]\nstrictness = 3\n", "unknown setting(s) strictness; known: "),
+        ("[defaults]\ndeny_edits = ['typos']\n", "deny_edits: unknown edit kind 'typos'"),
         ("[rules]\n", "unknown section(s) rules; known: defaults, publishers, severity"),
         ("defaults = 3\n", "[defaults] must be a table, not int"),
         ("[severity]\ncredit = 'fatal'\n", "'fatal' is not a valid Severity"),

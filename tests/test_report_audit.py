@@ -186,7 +186,7 @@ def test_json_holds_the_audit_and_every_item_in_order() -> None:
     assert text == render_audit(audit_result(), "json") and text.endswith("}\n")
     data = json.loads(text)
     assert list(data) == ["audit", "items", "schema_version"]
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "1.1"
     assert data["audit"] == {
         "sources": ["feeds/wire.xml", "copies/cnn.json"],
         "checked": 4,

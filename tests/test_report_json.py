@@ -23,7 +23,7 @@ COPY_KEYS = {"source", "kind", "url", "title", "published", "paragraphs", "repai
 ATTRIBUTION_KEYS = {"text", "origin", "name", "url", "kind", "paragraph_index", "language"}
 MATCH_KEYS = {
     "copy_index", "original_index", "copy_text", "original_text", "status", "similarity",
-    "moved", "diff", "quote_changes",
+    "moved", "diff", "quote_changes", "sentences",
 }  # fmt: skip
 
 
@@ -46,7 +46,7 @@ def test_exact_field_sets() -> None:
         frozenset({"strategy", "target", "outcome", "reason"})
     }
     assert {frozenset(m) for m in data["alignment"]} == {frozenset(MATCH_KEYS)}
-    assert set(data["scores"]) == {"coverage", "fidelity", "additions", "order"}
+    assert set(data["scores"]) == {"coverage", "fidelity", "additions", "order", "derived"}
     assert {frozenset(f) for f in data["findings"]} == {frozenset({"code", "severity", "message"})}
 
 
@@ -85,7 +85,7 @@ def test_marker_fields_win_over_clashing_details() -> None:
 
 def test_golden_values() -> None:
     data = report_to_dict(cnn_report())
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "1.1"
     assert data["verdict"] == "modified" and data["credit"] == "credited"
     assert data["copy"]["published"] == "2025-02-13T11:38:35Z"
     assert data["copy"]["paragraphs"] == 7 and data["copy"]["url"] == COPY_URL
@@ -96,6 +96,7 @@ def test_golden_values() -> None:
         "fidelity": 0.912,
         "additions": 0.167,
         "order": 0.8,
+        "derived": 0.0,
     }
     statuses = [(m["status"], m["similarity"], m["moved"]) for m in data["alignment"]]
     assert statuses == [
@@ -108,9 +109,9 @@ def test_golden_values() -> None:
         ("added", 0.0, False),
     ]
     edited = data["alignment"][3]
-    assert edited["diff"][1] == {"op": "replace", "original": "lurched", "copy": "shifted"}
+    assert edited["diff"][1] == {"op": "replace", "original": "lurched", "copy": "shifted", "kind": None}
     assert edited["quote_changes"] == [
-        {"op": "replace", "original": "“irreversible path”", "copy": "“path”"}
+        {"op": "replace", "original": "“irreversible path”", "copy": "“path”", "kind": None}
     ]
     assert all(m["diff"] == [] for m in data["alignment"] if m["status"] != "edited")
     assert data["findings"][1] == {
@@ -197,4 +198,4 @@ def test_every_field_is_documented_in_schema_md() -> None:
     keys = _keys(data) | {key for marker in markers for key in marker}
     missing = keys - documented
     assert not missing, f"fields missing from docs/schema.md: {sorted(missing)}"
-    assert "# JSON report schema (version 1.0)" in doc
+    assert "# JSON report schema (version 1.1)" in doc

@@ -258,7 +258,14 @@ def _side(ops: Iterable[DiffOp], side: str) -> str:
         text = _e_block(getattr(op, wanted))
         if not text:
             continue
-        parts.append(text if op.op == "equal" else f"<{tag}>{text}</{tag}>")
+        if op.op == "equal":
+            parts.append(text)
+        elif op.kind is None:
+            parts.append(f"<{tag}>{text}</{tag}>")
+        else:
+            kind = op.kind.value
+            label = f'<sup class="kind k-{kind}">{kind}</sup>' if side == "copy" else ""
+            parts.append(f'<{tag} class="k-{kind}" title="{kind} edit">{text}</{tag}>{label}')
     return " ".join(parts)
 
 

@@ -128,6 +128,8 @@ def _diff(ops: Iterable[DiffOp]) -> str:
             parts.append(f"<del>{md(op.original)}</del>")
         if op.copy and op.op in ("insert", "replace"):
             parts.append(f"<ins>{md(op.copy)}</ins>")
+        if op.kind is not None:
+            parts[-1] += f"<sup>{op.kind.value}</sup>"
     return " ".join(parts)
 
 

@@ -25,6 +25,7 @@ from ..models import (
     Credit,
     DiffOp,
     Document,
+    EditKind,
     Evidence,
     Finding,
     Marker,
@@ -34,6 +35,7 @@ from ..models import (
     ParagraphMatch,
     Report,
     Scores,
+    SentencePair,
     Severity,
     Signal,
     Status,
@@ -106,7 +108,8 @@ def _signal(s: Signal) -> dict[str, Any]:
 
 
 def _op(op: DiffOp) -> dict[str, Any]:
-    return {"op": op.op, "original": op.original, "copy": op.copy}
+    kind = op.kind.value if op.kind else None
+    return {"op": op.op, "original": op.original, "copy": op.copy, "kind": kind}
 
 
 def _match(m: ParagraphMatch) -> dict[str, Any]:
@@ -120,6 +123,7 @@ def _match(m: ParagraphMatch) -> dict[str, Any]:
         "moved": m.moved,
         "diff": [_op(op) for op in m.diff] if m.status is Status.EDITED else [],
         "quote_changes": [_op(op) for op in m.quote_changes],
+        "sentences": [{"copy": list(p.copy), "original": list(p.original)} for p in m.sentences],
     }
 
 
@@ -182,6 +186,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
                 "fidelity": _number(scores.fidelity),
                 "additions": _number(scores.additions),
                 "order": _number(scores.order),
+                "derived": _number(scores.derived),
             },
             "verdict": report.verdict.value,
             "credit": report.credit.value,
@@ -239,7 +244,17 @@ def _placeholders(count: Any) -> tuple[Paragraph, ...]:
 
 
 def _ops(items: Any) -> tuple[DiffOp, ...]:
-    return tuple(DiffOp(op["op"], op["original"], op["copy"]) for op in items)
+    return tuple(
+        DiffOp(op["op"], op["original"], op["copy"], _edit_kind(op.get("kind"))) for op in items
+    )
+
+
+def _edit_kind(value: Any) -> EditKind | None:
+    return EditKind(value) if value else None
+
+
+def _sentence_pairs(items: Any) -> tuple[SentencePair, ...]:
+    return tuple(SentencePair(tuple(p["copy"]), tuple(p["original"])) for p in items)
 
 
 def _copy_from(data: Mapping[str, Any]) -> Document:
@@ -315,6 +330,7 @@ def _match_from(m: Mapping[str, Any]) -> ParagraphMatch:
         moved=m["moved"],
         diff=_ops(m["diff"]),
         quote_changes=_ops(m["quote_changes"]),
+        sentences=_sentence_pairs(m.get("sentences", ())),
     )
 
 
@@ -326,6 +342,7 @@ def _scores_from(data: Mapping[str, Any] | None) -> Scores | None:
         _float(data["fidelity"]),
         _float(data["additions"]),
         _float(data["order"]),
+        _float(data.get("derived", 0.0)),
     )
 
 

@@ -21,6 +21,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from ..edits import MATERIAL_KINDS
 from ..models import DiffOp, Marker, ParagraphMatch, Report, Status
 from ._text import clean, iso_utc, label, lag_hours, trim
 
@@ -162,14 +163,18 @@ def _original(report: Report) -> list[Text]:
             _line(
                 ("Scores: ", "bold"),
                 f"coverage {s.coverage:.3f}  fidelity {s.fidelity:.3f}  "
-                f"additions {s.additions:.3f}  order {s.order:.3f}",
+                f"additions {s.additions:.3f}  order {s.order:.3f}  derived {s.derived:.3f}",
             )
         )
     return lines
 
 
+_KIND_STYLE = {kind: "bold red" for kind in MATERIAL_KINDS}
+
+
 def inline_diff(ops: Iterable[DiffOp]) -> Text:
-    """Return a word diff as Text: deletions as [-old-], insertions as {+new+}."""
+    """Return a word diff as Text: deletions as [-old-], insertions as {+new+}, each change
+    followed by its kind in parentheses ("(number)", "(style)")."""
     out = Text()
     for op in ops:
         old, new = clean(op.original), clean(op.copy)
@@ -180,6 +185,8 @@ def inline_diff(ops: Iterable[DiffOp]) -> Text:
             out.append(f"[-{old}-]", style="red strike")
         if new and op.op in ("insert", "replace"):
             out.append(f"{{+{new}+}}", style="green")
+        if op.kind is not None:
+            out.append(f"({op.kind.value})", style=_KIND_STYLE.get(op.kind, "dim"))
         out.append(" ")
     out.rstrip()
     return out

@@ -5,36 +5,47 @@ diffs of `align` are made of), so numerators and denominators always agree.
 
 Scores, each in [0, 1]:
 * coverage  share of the original's tokens present in the copy: a verbatim pair without a
-            diff counts in full, a pair with a diff counts its "equal" tokens, a rewritten
-            pair counts the words it shares with the original; dropped paragraphs count 0.
+            diff counts in full, a pair with a diff counts its "equal" tokens and its edits
+            of style only, a rewritten pair counts the words it shares with the original;
+            dropped paragraphs count 0.
 * fidelity  how close the present part is: token-weighted mean over matched pairs of
-            equal / (equal + replaced + inserted) tokens (deletions are trimming, not
-            unfaithfulness), and the character similarity for rewritten pairs. 0.0 when
-            nothing matched.
+            kept / (kept + replaced + inserted) tokens, where edits of style only count as
+            kept (deletions are trimming, not unfaithfulness), and the character
+            similarity for rewritten pairs. 0.0 when nothing matched.
 * additions share of the copy's tokens that do not come from the original (added
             paragraphs and inserted words). Short lines (< `_CHROME_WORDS` tokens) and page
             furniture (detect/chrome.py) weigh `_CHROME_WEIGHT` of a token.
 * order     share of matched pairs not moved out of the original's order; 1.0 when nothing
             matched (nothing is out of order).
+* derived   share of the copy's (weighted) words in sentences that come from the original,
+            kept or reworded (`score.derived`, from the sentence links of align).
 
 Stored excerpts are cut off: copy paragraphs after the one matching the cut-off end of the
 original are not additions, and a change or a quotation cut where one side ends is not an
 edit. A credit written into a paragraph ("Brussels, (APP) -") is not an edit either.
 
-Verdict, first rule that applies:
+Every word-level edit has a kind (provenance/edits.py). Number, negation, name and
+modality edits change what the copy says: each is an error finding of its own and makes
+the copy `modified` however small; edits of style only are counted in one info finding and
+change neither fidelity nor coverage.
+
+Verdict, first rule that applies (thresholds and the data behind them: docs/thresholds.md):
 1. UNVERIFIED  no original (or no alignment).
-2. coverage < settings.unrelated_max_coverage:
-   REWRITTEN   when the copy, outside the text it shares word for word, still reproduces
+2. UNRELATED   the copy shows no derivation: fewer than settings.derived_min_runs of its
+               words stand in runs of three or more words of the original (quotes, names
+               and numbers aside), it follows fewer than settings.paraphrase_min_ordered of
+               them sentence by sentence in order, and it reproduces less than
                settings.paraphrase_min_share of the original's content-word bigrams in
-               order (`paraphrase_share`) or follows settings.paraphrase_min_correspondence
-               of its paragraphs one for one (`paragraph_correspondence`): a paraphrase;
-   UNRELATED   otherwise, unless two substantial paragraphs match verbatim or edited and
-               the copy is mostly not its own text (a heavily trimmed copy). Independent
-               reports of one event share quotes and names, not prose in order.
-3. REWRITTEN   at least `_REWRITTEN_SHARE` of the covered tokens come from rewritten pairs,
-               or fidelity < settings.rewritten_max_fidelity.
-4. MODIFIED    a word inside quotation marks changed, a material edit (a pair with at
-               least `_MATERIAL_EDIT_TOKENS` replaced/inserted tokens), an added block of
+               order. Independent reports of one event share names, numbers, quotes and
+               stock phrases, which none of these counts.
+3. REWRITTEN   unless settings.literal_min_runs of the copy's words stand in runs of five
+               or more of the original's words (a copy that keeps the wording is never a
+               rewrite, however much it leaves out): at least `_REWRITTEN_SHARE` of the
+               covered tokens come from rewritten pairs, fidelity <
+               settings.rewritten_max_fidelity, or coverage < settings.unrelated_max_coverage.
+4. MODIFIED    a word inside quotation marks changed (style aside), an edit of number,
+               negation, name or modality, a wording edit of at least
+               `_MATERIAL_EDIT_TOKENS` replaced/inserted tokens in a pair, an added block of
                prose of `_SUBSTANTIVE_ADDITION_TOKENS` tokens, fidelity <
                settings.faithful_min_fidelity, or additions > settings.faithful_max_additions.
 5. TRIMMED     content coverage < settings.trimmed_min_coverage, where content coverage
@@ -42,7 +53,8 @@ Verdict, first rule that applies:
                lines (a dropped "WASHINGTON (Reuters) -" does not trim an article).
 6. FAITHFUL    otherwise.
 Order does not change the verdict (reordering keeps the text); moved paragraphs are an
-info finding.
+info finding. Rewritten and unrelated verdicts carry a `paraphrase` finding with the
+figures they were decided on.
 
 Credit compares what the copy credits (credit lines, datelines, bylines, source labels,
 and "according to X"; "told X" is not a credit) with the origin: the original's registrable
@@ -57,18 +69,20 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from .detect.catalog import CREDIT_KINDS, CREDITING_KINDS, WIRE_KINDS
-from .detect.chrome import is_chrome
-from .detect.domains import registrable_domain
-from .models import (
+from ..detect.catalog import CREDIT_KINDS, CREDITING_KINDS, WIRE_KINDS
+from ..detect.chrome import is_chrome
+from ..detect.domains import registrable_domain
+from ..edits import MATERIAL_KINDS
+from ..models import (
     Alignment,
     Attribution,
     Credit,
     DiffOp,
     Document,
+    EditKind,
     Evidence,
     Finding,
     Origin,
@@ -80,27 +94,21 @@ from .models import (
     Status,
     Verdict,
 )
-from .settings import Settings
-from .text import comparison_key, words
+from ..settings import Settings
+from ..text import comparison_key, words
+from .derived import LONG_RUN_WORDS, Derivation, derivation, shared_runs
 
 __all__ = ["score"]
 
 _CHROME_WORDS = 10
 _CHROME_WEIGHT = 0.1
-_MIN_EVIDENCE_TOKENS = 8
 _REWRITTEN_SHARE = 0.5
-# A copy that is mostly its own text (and shares little) is not a heavily trimmed copy.
-_UNRELATED_MIN_ADDITIONS = 0.5
 _MATERIAL_EDIT_TOKENS = 3
 # Headlines: short, unpunctuated lines among the first paragraphs.
 _HEADLINE_WINDOW = 5
 _HEADLINE_MAX_WORDS = 20
 # An added paragraph this long is material in itself, whatever its share of the copy.
 _SUBSTANTIVE_ADDITION_TOKENS = 40
-# Paragraph correspondence: paragraphs of at least this many content words, sharing this
-# share of them with their partner.
-_CORRESPONDING_MIN_WORDS = 6
-_CORRESPONDING_SHARE = 0.3
 _STOPWORDS = frozenset(
     [
         "the",
@@ -160,8 +168,9 @@ class _Tally:
     rewritten_tokens: float = 0.0
     matched: int = 0
     moved: int = 0
-    evidence_paragraphs: set[int] = field(default_factory=set)
     material_edits: int = 0
+    meaning_edits: list[tuple[int, DiffOp, str]] = field(default_factory=list)
+    style_edits: list[DiffOp] = field(default_factory=list)
     quote_changes: dict[tuple[int, int], tuple[DiffOp, ...]] = field(default_factory=dict)
     cuts: _Cuts = field(default_factory=lambda: _Cuts())
     credit_spans: dict[int, tuple[str, ...]] = field(default_factory=dict)
@@ -170,6 +179,10 @@ class _Tally:
     orig_chrome: set[int] = field(default_factory=set)
     copy_chrome: set[int] = field(default_factory=set)
     substantive_additions: int = 0
+    derivation: Derivation = field(default_factory=lambda: Derivation(0.0, 0.0, 0.0, 0.0))
+    runs: float = 0.0
+    long_runs: float = 0.0
+    paraphrase_share: float = 0.0
 
 
 def score(
@@ -194,15 +207,13 @@ def score(
         if original is not None and alignment is not None
         else None
     )
-    scores = _scores(tally) if tally is not None else None
+    scores = _scores(tally, alignment) if tally is not None and alignment is not None else None
     verdict = (
-        _verdict(tally, scores, alignment, settings)
-        if tally and scores and alignment
-        else Verdict.UNVERIFIED
+        _verdict(tally, scores, settings) if tally and scores and alignment else Verdict.UNVERIFIED
     )
     targets = _targets(evidence, original)
     credit = _credit(evidence, targets, verdict)
-    findings = _findings(copy, evidence, alignment, tally, verdict, credit, targets)
+    findings = _findings(copy, evidence, alignment, tally, verdict, credit, targets, settings)
     return Report(
         copy=copy,
         evidence=replace(evidence, origin=_settled_origin(evidence, original, verdict)),
@@ -306,7 +317,31 @@ def _tally(
             t.substantive_additions += _is_substantive_addition(m, t)
             continue
         _add_pair(t, m, m.copy_index, m.original_index)
+    t.derivation = derivation(alignment, _copy_weight(t), cuts.beyond_original)
+    copy_texts = [m.copy_text for m in _copy_paragraphs(alignment, t)]
+    original_texts = [m.original_text for m in _original_paragraphs(alignment)]
+    t.runs = shared_runs(copy_texts, original_texts)
+    t.long_runs = shared_runs(copy_texts, original_texts, LONG_RUN_WORDS)
+    t.paraphrase_share = paraphrase_share(alignment)
     return t
+
+
+def _copy_paragraphs(alignment: Alignment, t: _Tally) -> list[ParagraphMatch]:
+    """One entry per copy paragraph of the article (no furniture, nothing past a cut)."""
+    seen: dict[int, ParagraphMatch] = {}
+    for m in alignment.matches:
+        i = m.copy_index
+        if i is not None and i in t.copy_total and i not in t.copy_chrome:
+            seen.setdefault(i, m)
+    return [seen[i] for i in sorted(seen)]
+
+
+def _original_paragraphs(alignment: Alignment) -> list[ParagraphMatch]:
+    seen: dict[int, ParagraphMatch] = {}
+    for m in alignment.matches:
+        if m.original_index is not None:
+            seen.setdefault(m.original_index, m)
+    return [seen[i] for i in sorted(seen)]
 
 
 def _is_headline(text: str, index: int) -> bool:
@@ -345,16 +380,46 @@ def _add_pair(t: _Tally, m: ParagraphMatch, ci: int, oi: int) -> None:
         for d in m.diff
         if d.op == "delete" and any(comparison_key(d.original) in span for span in spans)
     )
-    quotes = _effective_quote_changes(m, cut)
+    quotes = tuple(q for q in _effective_quote_changes(m, cut) if q.kind is not EditKind.STYLE)
     if quotes:
         t.quote_changes[(ci, oi)] = quotes
     if m.status is Status.REWRITTEN:
         t.rewritten_tokens += orig_covered
-    elif t.orig_total[oi] >= _MIN_EVIDENCE_TOKENS:
-        t.evidence_paragraphs.add(oi)
+        return
     changed = _changed_tokens(m, cut, t.credit_spans.get(ci, ()))
-    if m.status is not Status.REWRITTEN and changed >= _MATERIAL_EDIT_TOKENS:
+    if changed >= _MATERIAL_EDIT_TOKENS:
         t.material_edits += 1
+    _collect_edit_kinds(t, m, ci, cut)
+
+
+def _collect_edit_kinds(t: _Tally, m: ParagraphMatch, ci: int, cut: bool) -> None:
+    """Edits that change the meaning (one finding each) and edits of style only."""
+    diff = _uncut(m.diff) if cut else m.diff
+    credits = t.credit_spans.get(ci, ())
+    for k, d in enumerate(diff):
+        if d.kind is EditKind.STYLE:
+            t.style_edits.append(d)
+        elif d.kind in MATERIAL_KINDS:
+            if d.op == "insert" and any(comparison_key(d.copy) in span for span in credits):
+                continue
+            before = diff[k - 1] if k else None
+            after = diff[k + 1] if k + 1 < len(diff) else None
+            t.meaning_edits.append((ci, d, _edit_phrase(d, before, after)))
+
+
+def _edit_phrase(d: DiffOp, before: DiffOp | None, after: DiffOp | None) -> str:
+    """ "5 million -> 50 million": the change with a word of context on each side."""
+
+    def side(text: str, left: str, right: str) -> str:
+        return " ".join(p for p in (left, text, right) if p)
+
+    left_o = before.original.split()[-1:] if before else []
+    left_c = before.copy.split()[-1:] if before else []
+    right_o = after.original.split()[:1] if after else []
+    right_c = after.copy.split()[:1] if after else []
+    original = side(d.original, " ".join(left_o), " ".join(right_o))
+    copy = side(d.copy, " ".join(left_c), " ".join(right_c))
+    return f"{_clip(original)} -> {_clip(copy)}"
 
 
 def _effective_quote_changes(m: ParagraphMatch, cut: bool) -> tuple[DiffOp, ...]:
@@ -381,12 +446,21 @@ def _covered(m: ParagraphMatch, cut: bool = False) -> tuple[float, float]:
     if not m.diff:
         return float(orig_n), float(copy_n)
     diff = _uncut(m.diff) if cut else m.diff
-    equal = sum(len(d.original.split()) for d in diff if d.op == "equal")
-    kept = sum(len(d.copy.split()) for d in diff if d.op in ("equal", "replace"))
+    equal = sum(len(d.original.split()) for d in diff if _keeps_meaning(d))
+    kept = sum(
+        len(d.copy.split())
+        for d in diff
+        if d.op in ("equal", "replace") or d.kind is EditKind.STYLE
+    )
     if cut:
         # the side that runs on past the cut was never compared: it is neither kept nor added
         kept += sum(len(d.copy.split()) for d in m.diff[len(diff) :])
     return float(equal), float(kept)
+
+
+def _keeps_meaning(d: DiffOp) -> bool:
+    """An unchanged run, or a change of style only ("pct" -> "percent")."""
+    return d.op == "equal" or (d.op == "replace" and d.kind is EditKind.STYLE)
 
 
 def _uncut(diff: tuple[DiffOp, ...]) -> tuple[DiffOp, ...]:
@@ -411,18 +485,21 @@ def _pair_fidelity(m: ParagraphMatch, cut: bool = False) -> float:
         return m.similarity
     if not m.diff:
         return 1.0
-    equal = sum(len(d.original.split()) for d in m.diff if d.op == "equal")
+    equal = sum(len(d.original.split()) for d in m.diff if _keeps_meaning(d))
     changed = _changed_tokens(m, cut)
     return equal / (equal + changed) if equal + changed else 0.0
 
 
 def _changed_tokens(m: ParagraphMatch, cut: bool = False, credits: tuple[str, ...] = ()) -> int:
-    """Replaced and inserted tokens (not deleted ones) of a pair's diff.
+    """Replaced and inserted tokens (not deleted ones) of a pair's diff, less changes of
+    style only.
 
     A credit written into a paragraph ("Brussels, (APP) - ...") is provenance, not an edit.
     """
     total = 0
     for d in _uncut(m.diff) if cut else m.diff:
+        if d.kind is EditKind.STYLE:
+            continue
         if d.op == "insert" and any(comparison_key(d.copy) in span for span in credits):
             continue
         if d.op == "replace":
@@ -432,7 +509,17 @@ def _changed_tokens(m: ParagraphMatch, cut: bool = False, credits: tuple[str, ..
     return total
 
 
-def _scores(t: _Tally) -> Scores:
+def _copy_weight(t: _Tally) -> Callable[[int], float]:
+    """Weight of a copy paragraph's words: page furniture and short lines count little."""
+
+    def weight(i: int) -> float:
+        n = t.copy_total.get(i, 0)
+        return _CHROME_WEIGHT if n < _CHROME_WORDS or i in t.copy_chrome else 1.0
+
+    return weight
+
+
+def _scores(t: _Tally, alignment: Alignment) -> Scores:
     orig_total = sum(t.orig_total.values())
     covered = sum(min(t.orig_covered[i], n) for i, n in t.orig_total.items())
     added = weighted = 0.0
@@ -445,6 +532,7 @@ def _scores(t: _Tally) -> Scores:
         fidelity=_unit(t.fidelity_sum / t.fidelity_weight if t.fidelity_weight else 0.0),
         additions=_unit(added / weighted if weighted else 0.0),
         order=_unit(1.0 - t.moved / t.matched if t.matched else 1.0),
+        derived=_unit(t.derivation.derived),
     )
 
 
@@ -461,6 +549,22 @@ def _content_coverage(t: _Tally) -> float:
 
 def _unit(x: float) -> float:
     return round(min(1.0, max(0.0, x)), 4)
+
+
+def paraphrase_figures(alignment: Alignment, settings: Settings) -> dict[str, float]:
+    """The figures the paraphrase-or-independent decision reads, by name."""
+    d = derivation(alignment, lambda _: 1.0)
+    copy = _paragraph_texts(alignment, "copy", literal_too=True)
+    original = _paragraph_texts(alignment, "original", literal_too=True)
+    return {
+        "runs": shared_runs(copy, original),
+        "long_runs": shared_runs(copy, original, LONG_RUN_WORDS),
+        "share": round(paraphrase_share(alignment), 4),
+        "derived": d.derived,
+        "literal": d.literal,
+        "ordered": d.ordered,
+        "reworded_ordered": d.reworded_ordered,
+    }
 
 
 def paraphrase_share(alignment: Alignment) -> float:
@@ -488,40 +592,15 @@ def paraphrase_share(alignment: Alignment) -> float:
     return row[-1] / total
 
 
-def paragraph_correspondence(alignment: Alignment) -> float:
-    """Share of paragraphs that follow the original one for one, in order, each sharing
-    `_CORRESPONDING_SHARE` of its content words with its partner (of the shorter side).
-
-    A paraphrase keeps the original's paragraph structure while changing its words; an
-    independent report of the same event does not.
-    """
-    original = [_content_words(t) for t in _paragraph_texts(alignment, "original")]
-    copy = [_content_words(t) for t in _paragraph_texts(alignment, "copy")]
-    original = [w for w in original if len(w) >= _CORRESPONDING_MIN_WORDS]
-    copy = [w for w in copy if len(w) >= _CORRESPONDING_MIN_WORDS]
-    if not original or not copy:
-        return 0.0
-    row = [0] * (len(copy) + 1)
-    for words_o in original:
-        previous_diagonal = 0
-        for j, words_c in enumerate(copy, start=1):
-            above = row[j]
-            shared = len(words_o & words_c) / min(len(words_o), len(words_c))
-            step = previous_diagonal + (shared >= _CORRESPONDING_SHARE)
-            row[j] = max(above, row[j - 1], step)
-            previous_diagonal = above
-    return row[-1] / min(len(original), len(copy))
-
-
 def _content_words(text: str) -> set[str]:
     return {w for w in words(text) if len(w) > 2 and w not in _STOPWORDS and not w.isdigit()}
 
 
-def _paragraph_texts(alignment: Alignment, side: str) -> list[str]:
-    """The paragraphs of one side that were not matched word for word: shared verbatim
-    text (a quoted statement two reports both carry) is copying or quoting, not
-    paraphrase, and is judged by coverage instead."""
-    literal = {Status.VERBATIM, Status.EDITED}
+def _paragraph_texts(alignment: Alignment, side: str, *, literal_too: bool = False) -> list[str]:
+    """The paragraphs of one side that were not matched word for word (all of them with
+    `literal_too`): shared verbatim text (a quoted statement two reports both carry) is
+    copying or quoting, not paraphrase, and is judged by coverage instead."""
+    literal = set() if literal_too else {Status.VERBATIM, Status.EDITED}
     copied = {
         (m.original_index if side == "original" else m.copy_index)
         for m in alignment.matches
@@ -540,21 +619,21 @@ def _content_bigrams(text: str) -> set[tuple[str, str]]:
     return set(itertools.pairwise(content))
 
 
-def _verdict(t: _Tally, s: Scores, alignment: Alignment, settings: Settings) -> Verdict:
-    if s.coverage < settings.unrelated_max_coverage:
-        if (
-            paraphrase_share(alignment) >= settings.paraphrase_min_share
-            or paragraph_correspondence(alignment) >= settings.paraphrase_min_correspondence
-        ):
-            return Verdict.REWRITTEN
-        if len(t.evidence_paragraphs) < 2 or s.additions > _UNRELATED_MIN_ADDITIONS:
-            return Verdict.UNRELATED
+def _verdict(t: _Tally, s: Scores, settings: Settings) -> Verdict:
+    if not _is_derived(t, settings):
+        return Verdict.UNRELATED
+    word_for_word = t.long_runs >= settings.literal_min_runs
     covered = sum(min(t.orig_covered[i], n) for i, n in t.orig_total.items())
     reworded = covered and t.rewritten_tokens / covered >= _REWRITTEN_SHARE
-    if reworded or s.fidelity < settings.rewritten_max_fidelity:
+    if not word_for_word and (
+        reworded
+        or s.fidelity < settings.rewritten_max_fidelity
+        or s.coverage < settings.unrelated_max_coverage
+    ):
         return Verdict.REWRITTEN
     if (
         t.quote_changes
+        or t.meaning_edits
         or t.material_edits
         or t.substantive_additions
         or s.fidelity < settings.faithful_min_fidelity
@@ -564,6 +643,17 @@ def _verdict(t: _Tally, s: Scores, alignment: Alignment, settings: Settings) -> 
     if _content_coverage(t) < settings.trimmed_min_coverage:
         return Verdict.TRIMMED
     return Verdict.FAITHFUL
+
+
+def _is_derived(t: _Tally, settings: Settings) -> bool:
+    """The copy comes from the original: it keeps its wording in runs of words, or follows
+    its sentences in order (a paraphrase). Independent reports of one event share names,
+    numbers, quotes and a stock phrase or two, which neither figure counts."""
+    return (
+        t.runs >= settings.derived_min_runs
+        or t.derivation.ordered >= settings.paraphrase_min_ordered
+        or t.paraphrase_share >= settings.paraphrase_min_share
+    )
 
 
 # --- credit --------------------------------------------------------------------------
@@ -665,6 +755,7 @@ def _findings(
     verdict: Verdict,
     credit: Credit,
     targets: tuple[str, ...],
+    settings: Settings,
 ) -> tuple[Finding, ...]:
     found = list(evidence.findings)
     found += [
@@ -677,7 +768,22 @@ def _findings(
         found += _credit_findings(evidence, credit, " or ".join(targets), verdict)
     if alignment is not None and tally is not None and verdict is not Verdict.UNRELATED:
         found += _alignment_findings(alignment, tally)
+    if tally is not None and verdict in (Verdict.REWRITTEN, Verdict.UNRELATED):
+        found.append(_paraphrase_finding(tally, settings))
     return tuple(sorted(set(found), key=lambda f: (_SEVERITY_ORDER[f.severity], f.code, f.message)))
+
+
+def _paraphrase_finding(t: _Tally, settings: Settings) -> Finding:
+    """The figures a rewritten-or-unrelated call was made on, with the thresholds."""
+    message = (
+        f"derived {t.derivation.derived:.2f} of the copy; in runs of 3+ words of the original "
+        f"{t.runs:.2f} (derived from {settings.derived_min_runs:g}), of 5+ words "
+        f"{t.long_runs:.2f} (word for word from {settings.literal_min_runs:g}); sentences "
+        f"in the original's order {t.derivation.ordered:.2f} (paraphrase from "
+        f"{settings.paraphrase_min_ordered:g}); content-word bigrams in order "
+        f"{t.paraphrase_share:.2f} (from {settings.paraphrase_min_share:g})"
+    )
+    return Finding("paraphrase", Severity.INFO, message)
 
 
 def _note_finding(note: str) -> Finding:
@@ -704,6 +810,13 @@ def _credit_findings(
 
 def _alignment_findings(alignment: Alignment, t: _Tally) -> list[Finding]:
     found = [_quote_finding(ci, quotes) for (ci, _), quotes in sorted(t.quote_changes.items())]
+    found += [
+        Finding(_EDIT_FINDINGS[d.kind], Severity.ERROR, f"paragraph {ci}: {phrase}")
+        for ci, d, phrase in t.meaning_edits
+        if d.kind is not None
+    ]
+    if t.style_edits:
+        found.append(_style_finding(t.style_edits))
     if t.cuts.beyond_original:
         message = (
             f"the original is an excerpt cut off at its paragraph {t.cuts.original_cut_at}: "
@@ -737,6 +850,24 @@ def _alignment_findings(alignment: Alignment, t: _Tally) -> list[Finding]:
         message = f"{t.moved} of {t.matched} matched paragraphs appear out of the original's order"
         found.append(Finding("paragraphs-moved", Severity.INFO, message))
     return found
+
+
+_EDIT_FINDINGS = {
+    EditKind.NUMBER: "number-changed",
+    EditKind.NEGATION: "negation-changed",
+    EditKind.NAME: "name-changed",
+    EditKind.MODALITY: "modality-changed",
+}
+
+
+def _style_finding(edits: list[DiffOp]) -> Finding:
+    first = edits[0]
+    n = len(edits)
+    message = (
+        f"{n} edit{'s' if n != 1 else ''} of style only (meaning kept), "
+        f"e.g. '{_clip(first.original)}' -> '{_clip(first.copy)}'"
+    )
+    return Finding("style-edits", Severity.INFO, message)
 
 
 def _quote_finding(copy_index: int, quotes: tuple[DiffOp, ...]) -> Finding:

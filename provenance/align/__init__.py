@@ -1,6 +1,6 @@
 """Stage 5: copy paragraphs x original paragraphs -> Alignment.
 
-The only module importing rapidfuzz. How a pair is judged:
+rapidfuzz is imported in `_fuzz` only. How a pair is judged:
 
 * `ratio`   character similarity of the comparison keys (rapidfuzz `fuzz.ratio` / 100);
 * `overlap` Dice coefficient of the two sets of content words (function words removed):
@@ -51,12 +51,22 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby, pairwise
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Indel
-
-from .models import Alignment, DiffOp, Paragraph, ParagraphMatch, Status
-from .settings import Settings
-from .text import comparison_key, words
+from ..edits import CONTEXT_WORDS, MATERIAL_KINDS, Side, detect_language, edit_kind
+from ..models import (
+    Alignment,
+    DiffOp,
+    EditKind,
+    Paragraph,
+    ParagraphMatch,
+    SentenceLink,
+    SentencePair,
+    Status,
+)
+from ..settings import Settings
+from ..text import comparison_key, quote_mask, words
+from ..text import sentences as split_sentences
+from ._fuzz import Indel, fuzz, process
+from .sentences import link_sentences, sentence_words
 
 __all__ = ["align_paragraphs"]
 
@@ -93,20 +103,11 @@ _STOPWORDS = frozenset(
     their them then there these they this those to up was we were what when where which
     while who will with would you your""".split()  # noqa: SIM905
 )
-# Opening quotation mark -> the marks that close it.
-_OPENERS = {
-    '"': '"',
-    "\u201c": '\u201d"',  # “ closed by ” (or a straight " typed by mistake)
-    "\u201e": "\u201c\u201d",  # „ closed by “ (German) or ”
-    "\u00ab": "\u00bb",  # « »
-    "\u2018": "\u2019",  # single curly quotes used as quotation marks
-}
+
 # text.words() applied to a string that is already a comparison key (words() would
 # normalise it a second time, which doubles the cost of preparing a paragraph); a test
 # checks that both agree.
 _KEY_WORD_RE = re.compile(r"\w+(?:[.,']\w+)*")
-_TRAILING_PUNCT_RE = re.compile(r"[.,;:!?)\]]+$")
-_LEADING_PUNCT_RE = re.compile(r"^[(\[]+")
 
 
 _Op = tuple[str, int, int, int, int]
@@ -116,6 +117,10 @@ _STRAY_MATCH_WORDS = 3
 _RatioMatrix = Callable[[list[str], list[str], Settings], list[list[float]]]
 # Word-level opcodes (tag, src_start, src_end, dest_start, dest_end) of two token lists.
 _RawOpcodes = Callable[[list[str], list[str]], list[_Op]]
+# The original's language is told from its first paragraphs.
+_LANGUAGE_SAMPLE = 8
+# Sentences shared by two otherwise unmatched paragraphs pair them from this many words.
+_MIN_SENTENCE_PAIR_WORDS = 8
 
 
 @dataclass(frozen=True)
@@ -182,8 +187,56 @@ def _align(
     moved = _leftover_pairs(pairs, chain)
     partial = _partial_pairs(pairs, chain + moved, copy_sides, orig_sides)
     raw = raw_opcodes or _indel_opcodes
-    matches = _build_matches(copy_sides, orig_sides, chain, moved, partial, settings, raw)
-    return Alignment(matches=tuple(matches), notes=tuple(notes))
+    language = detect_language(" ".join(p.text for p in original[:_LANGUAGE_SAMPLE]))
+    links = link_sentences(copy, original, settings, language, deadline, notes)
+    by_pair = _links_by_pair(links, copy_sides, orig_sides)
+    partial += _sentence_pairs(by_pair, chain + moved + partial, copy_sides, orig_sides)
+    matches = _build_matches(
+        copy_sides, orig_sides, chain, moved, partial, settings, raw, language, by_pair
+    )
+    return Alignment(
+        matches=tuple(matches),
+        notes=tuple(notes),
+        sentence_links=links,
+        copy_sentence_words=sentence_words(copy, language),
+    )
+
+
+def _links_by_pair(
+    links: tuple[SentenceLink, ...], copy: list[_Side], orig: list[_Side]
+) -> dict[tuple[int, int], list[SentenceLink]]:
+    """Links grouped by (copy position, original position)."""
+    copy_pos = {s.index: s.pos for s in copy}
+    orig_pos = {s.index: s.pos for s in orig}
+    grouped: dict[tuple[int, int], list[SentenceLink]] = defaultdict(list)
+    for link in links:
+        grouped[copy_pos[link.copy_paragraph], orig_pos[link.original_paragraph]].append(link)
+    return grouped
+
+
+def _sentence_pairs(
+    by_pair: dict[tuple[int, int], list[SentenceLink]],
+    taken: list[_Pair],
+    copy: list[_Side],
+    orig: list[_Side],
+) -> list[_Pair]:
+    """Restructured reuse: a copy paragraph the paragraph map left unmatched that holds
+    sentences of original paragraphs (and an unmatched original paragraph whose sentences
+    stand in copy paragraphs), paired on those sentences alone."""
+    used_c = {p.ci for p in taken}
+    used_o = {p.oj for p in taken}
+    paired = {(p.ci, p.oj) for p in taken}
+    found: list[_Pair] = []
+    for (ci, oj), group in sorted(by_pair.items()):
+        literal = [link for link in group if link.literal]
+        if not literal or (ci, oj) in paired or (ci in used_c and oj in used_o):
+            continue
+        words = sum({(k.copy_sentence): k.copy_words for k in literal}.values())
+        if words < _MIN_SENTENCE_PAIR_WORDS:
+            continue
+        score = max(link.similarity for link in literal)
+        found.append(_Pair(ci, oj, "sentences", score, score, score))
+    return found
 
 
 def _prepare(p: Paragraph, pos: int, side: str, notes: list[str]) -> _Side:
@@ -437,6 +490,8 @@ def _build_matches(
     partial: list[_Pair],
     settings: Settings,
     raw: _RawOpcodes,
+    language: str,
+    by_pair: dict[tuple[int, int], list[SentenceLink]],
 ) -> list[ParagraphMatch]:
     entries: list[tuple[tuple[int, int, int], ParagraphMatch]] = []
     anchors = sorted((p.ci, p.oj) for p in chain)
@@ -444,7 +499,8 @@ def _build_matches(
     tagged = [(p, False) for p in chain] + [(p, True) for p in moved]
     tagged += [(p, _out_of_order(p, anchors)) for p in partial]
     for p, is_moved in tagged:
-        match = _match(copy[p.ci], orig[p.oj], p, is_moved, tokens, settings, raw)
+        links = by_pair.get((p.ci, p.oj), [])
+        match = _match(copy[p.ci], orig[p.oj], p, is_moved, tokens, settings, raw, language, links)
         entries.append(((p.ci, 0, p.oj), match))
     matched_c = {p.ci for p, _ in tagged}
     for c in copy:
@@ -504,34 +560,86 @@ def _match(
     tokens: _TokenCache,
     settings: Settings,
     raw: _RawOpcodes,
+    language: str,
+    links: list[SentenceLink],
 ) -> ParagraphMatch:
+    pairs = _sentence_groups(links)
     if c.key == o.key:
-        return ParagraphMatch(c.index, o.index, c.text, o.text, Status.VERBATIM, 1.0, moved)
-    ct, ot = tokens.get("copy", c), tokens.get("original", o)
-    if p.kind == "partial":
+        return ParagraphMatch(
+            c.index, o.index, c.text, o.text, Status.VERBATIM, 1.0, moved, sentences=pairs
+        )
+    if p.kind == "sentences":
+        ct, ot = _linked_tokens(c, o, links, language)
+    else:
+        ct, ot = tokens.get("copy", c), tokens.get("original", o)
+    if p.kind in ("partial", "sentences"):
         ops, similarity = _partial_ops(ot, ct, raw)
     else:
         ops = _opcodes(ot.keys, ct.keys, raw)
         similarity = p.ratio if p.kind == "full" else _exact_ratio(c.key, o.key)
-    diff = tuple(_diff_op(op, ot, ct) for op in ops)
-    quotes = tuple(_diff_op(op, ot, ct) for op in ops if op[0] != "equal" and _in_quote(op, ot, ct))
-    status = _status(p.kind, similarity, ops, settings)
+    diff = tuple(_diff_op(op, ot, ct, o.text, c.text, language) for op in ops)
+    quotes = tuple(d for op, d in zip(ops, diff, strict=True) if d.kind and _in_quote(op, ot, ct))
+    status = _status(p.kind, similarity, ops, [d.kind for d in diff], settings)
     return ParagraphMatch(
-        c.index, o.index, c.text, o.text, status, round(similarity, 4), moved, diff, quotes
+        c.index, o.index, c.text, o.text, status, round(similarity, 4), moved, diff, quotes, pairs
     )
 
 
-def _status(kind: str, similarity: float, ops: list[_Op], settings: Settings) -> Status:
-    """Verbatim needs no replaced or inserted word; many small scattered replacements are
-    the mark of a spinner (rewritten), a few are an edit."""
-    replaced = [op for op in ops if op[0] == "replace"]
-    small = sum(1 for _, s0, s1, d0, d1 in replaced if s1 - s0 <= 2 and d1 - d0 <= 2)
-    copy_words = sum(d1 - d0 for _, _, _, d0, d1 in ops)
+def _linked_tokens(
+    c: _Side, o: _Side, links: list[SentenceLink], language: str
+) -> tuple[_Tokens, _Tokens]:
+    """Tokens of the linked sentences alone, in order, on each side."""
+    copy_ids = sorted({k.copy_sentence for k in links})
+    orig_ids = sorted({k.original_sentence for k in links})
+    copy_sentences = split_sentences(c.text, language)
+    orig_sentences = split_sentences(o.text, language)
+    copy_text = " ".join(copy_sentences[i] for i in copy_ids if i < len(copy_sentences))
+    orig_text = " ".join(orig_sentences[j] for j in orig_ids if j < len(orig_sentences))
+    return _tokenize(copy_text), _tokenize(orig_text)
+
+
+def _sentence_groups(links: list[SentenceLink]) -> tuple[SentencePair, ...]:
+    """Links of one paragraph pair as groups: sentences joined by links belong together
+    (a copy sentence made of two original ones, or the other way round)."""
+    groups: list[tuple[set[int], set[int]]] = []
+    for link in links:
+        hits = [g for g in groups if link.copy_sentence in g[0] or link.original_sentence in g[1]]
+        merged: tuple[set[int], set[int]] = ({link.copy_sentence}, {link.original_sentence})
+        for g in hits:
+            merged[0].update(g[0])
+            merged[1].update(g[1])
+            groups.remove(g)
+        groups.append(merged)
+    return tuple(
+        SentencePair(tuple(sorted(cs)), tuple(sorted(os)))
+        for cs, os in sorted(groups, key=lambda g: (min(g[0]), min(g[1])))
+    )
+
+
+def _status(
+    kind: str,
+    similarity: float,
+    ops: list[_Op],
+    kinds: list[EditKind | None],
+    settings: Settings,
+) -> Status:
+    """Verbatim needs no replaced or inserted word and no deletion that changes the
+    meaning; many small scattered replacements that are not style are the mark of a
+    spinner (rewritten), a few are an edit."""
     if kind == "rewritten":
         return Status.REWRITTEN
+    small = sum(
+        1
+        for (tag, s0, s1, d0, d1), k in zip(ops, kinds, strict=True)
+        if tag == "replace" and k is not EditKind.STYLE and s1 - s0 <= 2 and d1 - d0 <= 2
+    )
+    copy_words = sum(d1 - d0 for _, _, _, d0, d1 in ops)
     if small >= max(_MIN_SPUN_REPLACEMENTS, _SPUN_REPLACEMENT_SHARE * copy_words):
         return Status.REWRITTEN
-    changed = replaced or any(op[0] == "insert" for op in ops)
+    changed = any(
+        op[0] in ("replace", "insert") or k in MATERIAL_KINDS
+        for op, k in zip(ops, kinds, strict=True)
+    )
     if similarity >= settings.verbatim_threshold and not changed:
         return Status.VERBATIM
     if similarity >= settings.edited_threshold or kind == "gap":
@@ -545,7 +653,7 @@ def _status(kind: str, similarity: float, ops: list[_Op], settings: Settings) ->
 def _tokenize(text: str) -> _Tokens:
     display = text[:_MAX_SCORE_CHARS].split()
     keys = [_token_key(t) for t in display]
-    return _Tokens(display, keys, _quote_mask(display), _positions(keys))
+    return _Tokens(display, keys, quote_mask(display), _positions(keys))
 
 
 @lru_cache(maxsize=65_536)
@@ -561,25 +669,6 @@ def _positions(keys: list[str]) -> dict[tuple[str, str], list[int]]:
         if bg[0] not in _STOPWORDS or bg[1] not in _STOPWORDS:
             index[bg].append(i)
     return index
-
-
-def _quote_mask(tokens: list[str]) -> list[bool]:
-    """Which tokens lie inside quotation marks (straight, curly, guillemets, single curly).
-
-    A single closing mark only closes a quote that a single opening mark began, so
-    apostrophes (Trump's, the Smiths' written with U+2019) inside a double-quoted
-    passage are not taken as closers.
-    """
-    mask: list[bool] = []
-    closer = ""
-    for tok in tokens:
-        core = _TRAILING_PUNCT_RE.sub("", _LEADING_PUNCT_RE.sub("", tok))
-        if not closer and core[:1] in _OPENERS:
-            closer, core = _OPENERS[core[:1]], core[1:]
-        mask.append(bool(closer))
-        if closer and core[-1:] and core[-1] in closer:
-            closer = ""
-    return mask
 
 
 def _indel_opcodes(src: list[str], dest: list[str]) -> list[_Op]:
@@ -691,9 +780,22 @@ def _shift_leading_repeat(
     return [moved, *ops[2:]]
 
 
-def _diff_op(op: _Op, ot: _Tokens, ct: _Tokens) -> DiffOp:
+def _diff_op(op: _Op, ot: _Tokens, ct: _Tokens, original: str, copy: str, language: str) -> DiffOp:
     tag, s0, s1, d0, d1 = op
-    return DiffOp(tag, " ".join(ot.display[s0:s1]), " ".join(ct.display[d0:d1]))
+    orig_span, copy_span = " ".join(ot.display[s0:s1]), " ".join(ct.display[d0:d1])
+    if tag == "equal":
+        return DiffOp(tag, orig_span, copy_span)
+    n = CONTEXT_WORDS
+    kind = edit_kind(
+        Side(orig_span, _join(ot.display, s0 - n, s0), _join(ot.display, s1, s1 + n), original),
+        Side(copy_span, _join(ct.display, d0 - n, d0), _join(ct.display, d1, d1 + n), copy),
+        language,
+    )
+    return DiffOp(tag, orig_span, copy_span, kind)
+
+
+def _join(tokens: list[str], start: int, end: int) -> str:
+    return " ".join(tokens[max(0, start) : end])
 
 
 def _in_quote(op: _Op, ot: _Tokens, ct: _Tokens) -> bool:

@@ -1,0 +1,442 @@
+"""Edit kinds: what one word-level change between an original and its copy does to the
+meaning, judged as an editor would.
+
+The only module importing text2num (written-out numbers) and breame (US/UK spelling).
+Word lists live in `data/edits.toml`, each with the real example it was written for.
+
+`edit_kind` compares the two sides of an edit with a little context around them:
+* style     both sides say the same thing in another form: their canonical forms are
+            equal (case, accents, hyphens, contractions, US/UK spelling, honorifics,
+            possessives, neutral reporting verbs, numbers written in digits or words,
+            "5%" / "5 pct" / "5 percent", "$5m" / "5 mln dlrs" / "five million dollars"),
+            or time or place is made relative to the reader ("on Tuesday" -> "yesterday");
+* negation  the sides hold a different number of negation cues ("not", "never", "sin",
+            "nicht", ...), in the six languages credits are read in;
+* number    the values differ (integers, decimals, percentages, money with magnitudes,
+            years, and one weekday or month for another);
+* name      a proper name replaced or inserted, as opposed to a change of form of
+            the same name (surname only, honorific, possessive, case): a capitalised word
+            of one side that the other side's paragraph does not hold, and that does not
+            merely extend a name both sides keep ("Biden" -> "Joe Biden");
+* modality  certainty changed: a cue of another class ("will" -> "may", "alleged" ->
+            "convicted", "plans to" -> "has agreed to", "reportedly" added or dropped);
+* wording   anything else.
+Checks run in that order after style; the first that applies names the kind. A deletion
+trims: it is negation or modality when what is left changes polarity or certainty, else
+wording. Never raises.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache, lru_cache
+from importlib import resources
+
+from .models import EditKind
+
+__all__ = ["MATERIAL_KINDS", "Side", "american", "detect_language", "edit_kind"]
+
+MATERIAL_KINDS = frozenset({EditKind.NUMBER, EditKind.NEGATION, EditKind.NAME, EditKind.MODALITY})
+LANGUAGES = ("en", "es", "fr", "de", "pt", "it")
+
+# Tokens: a currency sign, a number (1,000.5 / 1.000,5), a percent sign, or a word with
+# inner apostrophes or hyphens.
+_TOKEN_RE = re.compile(r"[$€£¥%]|\d+(?:[.,]\d+)*|[^\W\d_]+(?:['\u2019][^\W\d_]+)*", re.UNICODE)
+_EUROPEAN_NUMBER_RE = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$|^\d+,\d{1,2}$")
+_CAPITALISED_RE = re.compile(r"^[\"'\u201c\u2018(\[\u00ab\u201e]*([A-ZÀ-ÖØ-Þ][\w'\u2019.\-]*)")
+_HYPHEN_RE = re.compile(r"(?<=\w)[-\u2010\u2011](?=\w)")
+_SENTENCE_END_RE = re.compile(r"[.!?:;\"\u201d\u00bb]$")
+_POSSESSIVE_RE = re.compile(r"['\u2019]s?$")
+_CONTRACTIONS = {
+    "won't": "will not",
+    "can't": "can not",
+    "cannot": "can not",
+    "shan't": "shall not",
+    "ain't": "is not",
+}
+_CONTRACTION_SUFFIXES = (
+    ("n't", " not"),
+    ("'re", " are"),
+    ("'ve", " have"),
+    ("'ll", " will"),
+    ("'m", " am"),
+    ("'d", " would"),
+)
+_PRONOUNS_IS = frozenset({"it's", "he's", "she's", "that's", "there's", "what's", "who's"})
+# "12th": the ordinal suffix is style once the number stands alone.
+_ORDINALS = frozenset({"st", "nd", "rd", "th"})
+_CALENDAR = {
+    "jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june",
+    "jul": "july", "aug": "august", "sep": "september", "sept": "september",
+    "oct": "october", "nov": "november", "dec": "december", "mon": "monday",
+    "tue": "tuesday", "tues": "tuesday", "wed": "wednesday", "thu": "thursday",
+    "thur": "thursday", "thurs": "thursday", "fri": "friday", "sat": "saturday",
+    "sun": "sunday",
+}  # fmt: skip
+# Context words taken on each side of an edit.
+CONTEXT_WORDS = 2
+# Long rewritten passages are wording: a cue inside them is not one word flipped.
+_MAX_CUE_SPAN_WORDS = 12
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of an edit: the changed words, the words just before and after them (the
+    same on both sides up to style), and the whole paragraph they stand in."""
+
+    span: str
+    before: str = ""
+    after: str = ""
+    paragraph: str = ""
+
+    @property
+    def text(self) -> str:
+        return " ".join(p for p in (self.before, self.span, self.after) if p)
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    negation: dict[str, frozenset[str]]
+    modality: dict[str, str]
+    reporting: frozenset[str]
+    honorifics: frozenset[str]
+    not_names: frozenset[str]
+    relative_time: frozenset[str]
+    absolute_time: frozenset[str]
+    relative_place: frozenset[str]
+    scale: dict[str, Decimal]
+    unit: dict[str, str]
+    phrases: tuple[tuple[tuple[str, ...], str], ...]
+    stopwords: dict[str, frozenset[str]]
+
+
+def edit_kind(original: Side, copy: Side, language: str = "en") -> EditKind:
+    """The kind of the edit that turned `original` into `copy` (see the module docstring)."""
+    lex = _lexicon()
+    o_canon, c_canon = _canonical(original.text, language), _canonical(copy.text, language)
+    if "".join(o_canon) == "".join(c_canon):
+        return EditKind.STYLE
+    short = max(len(original.span.split()), len(copy.span.split())) <= _MAX_CUE_SPAN_WORDS
+    negation = lex.negation.get(language, lex.negation["en"])
+    if short and _cues(o_canon, negation) != _cues(c_canon, negation):
+        return EditKind.NEGATION
+    if not copy.span.strip():
+        # A deletion trims: it changes the meaning only when what is left says the
+        # opposite or with another certainty.
+        if short and _modal_classes(o_canon, lex) != _modal_classes(c_canon, lex):
+            return EditKind.MODALITY
+        return EditKind.WORDING
+    if Counter(o_canon) == Counter(c_canon):
+        # the same words in another order: "12 February" / "February 12" is style,
+        # "Smith beat Jones" / "Jones beat Smith" is not
+        moved = {a for a, b in zip(o_canon, c_canon, strict=True) if a != b}
+        return EditKind.STYLE if all(_is_time(t, lex) for t in moved) else EditKind.WORDING
+    time_kind = _time_change(o_canon, c_canon, lex)
+    if time_kind is not None:
+        return time_kind
+    if _numbers(o_canon) != _numbers(c_canon):
+        return EditKind.NUMBER
+    if _name_changed(original, copy, lex):
+        if _place_made_relative(o_canon, c_canon, lex):
+            return EditKind.STYLE
+        return EditKind.NAME
+    if short and _modal_classes(o_canon, lex) != _modal_classes(c_canon, lex):
+        return EditKind.MODALITY
+    return EditKind.WORDING
+
+
+def detect_language(text: str) -> str:
+    """The most likely of the six languages from function-word counts ("en" when unsure)."""
+    lex = _lexicon()
+    tokens = Counter(_strip_accents(t) for t in _TOKEN_RE.findall(text.casefold()))
+    scores = {lang: sum(tokens[w] for w in words) for lang, words in lex.stopwords.items()}
+    best = max(LANGUAGES, key=lambda lang: (scores[lang], lang == "en"))
+    return best if scores[best] > scores["en"] else "en"
+
+
+# --- canonical form --------------------------------------------------------------------
+
+
+@lru_cache(maxsize=16_384)
+def _canonical(text: str, language: str) -> tuple[str, ...]:
+    """Tokens of `text` with every difference of style removed."""
+    lex = _lexicon()
+    lowered = _HYPHEN_RE.sub(" ", _expand_contractions(text.casefold()))
+    lowered = _written_numbers(lowered, language)
+    tokens = [_strip_accents(t) for t in _TOKEN_RE.findall(lowered)]
+    tokens = _join_phrases(tokens, lex)
+    out: list[str] = []
+    k = 0
+    while k < len(tokens):
+        k = _fold_number(tokens, k, out, lex, language)
+    return tuple(
+        _style_token(t, lex) for t in out if t not in lex.honorifics and t not in _ORDINALS
+    )
+
+
+def _expand_contractions(text: str) -> str:
+    def expand(match: re.Match[str]) -> str:
+        word = match.group().replace("\u2019", "'")
+        if word in _CONTRACTIONS:
+            return _CONTRACTIONS[word]
+        if word in _PRONOUNS_IS:
+            return word[:-2] + " is"
+        for suffix, full in _CONTRACTION_SUFFIXES:
+            if word.endswith(suffix) and len(word) > len(suffix):
+                return word[: -len(suffix)] + full
+        return word
+
+    return re.sub(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)+|cannot", expand, text)
+
+
+def _written_numbers(text: str, language: str) -> str:
+    """Numbers written out in words become digits ("five million" -> "5000000")."""
+    if not _may_hold_number_words(text):
+        return text
+    from text_to_num import alpha2digit
+
+    try:
+        return str(alpha2digit(text, language if language in LANGUAGES else "en", threshold=0))
+    except (ValueError, KeyError, IndexError):
+        return text
+
+
+def _may_hold_number_words(text: str) -> bool:
+    return any(w in text for w in _number_word_stems())
+
+
+@cache
+def _number_word_stems() -> tuple[str, ...]:
+    return (
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve", "teen", "twenty", "thirty", "forty", "fifty", "sixty",
+        "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion",
+        "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "cien",
+        "mil", "deux", "trois", "quatre", "cinq", "sept", "huit", "neuf", "dix", "cent",
+        "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn",
+        "hundert", "tausend", "três", "quatro", "oito", "nove", "dez", "tre", "quattro",
+        "cinque", "sette", "otto", "dieci", "cento", "mille",
+    )  # fmt: skip
+
+
+def _join_phrases(tokens: list[str], lex: _Lexicon) -> list[str]:
+    """Multi-word cues and units become one token ("per cent", "plans to", "a dit")."""
+    out: list[str] = []
+    k = 0
+    while k < len(tokens):
+        for words, joined in lex.phrases:
+            if tuple(tokens[k : k + len(words)]) == words:
+                out.append(joined)
+                k += len(words)
+                break
+        else:
+            out.append(tokens[k])
+            k += 1
+    return out
+
+
+def _fold_number(tokens: list[str], k: int, out: list[str], lex: _Lexicon, language: str) -> int:
+    """Append the token at k to `out`, folding a number with its currency, magnitude and
+    unit into one "#value|unit" token; returns the next position."""
+    token = tokens[k]
+    value = _number_value(token, language)
+    if value is None:
+        out.append(token)
+        return k + 1
+    units: list[str] = []
+    if out and out[-1] in lex.unit:
+        units.append(lex.unit[out.pop()])
+    k += 1
+    scaled = False
+    while k < len(tokens):
+        nxt = tokens[k]
+        scale = lex.scale.get(nxt)
+        if scale is None and nxt.isdigit() and set(nxt[1:]) == {"0"} and len(nxt) >= 4:
+            scale = Decimal(nxt)  # text2num writes "1.5 billion" as "1.5 1000000000"
+        if scale is not None and not scaled:
+            value *= scale
+            scaled = True
+        elif nxt in lex.unit:
+            units.append(lex.unit[nxt])
+            scaled = True  # "5 pct m" is not five million percent
+        else:
+            break
+        k += 1
+    text = format(value.normalize(), "f")
+    out.append("#" + text + ("|" + "|".join(sorted(set(units))) if units else ""))
+    return k
+
+
+def _number_value(token: str, language: str) -> Decimal | None:
+    if not token[:1].isdigit():
+        return None
+    if language != "en" and _EUROPEAN_NUMBER_RE.match(token):
+        token = token.replace(".", "").replace(",", ".")
+    else:
+        token = token.replace(",", "")
+    try:
+        return Decimal(token)
+    except InvalidOperation:
+        return None
+
+
+def _style_token(token: str, lex: _Lexicon) -> str:
+    if token in lex.reporting:
+        return "said"
+    if token in _CALENDAR:
+        return _CALENDAR[token]
+    token = _POSSESSIVE_RE.sub("", token) if len(token) > 3 else token
+    return american(token).replace("-", "")
+
+
+@lru_cache(maxsize=65_536)
+def american(word: str) -> str:
+    """The US spelling of a lower-case word ("labour" -> "labor"); other words unchanged."""
+    from breame.spelling import get_american_spelling
+
+    return str(get_american_spelling(word)) if word.isalpha() else word
+
+
+def _strip_accents(token: str) -> str:
+    if token.isascii():
+        return token
+    decomposed = unicodedata.normalize("NFKD", token)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# --- the checks ------------------------------------------------------------------------
+
+
+def _cues(tokens: Iterable[str], cues: frozenset[str]) -> int:
+    return sum(1 for t in tokens if t in cues)
+
+
+def _numbers(tokens: Iterable[str]) -> Counter[str]:
+    return Counter(t for t in tokens if t.startswith("#"))
+
+
+def _time_change(o: Sequence[str], c: Sequence[str], lex: _Lexicon) -> EditKind | None:
+    """STYLE when the sides differ only in time words and one side is relative to the
+    reader; NUMBER when one weekday or month stands for another; else None."""
+    o_only = Counter(o) - Counter(c)
+    c_only = Counter(c) - Counter(o)
+    differing = set(o_only) | set(c_only)
+    if not differing:
+        return None
+
+    if not all(_is_time(t, lex) for t in differing):
+        return None
+    absolute_o = {t for t in o_only if t in lex.absolute_time or t.startswith("#")}
+    absolute_c = {t for t in c_only if t in lex.absolute_time or t.startswith("#")}
+    if absolute_o and absolute_c:
+        return EditKind.NUMBER
+    return EditKind.STYLE
+
+
+def _is_time(token: str, lex: _Lexicon) -> bool:
+    """A time word, or a number that may be a day or a year."""
+    if token.startswith("#") and "|" not in token and token[1:].isdigit():
+        value = int(token[1:])
+        return value <= 31 or 1900 <= value <= 2100
+    return token in lex.relative_time or token in lex.absolute_time
+
+
+def _place_made_relative(o: Sequence[str], c: Sequence[str], lex: _Lexicon) -> bool:
+    return bool(lex.relative_place & (set(o) ^ set(c)))
+
+
+def _modal_classes(tokens: Iterable[str], lex: _Lexicon) -> Counter[str]:
+    return Counter(lex.modality[t] for t in tokens if t in lex.modality)
+
+
+def _name_changed(original: Side, copy: Side, lex: _Lexicon) -> bool:
+    """A name on one side that the other side's paragraph lacks and that does not just
+    extend a name both sides keep."""
+    o_paragraph = original.paragraph or original.text
+    c_paragraph = copy.paragraph or copy.text
+    proper = _names(o_paragraph, "", lex, frozenset()) | _names(c_paragraph, "", lex, frozenset())
+    o_names = _names(original.span, original.before, lex, proper)
+    c_names = _names(copy.span, copy.before, lex, proper)
+    if not o_names and not c_names:
+        return False
+    kept = _names(original.before + " " + original.after, "", lex, proper) & _names(
+        copy.before + " " + copy.after, "", lex, proper
+    )
+    inserted = c_names - _names(o_paragraph, "", lex, proper)
+    removed = o_names - _names(c_paragraph, "", lex, proper)
+    if inserted and not _extends_kept_name(copy, kept, lex, proper):
+        return True
+    return bool(removed)
+
+
+def _extends_kept_name(
+    side: Side, kept: frozenset[str], lex: _Lexicon, proper: frozenset[str]
+) -> bool:
+    """The span stands right next to a name both sides keep ("Joe" before "Biden")."""
+    if not kept:
+        return False
+    neighbours = side.before.split()[-1:] + side.after.split()[:1]
+    return bool(_names(" ".join(neighbours), "x", lex, proper) & kept)
+
+
+def _names(span: str, before: str, lex: _Lexicon, proper: frozenset[str]) -> frozenset[str]:
+    """Capitalised words that are not function or calendar words. A sentence's first word
+    counts only when it is also seen capitalised inside a sentence (`proper`)."""
+    found: set[str] = set()
+    at_start = not before.strip() or bool(_SENTENCE_END_RE.search(before.strip()))
+    for token in span.split():
+        match = _CAPITALISED_RE.match(token)
+        if match:
+            word = _POSSESSIVE_RE.sub("", match.group(1).rstrip(".,;:!?"))
+            key = _strip_accents(word.casefold())
+            ordinary = key in lex.not_names or key in lex.absolute_time or key in lex.honorifics
+            if key and not ordinary and (not at_start or key in proper):
+                found.add(key)
+        at_start = bool(_SENTENCE_END_RE.search(token))
+    return frozenset(found)
+
+
+# --- the word lists --------------------------------------------------------------------
+
+
+@cache
+def _lexicon() -> _Lexicon:
+    text = resources.files("provenance").joinpath("data/edits.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+
+    def norm(words: Iterable[str]) -> list[str]:
+        return [_strip_accents(w.casefold()) for w in words]
+
+    negation = {lang: norm(data["negation"][lang]) for lang in LANGUAGES}
+    modality = {w: cls for cls, words in data["modality"]["classes"].items() for w in norm(words)}
+    reporting = norm(data["reporting"]["words"])
+    units = {_strip_accents(k): str(v) for k, v in data["numbers"]["unit"].items()}
+    cues = [w for words in negation.values() for w in words]
+    phrases = [w for w in [*cues, *modality, *reporting, *units] if " " in w]
+    return _Lexicon(
+        negation={
+            lang: frozenset(w.replace(" ", "_") for w in words) for lang, words in negation.items()
+        },
+        modality={w.replace(" ", "_"): cls for w, cls in modality.items()},
+        reporting=frozenset(w.replace(" ", "_") for w in reporting),
+        honorifics=frozenset(norm(data["honorifics"]["words"])),
+        not_names=frozenset(norm(data["names"]["not_names"])),
+        relative_time=frozenset(norm(data["time"]["relative"])),
+        absolute_time=frozenset(norm(data["time"]["absolute"])),
+        relative_place=frozenset(norm(data["place"]["relative"])),
+        scale={_strip_accents(k): Decimal(str(v)) for k, v in data["numbers"]["scale"].items()},
+        unit={k.replace(" ", "_"): v for k, v in units.items()},
+        phrases=tuple(
+            sorted(
+                ((tuple(p.split()), p.replace(" ", "_")) for p in set(phrases)),
+                key=lambda item: -len(item[0]),
+            )
+        ),
+        stopwords={lang: frozenset(norm(data["stopwords"][lang])) for lang in LANGUAGES},
+    )

@@ -1,0 +1,172 @@
+"""How much of the copy comes from the original, read from the sentence links of align.
+
+* derived   share of the copy's words in sentences that come from the original (literal
+            or reworded links); page furniture and short lines weigh less (`weight`).
+* literal   the same with literal links only: text kept word for word or edited.
+* runs      share of the copy's words inside runs of `RUN_WORDS` or more words found in
+            the original, wherever they stand (word n-gram containment): what a copy keeps
+            word for word, however it regroups sentences. A spinner's copy, which replaces
+            every other content word, keeps few such runs.
+* ordered   the share of the copy's words in linked sentences that also follow the
+            original's order (a longest increasing run of original positions, weighted by
+            words): a paraphrase follows the original sentence by sentence, independent
+            reports of one event share a few sentences' worth of facts in any order.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from ..models import Alignment, SentenceLink
+from ..text import quote_mask, words
+
+__all__ = ["LONG_RUN_WORDS", "RUN_WORDS", "Derivation", "derivation", "shared_runs"]
+
+
+RUN_WORDS = 3
+# Runs this long are kept word for word: a spinner's synonyms break them.
+LONG_RUN_WORDS = 5
+
+
+@dataclass(frozen=True)
+class Derivation:
+    derived: float
+    literal: float
+    ordered: float
+    reworded_ordered: float
+    runs: float = 0.0
+
+
+def shared_runs(copy: Sequence[str], original: Sequence[str], n: int = RUN_WORDS) -> float:
+    """Share of the copy's words inside word runs of `n` words also in the original.
+
+    Words inside quotation marks are left out (independent reports quote the same
+    statement), and so are runs made of names and numbers alone ("Mr Justice Smith").
+    """
+    grams = {g for text in original for g in _ngrams(_tokens(text)[0], n)}
+    keys: list[str] = []
+    plain: list[bool] = []
+    quoted: list[bool] = []
+    for text in copy:
+        text_keys, text_plain, text_quoted = _tokens(text)
+        keys += text_keys
+        plain += text_plain
+        quoted += text_quoted
+    covered = [False] * len(keys)
+    for i, gram in enumerate(_ngrams(keys, n)):
+        if gram in grams and any(plain[i : i + n]):
+            covered[i : i + n] = [True] * n
+    counted = [i for i, q in enumerate(quoted) if not q]
+    if not counted:
+        return 0.0
+    return round(sum(covered[i] for i in counted) / len(counted), 4)
+
+
+def _tokens(text: str) -> tuple[list[str], list[bool], list[bool]]:
+    """Word keys of `text`, whether each is a plain word (not a name or number), and
+    whether it stands inside quotation marks."""
+    display = text.split()
+    in_quote = quote_mask(display)
+    keys: list[str] = []
+    plain: list[bool] = []
+    quoted: list[bool] = []
+    for token, q in zip(display, in_quote, strict=True):
+        for w in words(token):
+            keys.append(w)
+            stripped = token.lstrip("\"'\u201c\u2018(\u00ab\u201e")
+            plain.append(not (stripped[:1].isupper() or w[:1].isdigit()))
+            quoted.append(q)
+    return keys, plain, quoted
+
+
+def _ngrams(tokens: list[str], n: int) -> Iterable[tuple[str, ...]]:
+    return zip(*(tokens[i:] for i in range(n)), strict=False)
+
+
+def derivation(
+    alignment: Alignment, weight: Callable[[int], float], skip: Iterable[int] = ()
+) -> Derivation:
+    """Shares of the copy's (weighted) words that come from the original; copy paragraphs
+    in `skip` (text past the end of a cut-off original) are left out.
+
+    `derived` counts literal links wherever they stand and reworded links only where they
+    follow the original's order: a reworded sentence on its own is as likely an
+    independent report of the same fact.
+    """
+    skipped = set(skip)
+    total = sum(
+        weight(p) * sum(words)
+        for p, words in alignment.copy_sentence_words.items()
+        if p not in skipped
+    )
+    if not total:
+        return Derivation(0.0, 0.0, 0.0, 0.0)
+    links = [k for k in alignment.sentence_links if k.copy_paragraph not in skipped]
+    chain = _ordered_chain(links, weight)
+    literal = [k for k in links if k.literal]
+    in_order_reworded = [k for k in chain if not k.literal]
+    reworded_chain = _ordered_chain(links, weight, literal=False)
+    return Derivation(
+        derived=_share(_words(literal + in_order_reworded, weight), total),
+        literal=_share(_words(literal, weight), total),
+        ordered=_share(_words(chain, weight), total),
+        reworded_ordered=_share(_words(reworded_chain, weight), total),
+    )
+
+
+def _share(part: float, total: float) -> float:
+    return round(min(1.0, part / total), 4)
+
+
+def _words(links: list[SentenceLink], weight: Callable[[int], float]) -> float:
+    seen = {(k.copy_paragraph, k.copy_sentence): k for k in links}
+    return sum(weight(k.copy_paragraph) * k.copy_words for k in seen.values())
+
+
+def _ordered_chain(
+    links: list[SentenceLink], weight: Callable[[int], float], *, literal: bool = True
+) -> list[SentenceLink]:
+    """The heaviest run of copy sentences whose original positions increase (each copy
+    sentence by its first link; without `literal`, reworded links only): a weighted
+    longest increasing subsequence, with a Fenwick tree of running maxima."""
+    first: dict[tuple[int, int], SentenceLink] = {}
+    for k in links:
+        if literal or not k.literal:
+            first.setdefault((k.copy_paragraph, k.copy_sentence), k)
+    items = sorted(first.values(), key=lambda k: (k.copy_paragraph, k.copy_sentence))
+    positions = sorted({(k.original_paragraph, k.original_sentence) for k in items})
+    tree: list[tuple[float, int]] = [(0.0, -1)] * (len(positions) + 1)
+    best: list[float] = []
+    previous: list[int] = []
+    for i, k in enumerate(items):
+        rank = bisect_left(positions, (k.original_paragraph, k.original_sentence))
+        value, before = _prefix_max(tree, rank)
+        best.append(value + weight(k.copy_paragraph) * k.copy_words)
+        previous.append(before)
+        _raise(tree, rank + 1, (best[i], i))
+    if not items:
+        return []
+    i = max(range(len(items)), key=lambda j: (best[j], -j))
+    chain = []
+    while i >= 0:
+        chain.append(items[i])
+        i = previous[i]
+    return chain[::-1]
+
+
+def _prefix_max(tree: list[tuple[float, int]], n: int) -> tuple[float, int]:
+    best = (0.0, -1)
+    while n > 0:
+        if tree[n][0] > best[0]:
+            best = tree[n]
+        n -= n & -n
+    return best
+
+
+def _raise(tree: list[tuple[float, int]], n: int, item: tuple[float, int]) -> None:
+    while n < len(tree):
+        if item[0] > tree[n][0]:
+            tree[n] = item
+        n += n & -n

@@ -1,0 +1,96 @@
+"""Edit kinds, one word-level change at a time (provenance/edits.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from provenance.edits import Side, detect_language, edit_kind
+from provenance.models import EditKind
+
+S, NUM, NEG, NAME, MOD, WORD = (
+    EditKind.STYLE,
+    EditKind.NUMBER,
+    EditKind.NEGATION,
+    EditKind.NAME,
+    EditKind.MODALITY,
+    EditKind.WORDING,
+)
+
+# (original span, copy span, words before, words after, language, kind)
+TABLE = [
+    ("said", "stated", "the company", "on", "en", S),
+    ("pct", "percent", "rose 5", "to", "en", S),
+    ("5%", "5 percent", "rose", "to", "en", S),
+    ("$5m", "5 mln dlrs", "profit of", "in", "en", S),
+    ("five million dollars", "$5 million", "profit of", "in", "en", S),
+    ("1,000", "1000", "about", "people", "en", S),
+    ("1.000", "1000", "etwa", "Menschen", "de", S),
+    ("cinco", "5", "", "personas", "es", S),
+    ("did not", "didn't", "he", "say", "en", S),
+    ("labor", "labour", "the", "party", "en", S),
+    ("Mr.", "", "said", "Rutte", "en", S),
+    ("Rutte's", "Rutte", "said", "office", "en", S),
+    ("on Tuesday", "yesterday", "said", "that", "en", S),
+    ("here", "in Islamabad", "said", "on", "en", S),
+    ("3-year-old", "three-year-old", "a", "boy", "en", S),
+    ("well-known", "well known", "a", "case", "en", S),
+    ("Feb. 12", "12th February", "on", "the", "en", S),
+    ("Smith beat Jones", "Jones beat Smith", "", "in", "en", WORD),
+    ("5", "50", "$", "million", "en", NUM),
+    ("2024", "2025", "in", "the", "en", NUM),
+    ("Monday", "Tuesday", "said on", "that", "en", NUM),
+    ("5 million", "5 billion", "cost", "dollars", "en", NUM),
+    ("not", "", "Trump had", "broached the", "en", NEG),
+    ("never", "", "he had", "visited", "en", NEG),
+    ("", "not", "it was", "approved", "en", NEG),
+    ("", "nicht", "er hat", "gesagt", "de", NEG),
+    ("", "no", "el gobierno", "aprobó", "es", NEG),
+    ("Smith", "Jones", "said", "on", "en", NAME),
+    ("", "Jones", "the minister", "said", "en", NAME),
+    ("will", "may", "the bank", "raise", "en", MOD),
+    ("alleged", "convicted", "the", "killer", "en", MOD),
+    ("plans to", "has agreed to", "the company", "buy", "en", MOD),
+    ("reportedly", "", "the firm", "cut", "en", MOD),
+    ("big", "large", "a", "deal", "en", WORD),
+    ("the minister", "", "said", "on", "en", WORD),
+]
+
+
+@pytest.mark.parametrize(
+    ("original", "copy", "before", "after", "language", "kind"),
+    TABLE,
+    ids=[f"{o or '_'}->{c or '_'}" for o, c, *_ in TABLE],
+)
+def test_edit_kind(
+    original: str, copy: str, before: str, after: str, language: str, kind: EditKind
+) -> None:
+    got = edit_kind(Side(original, before, after), Side(copy, before, after), language)
+    assert got is kind
+
+
+def test_a_surname_only_form_is_not_a_name_change() -> None:
+    original = Side("Joe", "said President", "Biden on", "said President Joe Biden on Monday")
+    copy = Side("", "said President", "Biden on", "said President Biden on Monday")
+    assert edit_kind(original, copy) is not EditKind.NAME
+
+
+def test_a_name_the_original_paragraph_already_holds_is_no_new_name() -> None:
+    paragraph = "Anna Weber leads the council. On Monday she said the plan was ready."
+    original = Side("she", "On Monday", "said the", paragraph)
+    copy = Side("Weber", "On Monday", "said the", paragraph.replace(" she ", " Weber "))
+    assert edit_kind(original, copy) is not EditKind.NAME
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The minister said the talks were at an impasse for now.", "en"),
+        ("El ministro dijo que las negociaciones están en un punto muerto por ahora.", "es"),
+        ("Le ministre a dit que les négociations sont dans une impasse pour le moment.", "fr"),
+        ("Der Minister sagte, die Gespräche seien derzeit in einer Sackgasse.", "de"),
+        ("O ministro disse que as negociações estão num impasse por enquanto.", "pt"),
+        ("Il ministro ha detto che i negoziati sono in una fase di stallo per ora.", "it"),
+    ],
+)
+def test_detect_language(text: str, language: str) -> None:
+    assert detect_language(text) == language
