@@ -48,6 +48,9 @@ _WORD_RE = re.compile(r"[a-z0-9]+")
 _ESCAPE_RE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[nrt\"'\\])")
 _TAG_RE = re.compile(r"<[a-zA-Z/!?][^<>]*>")
 _BLANK_LINE_RE = re.compile(r"\n\s*\n")
+_BLOCK_TAG_RE = re.compile(
+    r"</?(?:p|div|li|h[1-6]|br|td|tr|blockquote|section|article|figcaption)\b[^>]*>", re.I
+)
 _URL_LINE_RE = re.compile(r"https?://\S+$")
 _FOREIGN_NOTE_RE = re.compile(r"benchmark|github", re.IGNORECASE)
 _EXCERPT_NOTE = "# NOTE: pages-corpus excerpt"
@@ -113,7 +116,7 @@ def _html_paragraphs(text: str) -> Iterator[str]:
         except ValueError:
             yield block
     text = re.sub(r"<(script|style)\b.*?</\1\s*>", " ", text, flags=re.DOTALL | re.IGNORECASE)
-    yield from re.split(r"<(?:/?(?:p|div|li|h[1-6]|br|td|tr|blockquote|section|article))\b", text)
+    yield from _BLOCK_TAG_RE.split(text)
 
 
 def paragraphs_of(path: Path) -> Iterator[str]:
@@ -270,6 +273,21 @@ def test_the_guard_finds_a_pasted_corpus_paragraph(
     target.write_text(text + "\n" + paste + "\n", encoding="utf-8")
     found = leaks(root, shared_index)
     assert [leak.path for leak in found] == [target], found
+
+
+@needs_shared
+def test_the_guard_finds_a_paragraph_of_a_stored_page(
+    shared_index: SharedIndex, tmp_path: Path
+) -> None:
+    page = SHARED / "real" / "html" / "fundus_APNews_2024_09_03.html"
+    text = page.read_text(encoding="utf-8")
+    paragraph = next(p for p in _html_paragraphs(text) if len(words(p)) >= WINDOW and "{" not in p)
+    root = _repo_copy(tmp_path)
+    target = root / "docs" / "pasted.md"
+    target.write_text(
+        f"# Notes\n\n> {html.unescape(_TAG_RE.sub('', paragraph))}\n", encoding="utf-8"
+    )
+    assert [leak.path for leak in leaks(root, shared_index)] == [target]
 
 
 @needs_shared
