@@ -42,7 +42,7 @@ from .errors import FetchError, FetchStatusError, InputError, ProvenanceError
 from .load import XmlListing, read_listing
 from .settings import Settings
 
-__all__ = ["PageFetcher", "SourceItem", "SourcePage", "iter_source_items"]
+__all__ = ["PageFetcher", "SourceItem", "SourcePage", "iter_source_items", "shared_case_file"]
 
 API_REL = "https://api.w.org/"
 DEFAULT_PER_PAGE = 100
@@ -72,6 +72,9 @@ _COLLECTION_RE = re.compile(r"/wp/v2/[a-z0-9_-]+/?$")
 
 
 CASE_FILE = "case.json"
+# A case flagged `requires_shared` may name its copy or original inside the read-only
+# material beside the repository, by a path relative to the repository root.
+SHARED_PREFIX = "../shared/"
 
 
 @dataclass(frozen=True)
@@ -502,14 +505,48 @@ def _dir_items(root: Path, *, settings: Settings, fetcher: PageFetcher) -> Itera
             )
 
 
+def shared_case_file(case_dir: Path, name: str) -> Path:
+    """The file a `requires_shared` case names in ../shared, the folder beside the repository.
+
+    `name` is relative to the repository root, the folder that holds `cases/`, so a case at
+    `<repo>/cases/<slug>/` naming "../shared/real/x.txt" means `<repo>/../shared/real/x.txt`.
+    This is the one place such names are resolved; every other name in a case.json stays
+    inside its case folder. Returns the path (which may not exist: ../shared is optional).
+    Raises InputError when `name` does not start with "../shared/" or leaves that folder.
+    """
+    if not name.startswith(SHARED_PREFIX) or ".." in Path(name[len(SHARED_PREFIX) :]).parts:
+        raise InputError(f"{name!r}: a shared case file must be {SHARED_PREFIX}<path> (no '..')")
+    shared = case_dir.absolute().parent.parent.parent / "shared"
+    path = shared / name[len(SHARED_PREFIX) :]
+    if path.exists() and not path.resolve().is_relative_to(shared.resolve()):
+        raise InputError(f"{name!r}: leaves {SHARED_PREFIX} (a link?)")
+    return path
+
+
+def _case_file(folder: Path, case: Mapping[str, Any], key: str) -> Path:
+    name = str(case[key])
+    if case.get("requires_shared") is True and name.startswith(SHARED_PREFIX):
+        path = shared_case_file(folder, name)
+        if not path.is_file():
+            raise InputError(
+                f"{key} {name} is not here: this case needs ../shared beside the repository"
+            )
+        return path
+    return folder / name
+
+
 def _case_item(folder: Path, settings: Settings) -> SourceItem:
     key = str(folder)
     try:
         case = json.loads((folder / CASE_FILE).read_text(encoding="utf-8"))
-        copy = _read_capped(folder / str(case["copy"]), settings)
+        copy = _read_capped(_case_file(folder, case, "copy"), settings)
         original = case.get("original")
-        original_data = _read_capped(folder / str(original), settings) if original else None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        original_data = (
+            _read_capped(_case_file(folder, case, "original"), settings) if original else None
+        )
+    except InputError as exc:
+        return SourceItem(key=key, error=str(exc))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         return SourceItem(key=key, error=f"unreadable case: {exc}")
     return SourceItem(key=key, data=copy, original=original_data)
 

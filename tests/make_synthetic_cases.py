@@ -1,10 +1,15 @@
 """Generate the synthetic cases: `python tests/make_synthetic_cases.py` rewrites cases/synthetic-*.
 
-Each case takes a real article of the AllSides corpus (../shared/corpus/allsides_abp) as the
-original and applies ONE known operation to make the copy, so the expected verdict and the
-true coverage (share of the original's body words kept) follow from the operation. Article
-choice is deterministic: candidates are sorted by corpus ID and drawn with a fixed seed, each
-case from a different outlet. The output is byte-for-byte reproducible.
+Every case starts from an article written for the project (tests/synthetic_sources/*.txt;
+invented places, people and outlets, see its README) and applies ONE known operation to
+make the copy, so the expected verdict and the true coverage (share of the original's body
+words kept) follow from the operation. Two kinds of case pair the original with a second
+text: the hard negatives (an independent report of the same event, written separately,
+sharing one quoted statement with it) and the republications (the original laid out as its
+publisher's page, with a dateline naming the outlet, a photo caption and a slideshow label;
+the copy drops that furniture and retitles). PLAN fixes which article each case uses; a
+seeded RNG picks the edits. The output is byte-for-byte reproducible and needs nothing
+outside the repository (tests/test_synthetic_cases.py checks that cases/ matches it).
 """
 
 # ruff: noqa: RUF001
@@ -12,7 +17,7 @@ case from a different outlet. The output is byte-for-byte reproducible.
 
 from __future__ import annotations
 
-import csv
+import dataclasses
 import difflib
 import html
 import json
@@ -24,18 +29,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus" / "allsides_abp"
+SOURCES = REPO / "tests" / "synthetic_sources"
 CASES = REPO / "cases"
 SEED = 20250212
 COPY_SITE = "https://copy-site.example"
 
-csv.field_size_limit(sys.maxsize)
-
 
 @dataclass(frozen=True)
 class Article:
+    """One source article: its header fields, title and body paragraphs."""
+
     id: str
     path: str
     source: str
@@ -44,6 +50,7 @@ class Article:
     topic: str
     title: str
     paragraphs: tuple[str, ...]
+    header: dict[str, str] = field(default_factory=dict)
 
     @property
     def words(self) -> int:
@@ -61,58 +68,29 @@ class Made:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _read_article(row: dict[str, str]) -> Article | None:
-    path = CORPUS / row["path"]
-    if not path.is_file():
-        return None
+def read_article(path: Path) -> Article:
+    """A source file: `key: value` header lines, a blank line, the title, paragraphs."""
     text = path.read_text(encoding="utf-8")
-    title, _, body = text.partition("\n")
-    paras = tuple(p.strip() for p in re.split(r"\n\s*\n", body) if p.strip())
-    domain = row["source_url"].removeprefix("www.")
+    head, _, rest = text.partition("\n\n")
+    header = dict(line.split(": ", 1) for line in head.splitlines())
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", rest) if b.strip()]
+    host = urlsplit(header["url"]).hostname or ""
     return Article(
-        row["ID"],
-        row["path"],
-        row["source"],
-        domain,
-        row["url"],
-        row["topic"],
-        title.strip(),
-        paras,
+        id=path.stem,
+        path=path.relative_to(REPO).as_posix(),
+        source=header["outlet"],
+        domain=host.removeprefix("www."),
+        url=header["url"],
+        topic=header["topic"],
+        title=blocks[0],
+        paragraphs=tuple(blocks[1:]),
+        header=header,
     )
 
 
-def load_candidates() -> list[Article]:
-    """Articles with 8-30 paragraphs of mostly prose, sorted by ID (deterministic)."""
-    with (CORPUS / "metadata.tsv").open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
-    out = []
-    for row in sorted(rows, key=lambda r: r["ID"]):
-        art = _read_article(row)
-        if art is None or not 8 <= len(art.paragraphs) <= 30:
-            continue
-        if not art.url.startswith("http") or art.words < 400:
-            continue
-        if min(len(p.split()) for p in art.paragraphs) < 6:
-            continue
-        out.append(art)
-    return out
-
-
-class Picker:
-    """Draws articles deterministically, never the same outlet twice."""
-
-    def __init__(self, articles: list[Article], seed: int) -> None:
-        self._articles = articles[:]
-        random.Random(seed).shuffle(self._articles)
-        self._used_sources: set[str] = set()
-
-    def pick(self, ok: Callable[[Article], bool] = lambda a: True) -> Article:
-        for art in self._articles:
-            if art.source in self._used_sources or not ok(art):
-                continue
-            self._used_sources.add(art.source)
-            return art
-        raise SystemExit("no article left for a synthetic case")
+def load_articles() -> dict[str, Article]:
+    """Every source article by file stem."""
+    return {p.stem: read_article(p) for p in sorted(SOURCES.glob("*.txt"))}
 
 
 def _words(paras: list[str] | tuple[str, ...]) -> int:
@@ -391,9 +369,6 @@ def _has_typography(a: Article) -> bool:
     return "’" in body and ("“" in body or "—" in body)
 
 
-# ---------------------------------------------------------------- synonyms
-
-
 def _words_of(table: str) -> list[str]:
     """The whitespace-separated entries of a word table (easier to review than a list)."""
     return table.split()
@@ -458,6 +433,33 @@ away:apart spending:expenditure community:neighborhood response:reaction action:
     )
 )
 
+# Words of the source articles the table above lacks (a spinner swaps 40%+ of them).
+SYNONYMS.update(
+    pair.split(":")
+    for pair in _words_of(
+        """two:2 four:4 five:5 six:6 earlier:sooner union:guild district:area districts:areas
+department:agency cut:reduce close:shut closed:shut plant:facility chief:head town:municipality
+board:panel customers:clients budget:spending_plan harvest:yield crop:yield crops:yields
+rain:rainfall rose:climbed fell:dropped opened:launched executive:official morning:forenoon
+third:3rd until:till taken:seized pay:wages cost:expense voted:balloted schools:academies
+manager:supervisor second:2nd emergency:crisis figures:statistics team:squad strike:walkout
+followed:succeeded spring:springtime land:terrain expect:anticipate stay:remain spent:expended
+ask:request open:accessible instead:rather county:shire evidence:proof appeal:challenge
+showed:demonstrated level:degree above:over given:provided services:amenities
+contractor:supplier records:files village:hamlet centre:center night:evening hours:hrs
+homes:houses ground:soil flood:deluge tell:inform council:assembly beds:cots patients:sufferers
+average:mean front:entrance carries:transports hold:contain project:undertaking share:portion
+held:contained summer:summertime offered:proposed main:primary rise:increase network:web
+data:information operator:carrier water:liquid glacier:icefield minutes:mins bridge:crossing
+metres:meters winter:wintertime door:doorway record:all-time_high lake:pond weeks:wks
+waited:lingered students:learners teenagers:adolescents survey:poll research:study
+parents:guardians classes:lessons schedule:timetable debate:discussion
+supporters:advocates sleep:rest tired:weary buses:coaches routes:paths
+"""
+    )
+    if pair.split(":")[0] not in SYNONYMS
+)
+
 
 def _synonym(tok: str) -> str | None:
     m = re.fullmatch(r"([^A-Za-z]*)([A-Za-z]+)([^A-Za-z]*)", tok)
@@ -497,15 +499,14 @@ def _spun_share(a: Article) -> float:
 # ---------------------------------------------------------------- writers
 
 
-def _text(title: str, paras: list[str]) -> str:
+def _text(title: str, paras: list[str] | tuple[str, ...]) -> str:
     return "\n\n".join([title, *paras]) + "\n"
 
 
 def _original_text(a: Article) -> str:
-    """The corpus file in the pages-corpus layout: URL line, a `# NOTE:` line, the text."""
-    body = (CORPUS / a.path).read_text(encoding="utf-8")
-    note = f"# NOTE: original of a synthetic case: allsides_abp/{a.path} ({a.source}), unchanged."
-    return f"{a.url}\n{note}\n{body}" + ("" if body.endswith("\n") else "\n")
+    """The original in the pages-corpus layout: URL line, a `# NOTE:` line, the text."""
+    note = f"# NOTE: original of a synthetic case: {a.path} ({a.source}), written for the project."
+    return f"{a.url}\n{note}\n{_text(a.title, a.paragraphs)}"
 
 
 def _wordpress_json(slug: str, title: str, paras: list[str]) -> str:
@@ -534,8 +535,23 @@ def _html_page(slug: str, title: str, paras: list[str]) -> str:
     )
 
 
-def write_case(slug: str, a: Article, made: Made, fmt: str, op_desc: str) -> None:
-    d = CASES / slug
+def _source_line(a: Article, made: Made, op_desc: str) -> str:
+    if "copy_article" in made.extra:
+        return (
+            f"copy = {made.extra['copy_article']}; original = {a.path} ({a.source}); both "
+            f"written for the project; operation: {op_desc}"
+        )
+    source = f"{a.path} ({a.source}, written for the project); operation: {op_desc}"
+    if "donor" in made.extra:
+        source += f"; added paragraphs from {made.extra['donor']}"
+    return source
+
+
+def write_case(
+    out: Path, slug: str, a: Article, made: Made, fmt: str, op_desc: str, source: str = ""
+) -> None:
+    """Write cases/<slug>/: the copy in `fmt` (txt, wp, html), original.txt, case.json."""
+    d = out / slug
     d.mkdir(parents=True)
     title = made.title if made.title is not None else a.title
     if fmt == "wp":
@@ -546,43 +562,36 @@ def write_case(slug: str, a: Article, made: Made, fmt: str, op_desc: str) -> Non
         copy_name, data = "copy.txt", _text(title, made.paragraphs)
     (d / copy_name).write_text(data, encoding="utf-8")
     (d / "original.txt").write_text(_original_text(a), encoding="utf-8")
-    source = f"corpus allsides_abp/{a.path} ({a.source}); operation: {op_desc}"
-    if "donor" in made.extra:
-        source += f"; added paragraphs from allsides_abp/{made.extra['donor']}"
-    if "copy_article" in made.extra:
-        source = (
-            f"copy = corpus allsides_abp/{made.extra['copy_article']}; original = corpus "
-            f"allsides_abp/{a.path} ({a.source}); operation: {op_desc}"
-        )
     case = {
         "slug": slug,
         "kind": "synthetic",
         "copy": copy_name,
         "original": "original.txt",
-        "source": source,
+        "source": source or _source_line(a, made, op_desc),
         "expected": made.expected,
         "reason": made.reason,
     }
-    (d / "case.json").write_text(json.dumps(case, indent=2, ensure_ascii=False) + "\n")
+    text = json.dumps(case, indent=2, ensure_ascii=False) + "\n"
+    (d / "case.json").write_text(text, encoding="utf-8")
 
 
-# ---------------------------------------------------------------- real pairs from the tsv
+# ---------------------------------------------------------------- republications
 
 
 def _norm_words(p: str) -> list[str]:
     return re.sub(r"[^\w\s]", "", p.lower()).split()
 
 
-def _kept_words(original: Article, copy: Article) -> int:
+def _kept_words(original: tuple[str, ...], copy: list[str]) -> int:
     """Words of the original kept in the copy.
 
     Each original paragraph is compared word by word with its most similar copy paragraph
     (difflib); the words in matching blocks count as kept. Paragraphs less than half similar
     to every copy paragraph count as not kept.
     """
-    copy_words = [_norm_words(q) for q in copy.paragraphs]
+    copy_words = [_norm_words(q) for q in copy]
     kept = 0
-    for p in original.paragraphs:
+    for p in original:
         words = _norm_words(p)
         best = max(copy_words, key=lambda q: difflib.SequenceMatcher(None, words, q).ratio())
         matcher = difflib.SequenceMatcher(None, words, best)
@@ -591,145 +600,301 @@ def _kept_words(original: Article, copy: Article) -> int:
     return kept
 
 
-PAIRS: list[tuple[str, str, str, str, str]] = [
-    (
-        "synthetic-republication-1",
-        "2b5eLhs0DkWEDEBA",
-        "KfUSntWQz060LYYh",
-        "faithful",
-        "Real Reuters -> Newsmax republication (tsv 5-gram containment 0.993). Newsmax keeps "
-        "every Reuters body paragraph verbatim; it drops the 'WASHINGTON (Reuters) -' dateline, "
-        "the photo caption and the 'Slideshow (4 Images)' widget line, and retitles. Losing "
-        "page furniture (caption, slideshow label) is not trimming the story -> faithful.",
-    ),
-    (
-        "synthetic-republication-2",
-        "pxu01RPJb0tZI2c4",
-        "5T1XcI6oUzSsPwLA",
-        "faithful",
-        "Real AP -> CBN republication (tsv 5-gram containment 0.989): CBN carries all 31 AP "
-        "body paragraphs verbatim (one has an extra 'as': 'refer to each other as "
-        "\u201ccomrades\u201d'), drops the two photo captions, retitles, and ends with "
-        "'Copyright 2018 The Associated Press. All rights reserved.' -> faithful, and that "
-        "line credits AP.",
-    ),
-    (
-        "synthetic-hardneg-1",
-        "PD0AerCVy9klkJOL",
-        "76BStn8NTS1iX2Jj",
-        "unrelated",
-        "Real same-day, same-topic pair (2017-06-30, Trump urging the Senate to repeal "
-        "Obamacare now): USA TODAY and the Washington Times each wrote their own story and "
-        "share one identical paragraph (tsv containment 0.042) - a quoted tweet/statement. "
-        "Shared quotes between independent reports are not copying -> unrelated.",
-    ),
-    (
-        "synthetic-hardneg-2",
-        "s1ricIi0TTGazQaI",
-        "O74oUbii0P7IVrwi",
-        "unrelated",
-        "Real same-day, same-topic pair (2018-05-23, Elon Musk's site to rate journalists): "
-        "USA TODAY and TechCrunch wrote independent stories that share one identical paragraph "
-        "(tsv containment 0.053), Musk's quoted tweet -> unrelated.",
-    ),
-]
+_DATELINE_RE = re.compile(r"^([A-Z][A-Z .'-]+) — ")
 
 
-def make_pair_cases(index: dict[str, Article]) -> None:
-    """Cases from real article pairs listed in derived_cross_source_overlap_pairs.tsv."""
-    for slug, original_id, copy_id, verdict, reason in PAIRS:
-        original, copy = index[original_id], index[copy_id]
-        d = CASES / slug
-        d.mkdir(parents=True)
-        shutil.copyfile(CORPUS / copy.path, d / "copy.txt")
-        (d / "original.txt").write_text(_original_text(original), encoding="utf-8")
-        cov = _kept_words(original, copy) / original.words
-        expected: dict[str, Any] = {"verdict": verdict, "coverage": round(cov, 4)}
-        if "credits AP" in reason:
-            expected["credit"] = "credited"
-        case = {
-            "slug": slug,
-            "kind": "synthetic",
-            "copy": "copy.txt",
-            "original": "original.txt",
-            "source": f"copy = corpus allsides_abp/{copy.path} ({copy.source}); original = "
-            f"corpus allsides_abp/{original.path} ({original.source}); a real pair from "
-            "derived_cross_source_overlap_pairs.tsv, files unchanged",
-            "expected": expected,
-            "reason": f"{reason} Coverage = share of the original's words kept (word-level "
-            f"diff against the most similar copy paragraph) = {cov:.3f}.",
-        }
-        text = json.dumps(case, indent=2, ensure_ascii=False) + "\n"
-        (d / "case.json").write_text(text, encoding="utf-8")
+def publisher_page(a: Article) -> Article:
+    """The article as its publisher's page shows it: the dateline names the outlet
+    ("PORT ELLIS (Meridian Wire) — "), a photo caption follows the lead, and a slideshow
+    widget leaves its label."""
+    m = _DATELINE_RE.match(a.paragraphs[0])
+    if m is None or "caption" not in a.header:
+        raise SystemExit(f"{a.path}: a republication needs a dateline and a caption")
+    lead = f"{m.group(1)} ({a.source}) — {a.paragraphs[0][m.end() :]}"
+    paras = (lead, a.header["caption"], "Slideshow (4 Images)", *a.paragraphs[1:])
+    return dataclasses.replace(a, paragraphs=paras)
 
 
-def _by_id() -> dict[str, Article]:
-    with (CORPUS / "metadata.tsv").open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
-    arts = (_read_article(r) for r in rows)
-    return {a.id: a for a in arts if a is not None}
+def op_republication(page: Article, rng: random.Random, *, credit_line: bool) -> Made:
+    """A republisher's copy of a publisher page: body verbatim, furniture dropped, retitled."""
+    lead = _DATELINE_RE.sub("", page.paragraphs[0].replace(f" ({page.source})", "", 1))
+    dateline = page.paragraphs[0].removesuffix(lead)
+    paras = [lead, *page.paragraphs[3:]]
+    if credit_line:
+        paras.append(f"This story was originally published on {page.domain}.")
+    cov = _kept_words(page.paragraphs, paras) / page.words
+    expected: dict[str, Any] = {"verdict": "faithful", "coverage": round(cov, 4)}
+    credit = ""
+    if credit_line:
+        expected["credit"] = "credited"
+        credit = f" It ends with '{paras[-1]}', which credits the original's publisher."
+    return Made(
+        paras,
+        expected,
+        f"Republication of {page.source}'s page: every body paragraph verbatim; the dateline "
+        f"'{dateline}', the photo caption and the "
+        "'Slideshow (4 Images)' widget label dropped, and a new headline. Losing page "
+        f"furniture (dateline, caption, slideshow label) is not trimming the story -> faithful."
+        f"{credit} Coverage = share of the page's words kept (word-level diff against the most "
+        f"similar copy paragraph) = {cov:.3f}.",
+        title=page.header["republished-title"],
+    )
+
+
+# ---------------------------------------------------------------- hard negatives
+
+
+def op_hardneg(a: Article, rng: random.Random, other: Article) -> Made:
+    """An independent report of the same event, sharing exactly one quoted paragraph."""
+    shared = sorted(set(a.paragraphs) & set(other.paragraphs))
+    if other.header.get("report-of") != Path(a.path).name or len(shared) != 1:
+        raise SystemExit(f"{other.path} must report {a.path}'s event and share one paragraph")
+    return Made(
+        list(other.paragraphs),
+        {"verdict": "unrelated"},
+        f"Independent report of the same event by another outlet ({other.source}, written "
+        f"separately for the project): same people, numbers and date, its own sentences; the "
+        f"two share one identical paragraph, a quoted statement ('{shared[0][:60]}...'). Shared "
+        "quotes between independent reports are not copying -> unrelated. Coverage omitted: "
+        "the shared quote is the only text in common.",
+        title=other.title,
+        extra={"copy_article": other.path},
+    )
+
+
+# ---------------------------------------------------------------- the plan
+
+
+@dataclass(frozen=True)
+class Step:
+    """One synthetic case: the operation, its article, the copy's format, its description."""
+
+    name: str
+    op: Callable[..., Made]
+    article: str
+    fmt: str
+    desc: str
+    other: str | None = None
+    needs: Callable[[Article], bool] | None = None
+
+
+PLAN: tuple[Step, ...] = (
+    Step(
+        "verbatim-1",
+        op_verbatim_credited,
+        "science-glacier-lake",
+        "txt",
+        "unchanged + scraper footer",
+    ),
+    Step("verbatim-2", op_verbatim, "sport-cup-final", "wp", "unchanged, as WordPress REST JSON"),
+    Step("verbatim-3", op_verbatim, "culture-museum-return", "html", "unchanged, as an HTML page"),
+    Step("trimmed-1", op_trimmed, "health-er-waits", "txt", "keep first 50-70% of paragraphs"),
+    Step(
+        "trimmed-2",
+        op_trimmed,
+        "agriculture-drought-harvest",
+        "html",
+        "keep first 50-70% of paragraphs, HTML",
+    ),
+    Step(
+        "dropmiddle-1", op_dropmiddle, "politics-state-budget", "txt", "drop 2-3 middle paragraphs"
+    ),
+    Step(
+        "dropmiddle-2",
+        op_dropmiddle,
+        "local-bridge-closure",
+        "wp",
+        "drop 2-3 middle paragraphs, WP JSON",
+    ),
+    Step(
+        "edited-1",
+        op_edited,
+        "education-school-start",
+        "txt",
+        "replace ~10% of words in half the paragraphs",
+    ),
+    Step(
+        "edited-2",
+        op_edited,
+        "business-cannery-closure",
+        "txt",
+        "replace ~10% of words in half the paragraphs",
+    ),
+    Step(
+        "boilerplate-1",
+        op_boilerplate,
+        "environment-flood-warning",
+        "txt",
+        "add ads/newsletter/related links",
+    ),
+    Step("boilerplate-2", op_boilerplate, "tech-utility-breach", "html", "add boilerplate, HTML"),
+    Step("moved-1", op_moved, "courts-breath-test", "txt", "move a 2-paragraph block to the end"),
+    Step("moved-2", op_moved, "markets-chipmakers", "txt", "move a 2-paragraph block to the end"),
+    Step(
+        "splitmerge-1",
+        op_splitmerge,
+        "transport-rail-strike",
+        "txt",
+        "split 2 and merge 2 paragraphs",
+    ),
+    Step(
+        "splitmerge-2",
+        op_splitmerge,
+        "science-glacier-lake",
+        "wp",
+        "split and merge paragraphs, WP JSON",
+    ),
+    Step(
+        "mojibake-1",
+        op_mojibake,
+        "culture-museum-return",
+        "txt",
+        "UTF-8 read as windows-1252",
+        needs=_has_typography,
+    ),
+    Step(
+        "mojibake-2",
+        op_mojibake,
+        "health-er-waits",
+        "txt",
+        "UTF-8 read as windows-1252",
+        needs=_has_typography,
+    ),
+    Step(
+        "style-1",
+        op_style,
+        "sport-cup-final",
+        "txt",
+        "quotes/dashes/spacing restyled",
+        needs=_has_typography,
+    ),
+    Step(
+        "style-2",
+        op_style,
+        "politics-state-budget",
+        "txt",
+        "quotes/dashes/spacing restyled",
+        needs=_has_typography,
+    ),
+    Step(
+        "spun-1",
+        op_spun,
+        "education-school-start",
+        "txt",
+        "synonym spinning",
+        needs=lambda a: _spun_share(a) >= 0.4,
+    ),
+    Step(
+        "spun-2",
+        op_spun,
+        "courts-breath-test",
+        "txt",
+        "synonym spinning",
+        needs=lambda a: _spun_share(a) >= 0.4,
+    ),
+    Step(
+        "quote-1",
+        op_quote,
+        "tech-utility-breach",
+        "txt",
+        "one word in a quotation changed",
+        needs=_has_quotes,
+    ),
+    Step(
+        "quote-2",
+        op_quote,
+        "agriculture-drought-harvest",
+        "txt",
+        "one word in a quotation changed",
+        needs=_has_quotes,
+    ),
+    Step(
+        "added-1",
+        op_added,
+        "local-bridge-closure",
+        "txt",
+        "2 substantive paragraphs + boilerplate",
+        other="sport-cup-final",
+    ),
+    Step(
+        "added-2",
+        op_added,
+        "education-school-start",
+        "txt",
+        "2 substantive paragraphs + boilerplate",
+        other="markets-chipmakers",
+    ),
+    Step(
+        "unrelated-1",
+        op_unrelated,
+        "courts-breath-test",
+        "txt",
+        "different article, other topic",
+        other="science-glacier-lake",
+    ),
+    Step(
+        "unrelated-2",
+        op_unrelated,
+        "business-cannery-closure",
+        "txt",
+        "different article, other topic",
+        other="culture-museum-return",
+    ),
+    Step(
+        "hardneg-1",
+        op_hardneg,
+        "courts-breath-test",
+        "txt",
+        "independent report of the same event",
+        other="courts-breath-test-other-report",
+    ),
+    Step(
+        "hardneg-2",
+        op_hardneg,
+        "transport-rail-strike",
+        "txt",
+        "independent report of the same event",
+        other="transport-rail-strike-other-report",
+    ),
+)
+REPUBLICATIONS = (
+    ("republication-1", "markets-chipmakers", False),
+    ("republication-2", "environment-flood-warning", True),
+)
 
 
 # ---------------------------------------------------------------- main
 
 
-def _other_topic(a: Article) -> Callable[[Article], bool]:
-    return lambda d: d.topic != a.topic
-
-
-Plan = tuple[str, Callable[..., Made], str, str, Callable[[Article], bool]]
+def build(out: Path) -> int:
+    """Write every synthetic case under `out`; return how many."""
+    articles = load_articles()
+    rng = random.Random(SEED)
+    for step in PLAN:
+        art = articles[step.article]
+        if step.needs is not None and not step.needs(art):
+            raise SystemExit(f"{art.path} does not suit synthetic-{step.name}")
+        args = (articles[step.other],) if step.other else ()
+        made = step.op(art, rng, *args)
+        write_case(out, f"synthetic-{step.name}", art, made, step.fmt, step.desc)
+    for name, stem, credit_line in REPUBLICATIONS:
+        page = publisher_page(articles[stem])
+        made = op_republication(page, rng, credit_line=credit_line)
+        source = (
+            f"original = {page.path} ({page.source}, written for the project) laid out as its "
+            "publisher's page (dateline naming the outlet, photo caption, slideshow label); "
+            "copy = that page republished: furniture dropped, retitled"
+            + (", a credit line added" if credit_line else "")
+        )
+        write_case(out, f"synthetic-{name}", page, made, "txt", "republication", source)
+    return len(list(out.glob("synthetic-*")))
 
 
 def main() -> None:
     for old in CASES.glob("synthetic-*"):
         shutil.rmtree(old)
-    articles = load_candidates()
-    picker = Picker(articles, SEED)
-    any_ok: Callable[[Article], bool] = lambda a: True  # noqa: E731
-    plan: list[Plan] = [
-        ("verbatim-1", op_verbatim_credited, "txt", "unchanged + scraper footer", any_ok),
-        ("verbatim-2", op_verbatim, "wp", "unchanged, as WordPress REST JSON", any_ok),
-        ("verbatim-3", op_verbatim, "html", "unchanged, as an HTML page", any_ok),
-        ("trimmed-1", op_trimmed, "txt", "keep first 50-70% of paragraphs", any_ok),
-        ("trimmed-2", op_trimmed, "html", "keep first 50-70% of paragraphs, HTML", any_ok),
-        ("dropmiddle-1", op_dropmiddle, "txt", "drop 2-3 middle paragraphs", any_ok),
-        ("dropmiddle-2", op_dropmiddle, "wp", "drop 2-3 middle paragraphs, WP JSON", any_ok),
-        ("edited-1", op_edited, "txt", "replace ~10% of words in half the paragraphs", any_ok),
-        ("edited-2", op_edited, "txt", "replace ~10% of words in half the paragraphs", any_ok),
-        ("boilerplate-1", op_boilerplate, "txt", "add ads/newsletter/related links", any_ok),
-        ("boilerplate-2", op_boilerplate, "html", "add boilerplate, HTML", any_ok),
-        ("moved-1", op_moved, "txt", "move a 2-paragraph block to the end", any_ok),
-        ("moved-2", op_moved, "txt", "move a 2-paragraph block to the end", any_ok),
-        ("splitmerge-1", op_splitmerge, "txt", "split 2 and merge 2 paragraphs", any_ok),
-        ("splitmerge-2", op_splitmerge, "wp", "split and merge paragraphs, WP JSON", any_ok),
-        ("mojibake-1", op_mojibake, "txt", "UTF-8 read as windows-1252", _has_typography),
-        ("mojibake-2", op_mojibake, "txt", "UTF-8 read as windows-1252", _has_typography),
-        ("style-1", op_style, "txt", "quotes/dashes/spacing restyled", _has_typography),
-        ("style-2", op_style, "txt", "quotes/dashes/spacing restyled", _has_typography),
-        ("spun-1", op_spun, "txt", "synonym spinning", lambda a: _spun_share(a) >= 0.4),
-        ("spun-2", op_spun, "txt", "synonym spinning", lambda a: _spun_share(a) >= 0.4),
-        ("quote-1", op_quote, "txt", "one word in a quotation changed", _has_quotes),
-        ("quote-2", op_quote, "txt", "one word in a quotation changed", _has_quotes),
-    ]
-    rng = random.Random(SEED)
-    for name, op, fmt, desc, ok in plan:
-        art = picker.pick(ok)
-        write_case(f"synthetic-{name}", art, op(art, rng), fmt, desc)
-    for n in (1, 2):
-        art = picker.pick()
-        donor = picker.pick(_other_topic(art))
-        made = op_added(art, rng, donor)
-        write_case(
-            f"synthetic-added-{n}", art, made, "txt", "2 substantive paragraphs + boilerplate"
-        )
-    for n in (1, 2):
-        art = picker.pick()
-        other = picker.pick(_other_topic(art))
-        made = op_unrelated(art, rng, other)
-        write_case(f"synthetic-unrelated-{n}", art, made, "txt", "different article, other topic")
-    make_pair_cases(_by_id())
-    print(f"wrote {len(list(CASES.glob('synthetic-*')))} synthetic cases")
+    print(f"wrote {build(CASES)} synthetic cases")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

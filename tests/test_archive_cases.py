@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+from test_cases import case_file as case_file_path
 
 from provenance.archive import Archive, Candidate
 from provenance.models import Document
@@ -25,12 +26,17 @@ SETTINGS = Settings(offline=True, cache_dir=None)
 
 
 def _cases_with_originals() -> list[tuple[str, Path, Path, dict[str, object]]]:
+    """Cases with an original whose files are all here (../shared ones only beside it)."""
     found = []
     for case_file in sorted((ROOT / "cases").glob("*/case.json")):
         data = json.loads(case_file.read_text(encoding="utf-8"))
-        if data.get("original"):
-            folder = case_file.parent
-            found.append((folder.name, folder / data["copy"], folder / data["original"], data))
+        folder = case_file.parent
+        copy, original = (
+            case_file_path(folder, data, "copy"),
+            case_file_path(folder, data, "original"),
+        )
+        if copy is not None and original is not None and copy.is_file() and original.is_file():
+            found.append((folder.name, copy, original, data))
     return found
 
 

@@ -445,6 +445,15 @@ def test_case_folders_audit_offline(env: Env) -> None:
     assert items["credited"]["report"]["verdict"] == "faithful"
 
 
+def _needs_absent_shared(folder: Path) -> bool:
+    """A `requires_shared` case whose ../shared file is not beside this repository."""
+    case = json.loads((folder / "case.json").read_text(encoding="utf-8"))
+    names = [case.get(k) for k in ("copy", "original")]
+    shared = [n for n in names if isinstance(n, str) and n.startswith("../shared/")]
+    root = folder.parent.parent
+    return bool(case.get("requires_shared")) and not all((root / n).is_file() for n in shared)
+
+
 def test_repository_cases_audit_offline(env: Env) -> None:
     cases = Path(__file__).resolve().parents[1] / "cases"
     run = env.run(str(cases), "--offline", "--no-state", "--json", "-")
@@ -453,7 +462,67 @@ def test_repository_cases_audit_offline(env: Env) -> None:
     expected = {str(p) for p in cases.iterdir() if (p / "case.json").is_file()}
     # the truth set is documented in docs/cases.md, so every entry of cases/ is a case
     assert {i["key"].split("#")[0] for i in report["items"]} == expected
-    assert [i for i in report["items"] if i["status"] == "error"] == []
+    # only cases whose text lives in ../shared may fail to read, and only without it
+    errors = {i["key"]: i["error"] for i in report["items"] if i["status"] == "error"}
+    assert set(errors) == {k for k in expected if _needs_absent_shared(Path(k))}
+    assert all("this case needs ../shared beside the repository" in e for e in errors.values())
+
+
+def _shared_case(repo: Path, original: str) -> Path:
+    """A case of `repo`/cases whose original is named in ../shared (see docs/cases.md)."""
+    folder = repo / "cases" / "needs-shared"
+    folder.mkdir(parents=True)
+    credit = "<p>This article originally appeared on Reuters.</p>"
+    (folder / "copy.html").write_text(_page(PARAGRAPHS, credit), encoding="utf-8")
+    case = {"slug": "needs-shared", "copy": "copy.html", "original": original}
+    case["requires_shared"] = True
+    (folder / "case.json").write_text(json.dumps(case), encoding="utf-8")
+    return folder
+
+
+def test_a_case_reads_its_original_from_shared_beside_the_repository(env: Env) -> None:
+    repo = env.root / "repo"
+    _shared_case(repo, "../shared/real/original.txt")
+    shared = env.root / "shared" / "real"
+    shared.mkdir(parents=True)
+    original = "https://www.reuters.com/science/how-sunscreen-works/\n# NOTE: the original\n\n"
+    original += "How sunscreen works\n\n" + "\n\n".join(PARAGRAPHS) + "\n"
+    (shared / "original.txt").write_text(original, encoding="utf-8")
+    run = env.run(str(repo / "cases"), "--offline", "--no-state", "--json", "-")
+    [item] = json.loads(run.stdout)["items"]
+    assert (item["status"], item["report"]["original"]["found_by"]) == ("pass", "user"), item
+    assert item["report"]["verdict"] == "faithful"
+
+
+def test_a_case_whose_shared_original_is_absent_is_an_item_error(env: Env) -> None:
+    repo = env.root / "repo"
+    _shared_case(repo, "../shared/real/original.txt")
+    _case(repo / "cases", "local", credited=True)
+    run = env.run(str(repo / "cases"), "--offline", "--no-state", "--json", "-")
+    assert run.code == 1
+    items = {Path(i["key"]).name: i for i in json.loads(run.stdout)["items"]}
+    assert items["local"]["status"] == "pass"
+    assert items["needs-shared"]["status"] == "error"
+    assert items["needs-shared"]["error"] == (
+        "original ../shared/real/original.txt is not here: "
+        "this case needs ../shared beside the repository"
+    )
+    assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    "name", ["../shared/../secret.txt", "../shared/real/../../secret.txt", "../sharedx/a.txt"]
+)
+def test_a_shared_name_cannot_leave_shared(env: Env, name: str) -> None:
+    repo = env.root / "repo"
+    _shared_case(repo, name)
+    (env.root / "secret.txt").write_text("Secret\n\nNot for the audit.\n", encoding="utf-8")
+    (env.root / "sharedx").mkdir()
+    (env.root / "sharedx" / "a.txt").write_text("Secret\n\nNot for the audit.\n", encoding="utf-8")
+    run = env.run(str(repo / "cases"), "--offline", "--no-state", "--json", "-")
+    [item] = json.loads(run.stdout)["items"]
+    assert item["status"] == "error", item
+    assert "secret" not in json.dumps(item.get("report")).lower()
 
 
 def test_bad_item_is_recorded_with_its_reason_and_the_audit_goes_on(env: Env) -> None:

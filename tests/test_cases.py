@@ -8,6 +8,12 @@ Three kinds of test:
   tests/eval_baseline.json (floors only move up, on purpose).
 
 `python -m tests.test_cases` (from the repo root) prints the per-case table and the metrics.
+
+A case flagged `requires_shared` names its copy or original by a path relative to the
+repository ("../shared/real/..."): text the repository may not ship. It is checked when
+../shared is beside the repository and skipped, with a one-line reason, when it is not; the
+metrics then cover the other cases. `provenance.sources.shared_case_file` is the one place
+such a path is resolved.
 """
 
 from __future__ import annotations
@@ -22,6 +28,9 @@ from typing import Any
 
 import pytest
 
+from provenance.errors import InputError
+from provenance.sources import SHARED_PREFIX, shared_case_file
+
 REPO = Path(__file__).resolve().parents[1]
 CASES_DIR = REPO / "cases"
 BASELINE = Path(__file__).with_name("eval_baseline.json")
@@ -32,13 +41,33 @@ CREDITS = {"credited", "uncredited", "miscredited", "unknown"}
 TOP_KEYS = {"slug", "kind", "copy", "original", "source", "expected", "reason"}
 # "known_miss": the label stands, the tool gets it wrong, and says why; the case runs as a
 # strict xfail (it fails loudly once the tool gets it right) and counts as a miss in the gate.
-OPTIONAL_TOP_KEYS = {"item", "known_miss"}
+# "requires_shared": the copy or original is named in ../shared (see the module docstring).
+OPTIONAL_TOP_KEYS = {"item", "known_miss", "requires_shared"}
 EXPECTED_KEYS = {"verdict", "credit", "origin", "findings", "absent_findings", "coverage"}
 
 
 def case_dirs() -> list[Path]:
     """Every case directory (one holding a case.json), sorted by slug."""
     return sorted(p.parent for p in CASES_DIR.glob("*/case.json"))
+
+
+def case_file(case_dir: Path, data: dict[str, Any], key: str) -> Path | None:
+    """The path of the case's `key` file ("copy" or "original"), or None for no original."""
+    name = data.get(key)
+    if not isinstance(name, str):
+        return None
+    if data.get("requires_shared") is True and name.startswith(SHARED_PREFIX):
+        return shared_case_file(case_dir, name)
+    return case_dir / name
+
+
+def missing_shared(case_dir: Path, data: dict[str, Any]) -> str | None:
+    """Why a `requires_shared` case cannot run here (its ../shared file is absent), or None."""
+    for key in ("copy", "original"):
+        path = case_file(case_dir, data, key)
+        if path is not None and data.get("requires_shared") is True and not path.is_file():
+            return f"case {case_dir.name} needs ../shared ({data[key]} is absent)"
+    return None
 
 
 def load_case(case_dir: Path) -> dict[str, Any]:
@@ -81,6 +110,28 @@ def _check_expected(exp: Any, kind: Any) -> Iterator[str]:
         yield f"expected.coverage {cov!r} must be a number in [0, 1]"
 
 
+def _file_errors(case_dir: Path, data: dict[str, Any]) -> Iterator[str]:
+    shared = data.get("requires_shared", False)
+    if not isinstance(shared, bool):
+        yield "requires_shared must be true or false"
+    names = [data.get(k) for k in ("copy", "original")]
+    if shared is True and not any(
+        isinstance(n, str) and n.startswith(SHARED_PREFIX) for n in names
+    ):
+        yield f"requires_shared is set but neither file is named {SHARED_PREFIX}<path>"
+    for key, name in zip(("copy", "original"), names, strict=True):
+        if name is None and key == "original":
+            continue
+        if shared is True and isinstance(name, str) and name.startswith(SHARED_PREFIX):
+            try:
+                shared_case_file(case_dir, name)
+            except InputError as exc:
+                yield f"{key}: {exc}"
+            continue  # present or not, it is checked when ../shared is there
+        if not isinstance(name, str) or not (case_dir / name).is_file():
+            yield f"{key} file {name!r} not found in the case directory"
+
+
 def schema_errors(case_dir: Path, data: dict[str, Any]) -> list[str]:
     """Everything wrong with one case.json (empty when it is well formed)."""
     errors: list[str] = []
@@ -94,12 +145,7 @@ def schema_errors(case_dir: Path, data: dict[str, Any]) -> list[str]:
         errors.append(f"kind {data.get('kind')!r} must be 'real' or 'synthetic'")
     if data.get("kind") == "synthetic" and not case_dir.name.startswith("synthetic-"):
         errors.append("synthetic cases live in cases/synthetic-*")
-    for key in ("copy", "original"):
-        name = data.get(key)
-        if name is None and key == "original":
-            continue
-        if not isinstance(name, str) or not (case_dir / name).is_file():
-            errors.append(f"{key} file {name!r} not found in the case directory")
+    errors.extend(_file_errors(case_dir, data))
     for key in ("source", "reason"):
         if not isinstance(data.get(key), str) or len(data.get(key, "")) < 10:
             errors.append(f"{key} must say where the case came from / why the label")
@@ -182,11 +228,11 @@ def run_case(case_dir: Path) -> Outcome:
 
     data = load_case(case_dir)
     outcome = Outcome(data["slug"], data["kind"], data["expected"])
-    original = case_dir / data["original"] if data["original"] else None
+    original = case_file(case_dir, data, "original")
     settings = Settings(offline=True, cache_dir=None)
     try:
         reports = check_source(
-            str(case_dir / data["copy"]),
+            str(case_file(case_dir, data, "copy")),
             original=str(original) if original else None,
             settings=settings,
         )
@@ -265,6 +311,18 @@ CASE_DIRS = case_dirs()
 IDS = [d.name for d in CASE_DIRS]
 
 
+def runnable(case_dirs: list[Path]) -> tuple[list[Path], list[str]]:
+    """The cases that can run here, and a one-line reason for each that cannot."""
+    ready, skipped = [], []
+    for d in case_dirs:
+        why = missing_shared(d, load_case(d))
+        if why is None:
+            ready.append(d)
+        else:
+            skipped.append(why)
+    return ready, skipped
+
+
 def test_there_are_cases() -> None:
     kinds = [load_case(d)["kind"] for d in CASE_DIRS]
     assert len(kinds) >= 30, f"only {len(kinds)} cases under {CASES_DIR}"
@@ -300,10 +358,38 @@ def test_schema_check_rejects_a_malformed_case(tmp_path: Path) -> None:
         assert fragment in errors, errors
 
 
+def test_schema_check_of_shared_names(tmp_path: Path) -> None:
+    case_dir = tmp_path / "repo" / "cases" / "real-x"
+    case_dir.mkdir(parents=True)
+    (case_dir / "copy.txt").write_text("Title\n\nText.\n", encoding="utf-8")
+    base = {"slug": "real-x", "kind": "real", "copy": "copy.txt", "source": "shared/real/x.txt"}
+    base |= {"expected": {"verdict": "unrelated", "credit": "unknown"}, "reason": "a test case"}
+    ok = base | {"original": "../shared/real/x.txt", "requires_shared": True}
+    assert schema_errors(case_dir, ok) == []  # ../shared absent here: checked where it is
+    assert (
+        missing_shared(case_dir, ok)
+        == "case real-x needs ../shared (../shared/real/x.txt is absent)"
+    )
+    (tmp_path / "shared" / "real").mkdir(parents=True)
+    (tmp_path / "shared" / "real" / "x.txt").write_text("Title\n\nText.\n", encoding="utf-8")
+    assert missing_shared(case_dir, ok) is None
+    assert case_file(case_dir, ok, "original") == tmp_path / "shared" / "real" / "x.txt"
+    for bad, fragment in (
+        (base | {"original": "../shared/real/x.txt"}, "original file"),
+        (base | {"original": "../shared/../x.txt", "requires_shared": True}, "no '..'"),
+        (base | {"original": None, "requires_shared": True}, "neither file"),
+        (ok | {"requires_shared": "yes"}, "true or false"),
+    ):
+        errors = " | ".join(schema_errors(case_dir, bad))
+        assert fragment in errors, (bad, errors)
+
+
 @pytest.mark.parametrize("case_dir", CASE_DIRS, ids=IDS)
 def test_case(case_dir: Path) -> None:
-    outcome = run_case(case_dir)
     case = load_case(case_dir)
+    if why := missing_shared(case_dir, case):
+        pytest.skip(why)
+    outcome = run_case(case_dir)
     reason = case["reason"]
     problems = [outcome.error] if outcome.error else outcome.mismatches
     if "known_miss" in case:
@@ -317,8 +403,9 @@ def test_case(case_dir: Path) -> None:
 
 
 def test_accuracy_gate() -> None:
-    outcomes = [run_case(d) for d in CASE_DIRS]
-    print("\n" + summary_table(outcomes))
+    ready, skipped = runnable(CASE_DIRS)
+    outcomes = [run_case(d) for d in ready]
+    print("\n" + summary_table(outcomes) + "".join(f"\nskipped: {why}" for why in skipped))
     baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
     measured = metrics(outcomes)
     drops = [
@@ -335,8 +422,11 @@ def test_accuracy_gate() -> None:
 
 
 def main() -> int:
-    """Print the per-case table and the metrics; return 0."""
-    print(summary_table([run_case(d) for d in CASE_DIRS]))
+    """Print the per-case table, the metrics and the skipped cases; return 0."""
+    ready, skipped = runnable(CASE_DIRS)
+    print(summary_table([run_case(d) for d in ready]))
+    for why in skipped:
+        print(f"skipped: {why}")
     return 0
 
 

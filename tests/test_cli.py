@@ -52,7 +52,7 @@ def test_check_json_is_byte_identical_across_runs() -> None:
 
 
 def test_check_with_original_reports_alignment() -> None:
-    case = CASES / "real-markets-kvia-vs-cnn"
+    case = CASES / "synthetic-verbatim-1"
     data = json.loads((case / "case.json").read_text())
     code, out, _ = run(
         "check", str(case / data["copy"]), "--original", str(case / data["original"]),
@@ -137,11 +137,11 @@ def test_missing_archive_is_a_one_line_error(tmp_path: Path) -> None:
 
 def test_archive_import_stats_and_search(tmp_path: Path) -> None:
     archive = tmp_path / "a.sqlite"
-    case = CASES / "real-markets-kvia-vs-cnn"
+    case = CASES / "synthetic-verbatim-1"
     data = json.loads((case / "case.json").read_text())
     originals = tmp_path / "originals"
     originals.mkdir()
-    (originals / "cnn.txt").write_bytes((case / data["original"]).read_bytes())
+    (originals / "original.txt").write_bytes((case / data["original"]).read_bytes())
     code, out, _ = run("archive", "import", str(originals), "--archive", str(archive), "--offline")
     assert code == 0 and out.startswith("1 added, 0 updated, 0 unchanged, 0 skipped")
     code, out, _ = run("archive", "import", str(originals), "--archive", str(archive), "--offline")
@@ -157,7 +157,7 @@ def test_archive_import_stats_and_search(tmp_path: Path) -> None:
 
 def test_check_finds_original_in_archive(tmp_path: Path) -> None:
     archive = tmp_path / "a.sqlite"
-    case = CASES / "real-markets-kvia-vs-cnn"
+    case = CASES / "synthetic-verbatim-1"
     data = json.loads((case / "case.json").read_text())
     run("archive", "import", str(case / data["original"]), "--archive", str(archive), "--offline")
     code, out, _ = run(
