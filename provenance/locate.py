@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from urllib.parse import quote, urlsplit
 
-from .detect.domains import registrable_domain
+from .detect.domains import site_domain
 from .errors import FetchStatusError, InputError, ProvenanceError
 from .load import SitemapEntry, load_documents, load_sitemap_entries
 from .models import Attempt, Document, Evidence, Original
@@ -129,7 +129,7 @@ def candidate_links(copy: Document, evidence: Evidence) -> list[str]:
 
     Links on the copy's own registrable domain are left out (a self-canonical is no lead).
     """
-    own = registrable_domain(copy.url) if copy.url else None
+    own = site_domain(copy.url) if copy.url else None
     urls: list[str] = [a.url for a in evidence.attributions if a.url and a.kind != "mention"]
     urls += [
         s.value
@@ -142,7 +142,7 @@ def candidate_links(copy: Document, evidence: Evidence) -> list[str]:
     seen: list[str] = []
     for url in urls:
         url = url.strip()
-        if _is_http(url) and url not in seen and (own is None or registrable_domain(url) != own):
+        if _is_http(url) and url not in seen and (own is None or site_domain(url) != own):
             seen.append(url)
     return seen
 

@@ -16,7 +16,7 @@ from provenance.detect.catalog import (
     normalize_name,
     publishers,
 )
-from provenance.detect.domains import registrable_domain, resolve_name
+from provenance.detect.domains import registrable_domain, resolve_name, site_domain
 from provenance.models import Document, Evidence, Paragraph
 from provenance.settings import Settings
 
@@ -125,9 +125,12 @@ def test_every_marker_and_credit_wording_has_a_real_page_or_example() -> None:
 
 
 @pytest.mark.parametrize("pub", publishers(), ids=[p.name for p in publishers()])
-def test_publisher_domains_are_registrable(pub) -> None:  # type: ignore[no-untyped-def]
-    assert registrable_domain(pub.domain) == pub.domain
+def test_publisher_domains_resolve_to_the_publisher(pub) -> None:  # type: ignore[no-untyped-def]
+    for domain in pub.domains:
+        assert registrable_domain(domain), f"{pub.name}: {domain} has no registrable domain"
+        assert site_domain(f"https://www.{domain}/a/story") == pub.domain, domain
     assert resolve_name(pub.name) == pub.domain
+    assert pub.language and pub.kind
 
 
 def test_publisher_aliases_are_unambiguous() -> None:

@@ -14,7 +14,7 @@ from functools import cache
 from ..load.html import Markup
 from ..models import Attribution, Document
 from .catalog import CREDIT_KINDS, QUOTES, AttributionRule, attribution_rules, normalize_name
-from .domains import lookup_publisher, registrable_domain, resolve_name
+from .domains import lookup_publisher, resolve_name, site_domain
 
 # Cheap prefilter: a credit line cannot match where none of these words occurs.
 _CREDIT_HINT_RE = re.compile(
@@ -142,7 +142,7 @@ def _build(
     # original itself; the site name's link is only its home page.
     title = (groups.get("title") or "").strip()
     url = url or (_anchor_href(title, markup) if title else None) or _anchor_href(name, markup)
-    origin = resolve_name(name) or (registrable_domain(url) if url else None)
+    origin = resolve_name(name) or (site_domain(url) if url else None)
     credit_text = _credit_text(text, match, raw, name, rule.kind in CREDIT_KINDS)
     return Attribution(
         text=credit_text,

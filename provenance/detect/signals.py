@@ -15,7 +15,7 @@ from typing import Any
 from ..load.html import Markup
 from ..models import Document, Signal
 from ..text import may_hold_surrogates, scrub_surrogates
-from .domains import publisher_prefix, registrable_domain, resolve_name
+from .domains import publisher_prefix, resolve_name, site_domain
 
 JSONLD_KEYS = ("isBasedOn", "sourceOrganization", "publisher", "author", "copyrightHolder")
 AUTOBLOG_KEYS = (
@@ -36,7 +36,7 @@ _MAX_NODES = 2_000
 
 
 def _signal(kind: str, value: str, publisher: str | None = None) -> Signal:
-    domain = registrable_domain(value) if "/" in value or "." in value else None
+    domain = site_domain(value) if "/" in value or "." in value else None
     if domain is None and publisher:
         domain = resolve_name(publisher)
     return Signal(kind=kind, value=value, domain=domain, publisher=publisher)
