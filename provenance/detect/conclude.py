@@ -77,8 +77,10 @@ def _marker_label(m: Marker) -> str:
 
 def _foreign(m: Marker, copy_domain: str | None) -> bool:
     """A marker of another publisher than the copy's own (its own markup is no clue)."""
-    return bool(m.domain) and float(m.details.get("weight", 0.0)) > 0 and not (
-        copy_domain and same_site(m.domain, copy_domain)
+    return (
+        bool(m.domain)
+        and float(m.details.get("weight", 0.0)) > 0
+        and not (copy_domain and same_site(m.domain, copy_domain))
     )
 
 

@@ -44,7 +44,7 @@ def registrable_domain(url_or_host: str) -> str | None:
 # Articles that may lead a publisher's name in a credit ("publié sur Le Monde" names Le
 # Monde, "publicado en el diario El País" El País): tried with the article, then without.
 _ARTICLE_RE = re.compile(
-    r"^(?:the|le|la|les|l['’]|el|los|las|il|lo|gli|der|die|das|o|os|a|as)\s*(?=\S)",
+    r"^(?:the|le|la|les|l['\u2019]|el|los|las|il|lo|gli|der|die|das|o|os|a|as)\s*(?=\S)",
     re.IGNORECASE,
 )
 
