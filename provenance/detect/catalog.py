@@ -26,7 +26,9 @@ CREDIT_KINDS = frozenset(
         "credit-line",
     }
 )
-WIRE_KINDS = frozenset({"dateline", "byline", "source-label"})
+# Wire credits and labels: datelines, bylines and "Reporting by" trailers, source labels
+# ("Source: Reuters", "Fuente: EFE"), copyright lines ("© AFP 2025") and "via X".
+WIRE_KINDS = frozenset({"dateline", "byline", "source-label", "copyright", "via"})
 MENTION_KIND = "mention"
 # The text names the publisher as its source ("according to CNN"): a weak credit.
 SOURCE_MENTION_KIND = "source-mention"
@@ -80,6 +82,8 @@ class AttributionRule:
     source: str
     hint: str = ""
     expect: Mapping[str, str] = field(default_factory=dict)
+    # The publisher a wording names without spelling it ("(Reporting by ...)": Reuters).
+    publisher: str = ""
 
 
 @dataclass(frozen=True)
@@ -218,6 +222,7 @@ def attribution_rules() -> tuple[AttributionRule, ...]:
                 source=str(row.get("source", "")),
                 hint=str(row.get("hint", "")).lower(),
                 expect=expect,
+                publisher=str(row.get("publisher", "")),
             )
         )
     return tuple(rules)

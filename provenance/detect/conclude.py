@@ -17,7 +17,13 @@ from .catalog import CREDIT_KINDS, MENTION_KIND, SOURCE_MENTION_KIND, WIRE_KINDS
 from .domains import publisher_for_domain, same_site
 
 CREDIT_WEIGHT = 0.7
-WIRE_WEIGHTS = {"dateline": 0.45, "byline": 0.45, "source-label": 0.35}
+WIRE_WEIGHTS = {
+    "dateline": 0.45,
+    "byline": 0.45,
+    "source-label": 0.35,
+    "copyright": 0.4,
+    "via": 0.35,
+}
 MENTION_WEIGHT = 0.05
 SOURCE_MENTION_WEIGHT = 0.2
 MAX_MENTIONS_COUNTED = 2
