@@ -20,6 +20,7 @@ from .domains import publisher_prefix, resolve_name, site_domain
 JSONLD_KEYS = ("isBasedOn", "sourceOrganization", "publisher", "author", "copyrightHolder")
 AUTOBLOG_KEYS = (
     "feedzy_item_url",
+    "wpe_sourcepermalink",
     "wpe_campaignid",
     "wprss_item_permalink",
     "syndication_permalink",
@@ -33,6 +34,8 @@ _TRACKER_RE = re.compile(
 _TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
 _LOOSE_JSONLD_RE = re.compile(r'"(isBasedOn|sourceOrganization)"\s*:\s*"([^"]{1,500})"')
 _MAX_NODES = 2_000
+# Meta names that carry indexing rules: all robots, Google's crawlers by name.
+_ROBOTS_NAMES = frozenset({"robots", "googlebot", "googlebot-news", "bingbot"})
 
 
 def _signal(kind: str, value: str, publisher: str | None = None) -> Signal:
@@ -55,8 +58,9 @@ def _meta_signals(markup: Markup) -> Iterator[Signal]:
         if name in ("og:url", "original-source", "syndication-source"):
             kind = name if name == "og:url" else f"meta:{name}"
             yield _signal(kind, content)
-        elif name == "robots" and "noindex" in content.lower():
-            yield Signal("robots", content.lower())
+        elif name in _ROBOTS_NAMES and "noindex" in content.lower():
+            value = content.lower() if name == "robots" else f"{name}: {content.lower()}"
+            yield Signal("robots", value)
         elif name == "article:author":
             pub = publisher_prefix(content)
             if pub is not None:
