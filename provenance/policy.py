@@ -287,7 +287,7 @@ def _edits_style_only(report: Report, rules: PublisherRules) -> RuleResult:
 _BYLINE_WINDOW = 6
 _BYLINE_MAX_CHARS = 200
 _AUTHOR_SPLIT_RE = re.compile(r"\s*(?:,|;|\||/|\band\b|&|\by\b|\bet\b|\bund\b|\be\b)\s*")
-_NAME_RE = re.compile(r"^[A-ZÀ-Ý][\w.'’-]+(?:\s+[A-ZÀ-Ý][\w.'’-]+){1,3}$")
+_NAME_RE = re.compile(r"^[A-ZÀ-Ý][\w.'\u2019-]+(?:\s+[A-ZÀ-Ý][\w.'\u2019-]+){1,3}$")
 
 
 def _byline_lines(report: Report) -> list[str]:
