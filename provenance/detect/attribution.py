@@ -229,7 +229,9 @@ def scan_text(
     candidates: list[tuple[int, int, Attribution]] = []
     for rule in _unique_rules(kinds):
         credit = rule.kind in CREDIT_KINDS
-        if (credit and not hinted) or (rule.hint and rule.hint not in lowered):
+        if (credit and not hinted) or (
+            rule.hints and not any(hint in lowered for hint in rule.hints)
+        ):
             continue
         for match in rule.regex.finditer(text):
             if credit and not _at_edge(text, match):

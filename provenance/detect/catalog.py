@@ -80,7 +80,8 @@ class AttributionRule:
     regex: re.Pattern[str]
     example: str
     source: str
-    hint: str = ""
+    # Lowercase literals one of which the text must hold for the rule to be tried.
+    hints: tuple[str, ...] = ()
     expect: Mapping[str, str] = field(default_factory=dict)
     # The publisher a wording names without spelling it ("(Reporting by ...)": Reuters).
     publisher: str = ""
@@ -220,7 +221,7 @@ def attribution_rules() -> tuple[AttributionRule, ...]:
                 regex=_compile(str(row["pattern"]), f"attributions.toml:{row['id']}"),
                 example=str(row["example"]),
                 source=str(row.get("source", "")),
-                hint=str(row.get("hint", "")).lower(),
+                hints=tuple(h.lower() for h in _hints(row.get("hint", ()))),
                 expect=expect,
                 publisher=str(row.get("publisher", "")),
             )
