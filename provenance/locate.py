@@ -7,6 +7,11 @@
    news sitemaps and feeds, ranked by title similarity within a date window;
 4. a web archive (Wayback Machine availability API) for the candidate URLs.
 
+Once an original is found, the versions of it at hand (the stored archive versions, the
+live page, a Wayback snapshot from the copy's date) are weighed and the one closest to the
+copy is used, and the original's own source links are followed upstream to report the
+chain (copy -> original -> its original ...).
+
 Every candidate is loaded and *verified* (the injected `verify` callable aligns it with the
 copy) before it is accepted: a URL or an index hit alone is never reported as the original.
 Network access goes through the injected fetcher; with `settings.offline` only local sources
@@ -19,15 +24,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 from urllib.parse import quote, urlsplit
 
-from .detect.domains import registrable_domain
+from .detect import detect_evidence
+from .detect.domains import publisher_for_domain, site_domain
 from .errors import FetchStatusError, InputError, ProvenanceError
 from .load import SitemapEntry, load_documents, load_sitemap_entries
-from .models import Attempt, Document, Evidence, Original
+from .models import Attempt, Document, Evidence, Hop, Original, OriginalVersion
 from .settings import Settings
 
 LINK_SIGNAL_KINDS = frozenset(
@@ -43,6 +49,12 @@ LINK_SIGNAL_KINDS = frozenset(
     }
 )
 DEFAULT_MAX_FETCHES = 8
+# Pages followed upstream from the original (A -> B -> C -> ...), at most.
+MAX_CHAIN_HOPS = 4
+# An earlier version replaces the latest only when it explains the copy this much better.
+VERSION_MARGIN = 0.02
+# A latest version explaining this much of the copy is not second-guessed with a snapshot.
+VERSION_GOOD_ENOUGH = 0.98
 _WORD_RE = re.compile(r"[a-z0-9]+")
 _STOPWORDS = frozenset(
     {"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in",
@@ -72,15 +84,29 @@ class CandidateLike(Protocol):
     @property
     def document(self) -> Document: ...
 
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def versions(self) -> int: ...
+
+    @property
+    def added_at(self) -> str: ...
+
 
 class OriginalArchive(Protocol):
     def find_url(self, url: str) -> Document | None: ...
 
     def search(self, doc: Document, *, limit: int = 5) -> Sequence[CandidateLike]: ...
 
+    def versions(self, url: str) -> Sequence[CandidateLike]: ...
+
 
 Verify = Callable[[Document], float]
 """Scores a candidate against the copy in [0, 1]; 0 means "not derived from it"."""
+
+Trace = Callable[[Document, Document], float]
+"""Scores a candidate as the source of a page (page, candidate) in [0, 1]."""
 
 
 @dataclass
@@ -95,6 +121,10 @@ class _Search:
     verify: Verify
     attempts: list[Attempt]
     fetches_left: int = DEFAULT_MAX_FETCHES
+    # Where the last document _try_url returned came from: "archive", "live" or "wayback".
+    last_source: str = "live"
+    # (version, versions) of an original found by the archive search.
+    archive_version: tuple[int, int] | None = None
 
     def note(self, strategy: str, target: str, outcome: str, reason: str = "") -> None:
         self.attempts.append(Attempt(strategy, target, outcome, reason))
@@ -108,11 +138,14 @@ def locate_original(
     verify: Verify,
     fetcher: PageFetcher | None = None,
     archive: OriginalArchive | None = None,
+    trace: Trace | None = None,
 ) -> tuple[Original | None, tuple[Attempt, ...]]:
-    """Find and verify the original of `copy`.
+    """Find and verify the original of `copy`, weigh its versions, follow its chain.
 
-    Returns (the original or None, every attempt made). Raises nothing: a failed
-    fetch or an unreadable candidate is recorded as an attempt and the search goes on.
+    `trace` (optional) scores a candidate as the source of the original, to follow the
+    chain upstream. Returns (the original or None, every attempt made). Raises nothing:
+    a failed fetch or an unreadable candidate is recorded as an attempt and the search
+    goes on.
     """
     search = _Search(copy, evidence, settings, fetcher, archive, verify, [])
     links = candidate_links(copy, evidence)
@@ -120,8 +153,155 @@ def locate_original(
         found = strategy(search, links)
         if found is not None:
             doc, found_by = found
-            return Original(doc, found_by, tuple(search.attempts)), tuple(search.attempts)
+            source = "wayback" if found_by == "wayback" else search.last_source
+            if found_by == "archive":
+                source = "archive"
+            doc, version, versions, compared = _closest_version(search, doc, source)
+            chain = _chain(search, doc, found_by, trace)
+            original = Original(
+                doc, found_by, tuple(search.attempts), chain=chain, version=version,
+                versions=versions, compared=compared,
+            )  # fmt: skip
+            return original, tuple(search.attempts)
     return None, tuple(search.attempts)
+
+
+# --- versions --------------------------------------------------------------------------
+
+_Option = tuple[OriginalVersion, Document]
+
+
+def _closest_version(
+    search: _Search, doc: Document, source: str
+) -> tuple[Document, int | None, int | None, tuple[OriginalVersion, ...]]:
+    """The version of the original closest to the copy, among the one found, the archive's
+    stored versions of its URL and (when the found one is not near-perfect) a web-archive
+    snapshot from the copy's date. Returns (document, archive version used or None, number
+    of stored versions or None, every version weighed when there were several)."""
+    first_score = search.verify(doc)
+    stored = _stored_versions(search, doc.url)
+    number = search.archive_version[0] if source == "archive" and search.archive_version else None
+    if source == "archive" and number is None and stored:
+        number = stored[-1][0].number  # find_url returns the latest version
+    first = OriginalVersion(source, doc.url, number, None, round(first_score, 3))
+    options: list[_Option] = [(first, doc)]
+    options += [(v, d) for v, d in stored if not (source == "archive" and v.number == number)]
+    if first_score < VERSION_GOOD_ENOUGH and source != "wayback":
+        options += _snapshot_version(search, doc.url)
+    best_version, best_doc = first, doc
+    for option, candidate in options[1:]:
+        if option.similarity > best_version.similarity + VERSION_MARGIN:
+            best_version, best_doc = option, candidate
+    versions = len(stored) if stored else (search.archive_version or (0, None))[1]
+    if len(options) == 1:
+        return doc, number, versions, ()
+    compared = tuple(
+        OriginalVersion(v.source, v.url, v.number, v.captured, v.similarity, v is best_version)
+        for v, _ in options
+    )
+    return best_doc, best_version.number, versions, compared
+
+
+def _stored_versions(search: _Search, url: str | None) -> list[_Option]:
+    if search.archive is None or not url:
+        return []
+    try:
+        stored = search.archive.versions(url)
+    except ProvenanceError as exc:
+        search.note("versions", url, "error", str(exc))
+        return []
+    if len(stored) < 2 and search.last_source == "archive":
+        return []
+    return [
+        (OriginalVersion("archive", url, c.version, c.added_at,
+                         round(search.verify(c.document), 3)), c.document)
+        for c in stored
+    ]  # fmt: skip
+
+
+def _snapshot_version(search: _Search, url: str | None) -> list[_Option]:
+    base = search.settings.wayback_url
+    if not url or not base or search.settings.offline or search.fetcher is None:
+        return []
+    snapshot = _wayback_snapshot(search, base, url)
+    doc = _load_page(search, "versions", snapshot) if snapshot else None
+    if doc is None or snapshot is None:
+        return []
+    stamp = re.search(r"/web/(\d{8,14})", snapshot)
+    version = OriginalVersion(
+        "wayback", snapshot, None, stamp.group(1) if stamp else None,
+        round(search.verify(doc), 3),
+    )  # fmt: skip
+    search.note("versions", snapshot, "compared", f"similarity {version.similarity:.2f}")
+    return [(version, doc)]
+
+
+def _load_page(search: _Search, strategy: str, url: str) -> Document | None:
+    """A page by URL: the archive's latest version of it, else fetched (unverified)."""
+    if search.archive is not None:
+        try:
+            archived = search.archive.find_url(url)
+        except ProvenanceError:
+            archived = None
+        if archived is not None:
+            return archived
+    if not _network_allowed(search, strategy, url):
+        return None
+    body = _fetch(search, strategy, url)
+    if body is None:
+        return None
+    try:
+        return load_documents(body, source=url, settings=search.settings, url=url)[0]
+    except InputError as exc:
+        search.note(strategy, url, "unreadable", str(exc))
+        return None
+
+
+# --- the chain -------------------------------------------------------------------------
+
+
+def _hop(doc: Document, found_by: str) -> Hop:
+    pub = publisher_for_domain(doc.url) if doc.url else None
+    name = pub.name if pub else (site_domain(doc.url) if doc.url else None)
+    return Hop(doc.url, name, found_by)
+
+
+def _chain(
+    search: _Search, original: Document, found_by: str, trace: Trace | None
+) -> tuple[Hop, ...]:
+    """The pages from the copy to the earliest source found by following each page's own
+    links to its source (each verified with `trace`), at most MAX_CHAIN_HOPS upstream."""
+    hops = [_hop(search.copy, "copy"), _hop(original, found_by)]
+    seen = {u for u in (search.copy.url, original.url) if u}
+    current = original
+    for _ in range(MAX_CHAIN_HOPS if trace is not None else 0):
+        assert trace is not None
+        upstream = _upstream(search, current, seen, trace)
+        if upstream is None:
+            break
+        hops.append(_hop(upstream, "link"))
+        seen.update(u for u in (upstream.url,) if u)
+        current = upstream
+    return tuple(hops)
+
+
+def _upstream(search: _Search, page: Document, seen: set[str], trace: Trace) -> Document | None:
+    evidence = detect_evidence(page, search.settings)
+    for url in candidate_links(page, evidence):
+        if url in seen:
+            continue
+        seen.add(url)
+        candidate = _load_page(search, "chain", url)
+        if candidate is None:
+            continue
+        if candidate.url is None:
+            candidate = replace(candidate, url=url)
+        score = trace(page, candidate)
+        if score > 0.0:
+            search.note("chain", url, "found", f"source of {page.url} ({score:.2f})")
+            return candidate
+        search.note("chain", url, "rejected", f"not the source of {page.url}")
+    return None
 
 
 def candidate_links(copy: Document, evidence: Evidence) -> list[str]:
@@ -129,7 +309,7 @@ def candidate_links(copy: Document, evidence: Evidence) -> list[str]:
 
     Links on the copy's own registrable domain are left out (a self-canonical is no lead).
     """
-    own = registrable_domain(copy.url) if copy.url else None
+    own = site_domain(copy.url) if copy.url else None
     urls: list[str] = [a.url for a in evidence.attributions if a.url and a.kind != "mention"]
     urls += [
         s.value
@@ -142,7 +322,7 @@ def candidate_links(copy: Document, evidence: Evidence) -> list[str]:
     seen: list[str] = []
     for url in urls:
         url = url.strip()
-        if _is_http(url) and url not in seen and (own is None or registrable_domain(url) != own):
+        if _is_http(url) and url not in seen and (own is None or site_domain(url) != own):
             seen.append(url)
     return seen
 
@@ -173,6 +353,7 @@ def _from_archive(search: _Search, links: list[str]) -> tuple[Document, str] | N
             search, "archive", candidate.url or candidate.document.source, candidate.document
         )
         if doc is not None:
+            search.archive_version = (candidate.version, candidate.versions)
             return doc, "archive"
     return None
 
@@ -237,7 +418,9 @@ def _try_url(search: _Search, strategy: str, url: str) -> Document | None:
         except ProvenanceError:
             archived = None
         if archived is not None:
+            search.last_source = "archive"
             return _verified(search, strategy, url, archived)
+    search.last_source = "live"
     if not _network_allowed(search, strategy, url):
         return None
     body = _fetch(search, strategy, url)

@@ -179,17 +179,58 @@ class Attempt:
 
 
 @dataclass(frozen=True)
+class Hop:
+    """One page of the chain a copy was traced along: the copy, its original, and each
+    page that original itself was copied from. `found_by` says how the page was reached
+    ("copy" for the copy itself, else a locate strategy: link, archive, sitemap, wayback)."""
+
+    url: str | None
+    publisher: str | None
+    found_by: str
+
+
+@dataclass(frozen=True)
+class OriginalVersion:
+    """One version of the original compared with the copy: the live page, a stored
+    archive version (`number`) or a web-archive snapshot. `similarity` is how much of the
+    copy it explains in [0, 1]; `used` marks the one the copy was compared with."""
+
+    source: str
+    url: str | None
+    number: int | None
+    captured: str | None
+    similarity: float
+    used: bool = False
+
+
+@dataclass(frozen=True)
 class Original:
     """The original a copy was compared with.
 
     `evidence` is the original's own provenance evidence: an original that is itself a
-    credited copy (A -> B -> C) names the origin a copy of it should credit.
+    credited copy (A -> B -> C) names the origin a copy of it should credit. `chain` is
+    the path followed from the copy (first) to the earliest page found (last).
+    `version`/`versions` number the archive version used out of those stored; `compared`
+    lists every version weighed when the original has several.
     """
 
     document: Document
     found_by: str
     attempts: tuple[Attempt, ...] = ()
     evidence: Evidence | None = None
+    chain: tuple[Hop, ...] = ()
+    version: int | None = None
+    versions: int | None = None
+    compared: tuple[OriginalVersion, ...] = ()
+
+    @property
+    def changed_after_copy(self) -> bool:
+        """True when an earlier version explains the copy better than the latest one."""
+        used = [v for v in self.compared if v.used]
+        latest = [v for v in self.compared if v.source == "live"] or [
+            v for v in self.compared if v.number == self.versions and v.source == "archive"
+        ]
+        return bool(used and latest and not latest[0].used)
 
 
 @dataclass(frozen=True)

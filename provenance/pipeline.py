@@ -17,7 +17,18 @@ from .detect.catalog import CREDIT_KINDS
 from .errors import InputError
 from .load import load_documents, read_input
 from .locate import OriginalArchive, PageFetcher, locate_original
-from .models import Alignment, Attempt, Document, Evidence, Original, Paragraph, Report, Verdict
+from .models import (
+    Alignment,
+    Attempt,
+    Document,
+    Evidence,
+    Finding,
+    Original,
+    Paragraph,
+    Report,
+    Severity,
+    Verdict,
+)
 from .score import score
 from .settings import Settings
 from .text import comparison_key
@@ -55,13 +66,32 @@ def check_document(
             verify=lambda doc: _candidate_score(copy, evidence, doc, settings),
             fetcher=fetcher,
             archive=archive,
+            trace=lambda page, doc: _candidate_score(
+                page, detect_evidence(page, settings), doc, settings
+            ),
         )
     alignment = None
     if found is not None:
         found = replace(found, evidence=detect_evidence(found.document, settings))
         alignment = _align(copy, evidence, found, settings)
     report = score(copy, evidence, found, alignment, settings)
-    return replace(report, attempts=tuple(attempts))
+    return replace(report, attempts=tuple(attempts), findings=_with_version_finding(report))
+
+
+def _with_version_finding(report: Report) -> tuple[Finding, ...]:
+    """The report's findings, plus one when an earlier version of the original was used."""
+    found = report.original
+    if found is None or not found.changed_after_copy:
+        return report.findings
+    used = next(v for v in found.compared if v.used)
+    latest = next(v for v in found.compared if v.source == "live" or v.number == found.versions)
+    label = f"archive version {used.number}" if used.number else f"{used.source} {used.url}"
+    message = (
+        f"the original changed after the copy was made: the copy matches {label} "
+        f"(similarity {used.similarity:.2f}) better than the latest "
+        f"({latest.similarity:.2f})"
+    )
+    return (*report.findings, Finding("original-changed", Severity.INFO, message))
 
 
 def check_source(

@@ -7,18 +7,21 @@ with the evidence it was decided on.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .detect.domains import site_domain
 from .errors import SettingsError
 from .load import extract_links
-from .models import Credit, EditKind, Report, Severity, Status, Verdict
+from .load.html import parse_markup
+from .models import Credit, EditKind, ParagraphMatch, Report, Severity, Status, Verdict
 
 SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 _COPY_VERDICTS = frozenset({Verdict.FAITHFUL, Verdict.TRIMMED, Verdict.MODIFIED, Verdict.REWRITTEN})
@@ -200,10 +203,8 @@ def origin_domain(report: Report) -> str | None:
 
 
 def registrable(url_or_host: str) -> str:
-    host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host
-    labels = (host or "").lower().removeprefix("www.").split(".")
-    keep = 3 if len(labels) > 2 and labels[-2] in {"co", "com", "org", "net", "gov", "ac"} else 2
-    return ".".join(labels[-keep:])
+    """The publisher's site of a URL or host (bbc.co.uk -> bbc.com), "" when it has none."""
+    return site_domain(url_or_host) or ""
 
 
 def _with_severity(result: RuleResult, policy: Policy) -> RuleResult:
@@ -234,7 +235,24 @@ def _credit_rule(report: Report, policy: Policy) -> RuleResult | None:
     if not policy.require_credit or report.credit is Credit.UNKNOWN:
         return None
     ok = report.credit is Credit.CREDITED
+    if not ok and report.credit is Credit.UNCREDITED:
+        # A publisher whose rules accept a canonical link to the original as the credit
+        # (CalMatters): such a canonical credits the copy.
+        publisher = policy.publishers.get(origin_domain(report) or "")
+        if publisher is not None and "canonical-or-credit-line" in publisher.rules:
+            canonical = _canonicals(report, publisher.domain)
+            if canonical:
+                message = f"credited by canonical {canonical[0]} ({publisher.name}'s rules)"
+                return RuleResult("credit", True, Severity.ERROR, message)
     return RuleResult("credit", ok, Severity.ERROR, f"credit {report.credit.value}")
+
+
+def _canonicals(report: Report, domain: str) -> list[str]:
+    return [
+        s.value
+        for s in report.evidence.signals
+        if s.kind in ("canonical", "yoast:canonical") and registrable(s.value) == domain
+    ]
 
 
 def _origin_rule(report: Report, policy: Policy) -> RuleResult | None:
@@ -271,11 +289,28 @@ def _edits_rule(report: Report, policy: Policy) -> RuleResult | None:
     return RuleResult("edits", False, Severity.ERROR, message)
 
 
+# What a style edit may change in a paragraph: case, punctuation, spacing, typographic
+# quotes, and a "By " before a byline.
+_STYLE_NOISE_RE = re.compile(r"[\W_]+")
+_BY_RE = re.compile(r"^\s*(?:by|por|par|von|di)\s+", re.IGNORECASE)
+
+
+def _style_key(text: str) -> str:
+    return _STYLE_NOISE_RE.sub("", _BY_RE.sub("", text).casefold())
+
+
+def _style_only(m: ParagraphMatch) -> bool:
+    return _style_key(m.copy_text) == _style_key(m.original_text)
+
+
 def _edits_style_only(report: Report, rules: PublisherRules) -> RuleResult:
     changed = [
         m for m in (report.alignment.matches if report.alignment else ())
-        if m.status is Status.REWRITTEN
-        or any(op.kind not in (None, EditKind.STYLE) for op in m.diff)
+        if (
+            m.status is Status.REWRITTEN
+            or any(op.kind not in (None, EditKind.STYLE) for op in m.diff)
+        )
+        and not _style_only(m)
     ]  # fmt: skip
     if report.alignment is None:
         return RuleResult(
@@ -288,7 +323,50 @@ def _edits_style_only(report: Report, rules: PublisherRules) -> RuleResult:
     return RuleResult("edits-style-only", not changed, Severity.ERROR, message)
 
 
+# Where a byline sits: among the first or last paragraphs, and short.
+_BYLINE_WINDOW = 6
+_BYLINE_MAX_CHARS = 200
+_AUTHOR_SPLIT_RE = re.compile(r"\s*(?:,|;|\||/|\band\b|&|\by\b|\bet\b|\bund\b|\be\b)\s*")
+_NAME_RE = re.compile(r"^[A-ZÀ-Ý][\w.'\u2019-]+(?:\s+[A-ZÀ-Ý][\w.'\u2019-]+){1,3}$")
+
+
+def _byline_lines(report: Report) -> list[str]:
+    texts = [p.text for p in report.copy.paragraphs]
+    ends = [*texts[:_BYLINE_WINDOW], *texts[-_BYLINE_WINDOW:]]
+    lines = [text for text in ends if len(text) <= _BYLINE_MAX_CHARS]
+    lines += [a.text for a in report.evidence.attributions if a.kind == "byline"]
+    return list(dict.fromkeys(lines))
+
+
+def _names(text: str) -> Iterator[str]:
+    for part in _AUTHOR_SPLIT_RE.split(_BY_RE.sub("", text)):
+        if _NAME_RE.match(part.strip()):
+            yield part.strip()
+
+
+def _original_authors(report: Report) -> list[str]:
+    """The original's authors: its JSON-LD and meta authors, else its own "By ..." line."""
+    if report.original is None:
+        return []
+    found: list[str] = []
+    evidence = report.original.evidence
+    for s in evidence.signals if evidence else ():
+        if s.kind == "jsonld:author" and s.publisher:
+            found += _names(s.publisher)
+    for name, content in parse_markup(report.original.document.html).metas:
+        if name in ("author", "article:author", "dc.creator") and "/" not in content:
+            found += _names(content)
+    if not found:
+        for p in report.original.document.paragraphs[:_BYLINE_WINDOW]:
+            if _BY_RE.match(p.text) and len(p.text) <= _BYLINE_MAX_CHARS:
+                found += _names(p.text)
+    return list(dict.fromkeys(found))
+
+
 def _byline(report: Report, rules: PublisherRules) -> RuleResult:
+    authors = _original_authors(report)
+    if authors:
+        return _byline_of_authors(report, authors)
     bylines = [a.text for a in report.evidence.attributions if a.kind == "byline"]
     message = (
         f"byline: {bylines[0]}" if bylines else f"no byline naming the author and {rules.name}"
@@ -296,10 +374,45 @@ def _byline(report: Report, rules: PublisherRules) -> RuleResult:
     return RuleResult("byline", bool(bylines), Severity.ERROR, message)
 
 
+def _byline_of_authors(report: Report, authors: list[str]) -> RuleResult:
+    """The copy's byline must name the original's authors (a byline naming someone else,
+    even with the right outlet, fails)."""
+    lines = _byline_lines(report)
+    wanted = ", ".join(authors)
+    for line in lines:
+        if any(author.casefold() in line.casefold() for author in authors):
+            return RuleResult("byline", True, Severity.ERROR, f"byline: {line}")
+    others = [line for line in lines if _BY_RE.match(line) and list(_names(line))]
+    if others:
+        message = f"byline '{others[0]}' does not name the original's author ({wanted})"
+    else:
+        message = f"no byline naming the original's author ({wanted})"
+    return RuleResult("byline", False, Severity.ERROR, message)
+
+
 def _link_back(report: Report, rules: PublisherRules) -> RuleResult:
-    links = [u for u in extract_links(report.copy.html) if registrable(u) == rules.domain]
+    credited = [a.url for a in report.evidence.attributions if a.url]
+    links = [
+        u for u in [*extract_links(report.copy.html), *credited] if registrable(u) == rules.domain
+    ]
     message = f"links to {rules.domain}: {links[0]}" if links else f"no link to {rules.domain}"
     return RuleResult("link-back", bool(links), Severity.ERROR, message)
+
+
+_ARTICLE_ID_RE = re.compile(r"-(\d{3,})/?$")
+
+
+def _original_article_ids(report: Report) -> set[str]:
+    """The ids the original's own pixel or URL gives its article ("...-88869": 88869)."""
+    if report.original is None:
+        return set()
+    ids = {
+        s.value
+        for s in (report.original.evidence.signals if report.original.evidence else ())
+        if s.kind.startswith("pixel:") and s.value.isdigit()
+    }
+    match = _ARTICLE_ID_RE.search(urlsplit(report.original.document.url or "").path)
+    return ids | ({match.group(1)} if match else set())
 
 
 def _tracking_pixel(report: Report, rules: PublisherRules) -> RuleResult:
@@ -308,12 +421,18 @@ def _tracking_pixel(report: Report, rules: PublisherRules) -> RuleResult:
         s.value for s in report.evidence.signals
         if s.kind.startswith("pixel:") and (s.domain == rules.domain or marker in s.value)
     ]  # fmt: skip
-    message = (
-        f"tracking pixel found ({pixels[0]})"
-        if pixels
-        else f"no tracking pixel of {rules.name} ({marker})"
-    )
-    return RuleResult("tracking-pixel", bool(pixels), Severity.ERROR, message)
+    if not pixels:
+        message = f"no tracking pixel of {rules.name} ({marker})"
+        return RuleResult("tracking-pixel", False, Severity.ERROR, message)
+    expected = _original_article_ids(report)
+    numbered = [p for p in pixels if p.isdigit()]
+    if expected and numbered and not expected & set(numbered):
+        message = (
+            f"tracking pixel counts article {numbered[0]}, "
+            f"but the original is article {', '.join(sorted(expected))}"
+        )
+        return RuleResult("tracking-pixel", False, Severity.ERROR, message)
+    return RuleResult("tracking-pixel", True, Severity.ERROR, f"tracking pixel found ({pixels[0]})")
 
 
 def _keep_all_links(report: Report, rules: PublisherRules) -> RuleResult:

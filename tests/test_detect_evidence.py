@@ -221,8 +221,10 @@ def test_republication_tracker_footer_only_in_html() -> None:
         "Creative Commons license.</div>"
     )
     evidence = detect_evidence(_doc("Body.", html=html), SETTINGS)
+    # The link to the article ("This <a href=PERMALINK>article</a>") is kept over the
+    # site's home page.
     assert [(a.kind, a.origin, a.url, a.paragraph_index) for a in evidence.attributions] == [
-        ("creative-commons", "fortworthreport.org", "https://fortworthreport.org", -1)
+        ("creative-commons", "fortworthreport.org", "https://fortworthreport.org/x/", -1)
     ]
 
 

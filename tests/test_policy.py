@@ -433,3 +433,61 @@ def test_every_rule_id_can_have_its_severity_set(tmp_path: Path) -> None:
     path = tmp_path / "policy.toml"
     path.write_text("[severity]\n" + "".join(f'{r} = "info"\n' for r in RULE_IDS), encoding="utf-8")
     assert set(load_policy(path).severities) == set(RULE_IDS)
+
+
+# ---- rules that compare with the original --------------------------------------------
+
+AUTHOR_HEAD = '<meta name="author" content="Jane Doe">'
+WRONG_PIXEL = CONVERSATION_PIXEL.replace("/123456/", "/999999/")
+
+
+def _conversation_with(extra: str, *, original_extra: str = "") -> Report:
+    original = _page(PARAGRAPHS, original_extra, head=AUTHOR_HEAD)
+    return check(_page(PARAGRAPHS, extra), original, original_url=CONVERSATION_URL)
+
+
+def test_conversation_pixel_with_another_articles_id_fails() -> None:
+    right = rules_of(_conversation_with(CONVERSATION_LINK + CONVERSATION_PIXEL))
+    wrong = rules_of(_conversation_with(CONVERSATION_LINK + WRONG_PIXEL))
+    assert right["tracking-pixel"].passed
+    assert (wrong["tracking-pixel"].passed, wrong["tracking-pixel"].message) == (
+        False,
+        "tracking pixel counts article 999999, but the original is article 123456",
+    )
+
+
+@pytest.mark.parametrize(
+    ("byline", "passed", "message"),
+    [
+        ("<p>By John Smith, The Conversation</p>", False,
+         "byline 'By John Smith, The Conversation' does not name the original's author (Jane Doe)"),
+        ("<p>Jane Doe, University of Example</p>", True,
+         "byline: Jane Doe, University of Example"),
+        ("<p>By Jane Doe, The Conversation</p>", True, "byline: By Jane Doe, The Conversation"),
+        ("", False, "no byline naming the original's author (Jane Doe)"),
+    ],
+)  # fmt: skip
+def test_byline_must_name_the_originals_author(byline: str, passed: bool, message: str) -> None:
+    rule = rules_of(_conversation_with(byline + CONVERSATION_LINK))["byline"]
+    assert (rule.passed, rule.message) == (passed, message)
+
+
+def test_adding_by_before_a_byline_is_a_style_edit() -> None:
+    original = _page(("Jane Doe, University of Example", *PARAGRAPHS), head=AUTHOR_HEAD)
+    copy = _page(("By Jane Doe, University of Example", *PARAGRAPHS), CONVERSATION_LINK)
+    report = check(copy, original, original_url=CONVERSATION_URL)
+    rules = rules_of(report)
+    assert rules["edits-style-only"].passed, rules["edits-style-only"]
+    assert rules["byline"].passed
+
+
+def test_calmatters_canonical_to_the_original_passes_the_default_credit_rule() -> None:
+    head = f'<link rel="canonical" href="{CALMATTERS_URL}">'
+    report = check(_page(PARAGRAPHS, head=head), _page(PARAGRAPHS), original_url=CALMATTERS_URL)
+    rules = rules_of(report)
+    assert rules["credit"].passed, rules["credit"]
+    assert rules["credit"].message == (
+        f"credited by canonical {CALMATTERS_URL} (CalMatters's rules)"
+    )
+    bare = check(_page(PARAGRAPHS), _page(PARAGRAPHS), original_url=CALMATTERS_URL)
+    assert not rules_of(bare)["credit"].passed

@@ -448,6 +448,23 @@ class Archive:
                 return None
             return self._load([row[0]])[0].document
 
+    def versions(self, url: str) -> list[Candidate]:
+        """Every stored version of `url`, oldest first, as candidates scored 0 (their
+        `version` and `versions` number them; `added_at` says when each was stored).
+        Raises ArchiveError."""
+        with self._guard("read archive"):
+            rows = self._conn.execute(
+                "SELECT v.id FROM versions v JOIN documents d ON d.id = v.doc_id"
+                " WHERE d.url = ? ORDER BY v.number",
+                (url,),
+            ).fetchall()
+            stored = self._load([int(r[0]) for r in rows])
+        return [
+            Candidate(item.document.url, item.document.title, 0.0, 0.0, 0.0, item.document,
+                      item.number, item.versions, item.added_at, "url")
+            for item in sorted(stored, key=lambda s: s.number)
+        ]  # fmt: skip
+
     def search(
         self, doc: Document, *, limit: int = 5, min_containment: float | None = None
     ) -> list[Candidate]:

@@ -11,25 +11,34 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..load.html import parse_markup
-from ..models import Document, Evidence
+from ..models import Document, Evidence, Signal
 from ..settings import Settings
 from .attribution import find_attributions
 from .conclude import conclude_origin, findings_for
-from .domains import registrable_domain
+from .domains import site_domain
 from .markers import find_markers
 from .signals import find_signals
 
 __all__ = ["detect_evidence"]
 
 
-def _copy_domain(doc: Document) -> str | None:
+_SELF_KINDS = frozenset({"canonical", "og:url", "yoast:canonical", "yoast:og_url"})
+
+
+def _copy_domain(doc: Document, signals: tuple[Signal, ...]) -> str | None:
+    """The copy's own site: from its URL; for a page saved without one, the site its
+    canonical (or og:url) names when its JSON-LD publisher is that same publisher
+    (a republisher's page names itself as publisher and the original as canonical)."""
     link = doc.meta.get("link") if isinstance(doc.meta.get("link"), str) else None
     for url in (doc.url, link):
         if url:
-            domain = registrable_domain(url)
+            domain = site_domain(url)
             if domain:
                 return domain
-    return None
+    declared = {s.domain for s in signals if s.kind in _SELF_KINDS and s.domain}
+    publishers = {s.domain for s in signals if s.kind == "jsonld:publisher" and s.domain}
+    both = declared & publishers
+    return next(iter(both)) if len(both) == 1 else None
 
 
 # Markup past this size is scanned at its head and tail only (where credits, canonical
@@ -57,7 +66,7 @@ def detect_evidence(doc: Document, settings: Settings) -> Evidence:
     attributions = find_attributions(doc, markup)
     markers = find_markers(doc)
     signals = find_signals(doc, markup)
-    copy_domain = _copy_domain(doc)
+    copy_domain = _copy_domain(doc, signals)
     origin = conclude_origin(attributions, markers, signals, copy_domain)
     findings = findings_for(attributions, markers, signals, origin, copy_domain)
     return Evidence(attributions, markers, signals, origin, findings)

@@ -10,16 +10,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import cache
+from urllib.parse import urlsplit
 
 from ..load.html import Markup
 from ..models import Attribution, Document
 from .catalog import CREDIT_KINDS, QUOTES, AttributionRule, attribution_rules, normalize_name
-from .domains import lookup_publisher, registrable_domain, resolve_name
+from .domains import lookup_publisher, publisher_for_domain, resolve_name, site_domain
 
 # Cheap prefilter: a credit line cannot match where none of these words occurs.
 _CREDIT_HINT_RE = re.compile(
-    r"appeared|originally|first|republished|read the full|publicado|publié|paru|erschien"
-    r"|apareceu|apareci|pubblicat|apparso|urdupoint",
+    r"appeared|originally|first|republished|reprinted|reproduced|permission|read the full"
+    r"|publicad|publié|publiée|paru|erschien|veröffentlicht|apareceu|apareci|pubblicat|apparso"
+    r"|republicad|ripubblicat|republié|reproduit|reproducido|reproduzido|riprodott"
+    r"|autorisation|autorización|autorização|genehmigung|permesso|permissão|permiso|concessione"
+    r"|informaci|informaç|material|avec|urdupoint",
     re.IGNORECASE,
 )
 _STOP_RE = re.compile(
@@ -75,6 +79,11 @@ def _trim_name(raw: str) -> str:
             return candidate
     if words and resolve_name(words[0]) is not None:
         return words[0]
+    # A known name after a description: "agência Reuters", "Nachrichtenagentur dpa".
+    for k in range(1, min(len(words), 3)):
+        candidate = " ".join(words[k:])
+        if lookup_publisher(candidate) is not None:
+            return candidate
     return name
 
 
@@ -92,6 +101,23 @@ def _anchor_href(name: str, markup: Markup) -> str | None:
         if anchor.href and normalize_name(anchor.text) == key:
             return anchor.href
     return None
+
+
+def _article_href(text: str, site: str | None, href: str | None, markup: Markup) -> str | None:
+    """A link of the credit's paragraph to an article of the credited site ("Lea el
+    <a href=...>original</a>"): kept over a link to the site's home page."""
+    if site is None or (href and urlsplit(href).path.strip("/")):
+        return href
+    for anchor in markup.anchors:
+        label = anchor.text.strip()
+        if (
+            label
+            and label in text
+            and urlsplit(anchor.href).path.strip("/")
+            and site_domain(anchor.href) == site
+        ):
+            return anchor.href
+    return href
 
 
 def _at_edge(text: str, match: re.Match[str]) -> bool:
@@ -134,15 +160,19 @@ def _build(
         return None  # matched inside a word
     groups = match.groupdict()
     raw = groups.get("mdname") or groups.get("name") or ""
-    url = groups.get("mdurl") or groups.get("url")
-    name = _trim_name(raw)
-    if not _acceptable(name):
-        return None
+    url = groups.get("mdurl") or groups.get("url") or groups.get("bareurl")
     # A linked article title (Yoast: "The post <a>T</a> appeared first on <a>S</a>") is the
     # original itself; the site name's link is only its home page.
     title = (groups.get("title") or "").strip()
-    url = url or (_anchor_href(title, markup) if title else None) or _anchor_href(name, markup)
-    origin = resolve_name(name) or (registrable_domain(url) if url else None)
+    url = url or (_anchor_href(title, markup) if title else None)
+    name = _trim_name(raw) if raw else rule.publisher or (site_domain(url) if url else "") or ""
+    if not _acceptable(name):
+        return None
+    url = url or _anchor_href(name, markup)
+    origin = resolve_name(name) or (site_domain(url) if url else None)
+    if rule.kind == "source-label" and origin is None:
+        return None  # "Source: Bureau of Labor Statistics" under a chart names no publisher
+    url = _article_href(text, origin, url, markup)
     credit_text = _credit_text(text, match, raw, name, rule.kind in CREDIT_KINDS)
     return Attribution(
         text=credit_text,
@@ -151,9 +181,31 @@ def _build(
         origin=origin,
         url=url,
         paragraph_index=index,
-        language=rule.language,
+        language=_language(rule, origin),
         standalone=_standalone(rule.kind, text, credit_text),
     )
+
+
+@cache
+def _pattern_languages() -> dict[str, tuple[str, ...]]:
+    """Languages of the rules that share one pattern ("Fonte:" is Portuguese and Italian)."""
+    languages: dict[str, list[str]] = {}
+    for rule in attribution_rules():
+        found = languages.setdefault(rule.regex.pattern, [])
+        if rule.language not in found:
+            found.append(rule.language)
+    return {pattern: tuple(found) for pattern, found in languages.items()}
+
+
+def _language(rule: AttributionRule, origin: str | None) -> str:
+    """The wording's language; for a wording several languages share, the credited
+    publisher's language when it is one of them ("Fonte: ANSA" it, "Fonte: Lusa" pt)."""
+    shared = _pattern_languages().get(rule.regex.pattern, (rule.language,))
+    if len(shared) > 1 and origin:
+        pub = publisher_for_domain(origin)
+        if pub is not None and pub.language in shared:
+            return pub.language
+    return rule.language
 
 
 @cache
@@ -177,7 +229,9 @@ def scan_text(
     candidates: list[tuple[int, int, Attribution]] = []
     for rule in _unique_rules(kinds):
         credit = rule.kind in CREDIT_KINDS
-        if (credit and not hinted) or (rule.hint and rule.hint not in lowered):
+        if (credit and not hinted) or (
+            rule.hints and not any(hint in lowered for hint in rule.hints)
+        ):
             continue
         for match in rule.regex.finditer(text):
             if credit and not _at_edge(text, match):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -26,7 +26,9 @@ CREDIT_KINDS = frozenset(
         "credit-line",
     }
 )
-WIRE_KINDS = frozenset({"dateline", "byline", "source-label"})
+# Wire credits and labels: datelines, bylines and "Reporting by" trailers, source labels
+# ("Source: Reuters", "Fuente: EFE"), copyright lines ("© AFP 2025") and "via X".
+WIRE_KINDS = frozenset({"dateline", "byline", "source-label", "copyright", "via"})
 MENTION_KIND = "mention"
 # The text names the publisher as its source ("according to CNN"): a weak credit.
 SOURCE_MENTION_KIND = "source-mention"
@@ -41,6 +43,7 @@ _NOT_WORD = r"\s.!?,;:()\[\]\"*\u2018\u201c\u201d"
 _WORD = rf"[^{_NOT_WORD}]+(?:\.[^{_NOT_WORD}]+)*"
 _NAME = (
     r"(?:\[(?P<mdname>[^\]]{1,80})\]\((?P<mdurl>[^)\s]+)\)"
+    r"|<?(?P<bareurl>https?://[^\s<>\"'()]+[^\s<>\"'().,;:!?])>?"
     r"|[\"'\u2018\u201c]?(?P<name>" + _WORD + r"(?:[ \t]+" + _WORD + r"){0,9})[\"'\u2019\u201d]?)"
 )
 _PLACE = r"(?:[A-Z][\w.'\u2019/-]*(?:[ ,]+[\w.'\u2019/-]+){0,6}[ ,]*)?"
@@ -48,10 +51,25 @@ _PLACE = r"(?:[A-Z][\w.'\u2019/-]*(?:[ ,]+[\w.'\u2019/-]+){0,6}[ ,]*)?"
 
 @dataclass(frozen=True)
 class Publisher:
+    """One entry of the publisher directory (publishers.toml)."""
+
     name: str
-    domain: str
+    domains: tuple[str, ...]
     aliases: tuple[str, ...]
-    platform: bool = False
+    language: str = ""
+    kind: str = ""
+    country: str = ""
+    common_word: bool = False
+
+    @property
+    def domain(self) -> str:
+        """The site the publisher's articles live on now (the first of `domains`)."""
+        return self.domains[0]
+
+    @property
+    def platform(self) -> bool:
+        """A hosting platform: a credit may name it; a label or mention says nothing."""
+        return self.kind == "platform"
 
 
 @dataclass(frozen=True)
@@ -62,8 +80,11 @@ class AttributionRule:
     regex: re.Pattern[str]
     example: str
     source: str
-    hint: str = ""
+    # Lowercase literals one of which the text must hold for the rule to be tried.
+    hints: tuple[str, ...] = ()
     expect: Mapping[str, str] = field(default_factory=dict)
+    # The publisher a wording names without spelling it ("(Reporting by ...)": Reuters).
+    publisher: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,14 +125,24 @@ def _load_toml(filename: str) -> dict[str, Any]:
 def publishers() -> tuple[Publisher, ...]:
     """Return the publishers of publishers.toml. Raises SettingsError if unreadable."""
     rows = _load_toml("publishers.toml").get("publisher", [])
-    return tuple(
-        Publisher(
-            str(r["name"]),
-            str(r["domain"]),
-            tuple(str(a) for a in r.get("aliases", [])),
-            bool(r.get("platform", False)),
-        )
-        for r in rows
+    try:
+        return tuple(_publisher(r) for r in rows)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SettingsError(f"bad entry in publishers.toml: {exc}") from exc
+
+
+def _publisher(row: Mapping[str, Any]) -> Publisher:
+    domains = tuple(str(d).lower() for d in row["domains"])
+    if not domains:
+        raise ValueError(f"{row['name']}: no domains")
+    return Publisher(
+        name=str(row["name"]),
+        domains=domains,
+        aliases=tuple(str(a) for a in row.get("aliases", [])),
+        language=str(row.get("language", "")),
+        kind=str(row.get("kind", "")),
+        country=str(row.get("country", "")),
+        common_word=bool(row.get("common_word", False)),
     )
 
 
@@ -127,27 +158,45 @@ def publisher_index() -> Mapping[str, Publisher]:
 
 @cache
 def publisher_by_domain() -> Mapping[str, Publisher]:
-    """Return registrable domain -> Publisher (first entry wins)."""
+    """Return domain or publisher host -> Publisher, for every domain of every publisher."""
     index: dict[str, Publisher] = {}
     for pub in publishers():
-        index.setdefault(pub.domain, pub)
+        for domain in pub.domains:
+            index.setdefault(domain, pub)
     return index
 
 
-def _publisher_alternation() -> str:
-    names = {
-        alias for pub in publishers() if not pub.platform for alias in (pub.name, *pub.aliases)
-    }
-    ordered = sorted(names, key=lambda n: (-len(n), n))
-    return r"(?P<name>" + "|".join(re.escape(n) for n in ordered) + r")(?![\w.-]*\w)"
+def _trie_regex(words: Iterable[str]) -> str:
+    """An alternation of `words` as a prefix tree, so that matching one position costs
+    one walk down the tree, not one try per word (the directory has over 1,500 names)."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_node(trie)
+
+
+def _trie_node(node: Mapping[str, Any]) -> str:
+    branches = [re.escape(char) + _trie_node(child) for char, child in sorted(node.items()) if char]
+    if "" in node:
+        return f"(?:{'|'.join(branches)})?" if branches else ""
+    return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+
+def _names(wanted: Callable[[Publisher], bool]) -> str:
+    names = {alias for pub in publishers() if wanted(pub) for alias in (pub.name, *pub.aliases)}
+    return r"(?P<name>" + _trie_regex(names) + r")(?![\w.-]*\w)"
 
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:
-    expanded = (
-        pattern.replace("{NAME}", _NAME)
-        .replace("{PUBLISHER}", _publisher_alternation())
-        .replace("{PLACE}", _PLACE)
-    )
+    expanded = pattern.replace("{NAME}", _NAME).replace("{PLACE}", _PLACE)
+    if "{PUBLISHER}" in expanded:
+        names = _names(lambda p: not p.platform and not p.common_word)
+        expanded = expanded.replace("{PUBLISHER}", names)
+    if "{WIRE}" in expanded:
+        expanded = expanded.replace("{WIRE}", _names(lambda p: p.kind == "wire"))
     try:
         return re.compile(expanded, re.MULTILINE)
     except re.error as exc:
@@ -172,8 +221,9 @@ def attribution_rules() -> tuple[AttributionRule, ...]:
                 regex=_compile(str(row["pattern"]), f"attributions.toml:{row['id']}"),
                 example=str(row["example"]),
                 source=str(row.get("source", "")),
-                hint=str(row.get("hint", "")).lower(),
+                hints=tuple(h.lower() for h in _hints(row.get("hint", ()))),
                 expect=expect,
+                publisher=str(row.get("publisher", "")),
             )
         )
     return tuple(rules)

@@ -14,10 +14,16 @@ from typing import Any
 
 from ..models import Attribution, Finding, Marker, Origin, Severity, Signal
 from .catalog import CREDIT_KINDS, MENTION_KIND, SOURCE_MENTION_KIND, WIRE_KINDS
-from .domains import publisher_for_domain
+from .domains import publisher_for_domain, same_site
 
 CREDIT_WEIGHT = 0.7
-WIRE_WEIGHTS = {"dateline": 0.45, "byline": 0.45, "source-label": 0.35}
+WIRE_WEIGHTS = {
+    "dateline": 0.45,
+    "byline": 0.45,
+    "source-label": 0.35,
+    "copyright": 0.4,
+    "via": 0.35,
+}
 MENTION_WEIGHT = 0.05
 SOURCE_MENTION_WEIGHT = 0.2
 MAX_MENTIONS_COUNTED = 2
@@ -75,10 +81,19 @@ def _marker_label(m: Marker) -> str:
     return f"markers: {m.count} x {m.publisher} {m.kind} ({m.details.get('rule', '')})"
 
 
-def _marker_clues(markers: Iterable[Marker]) -> Iterator[_Clue]:
+def _foreign(m: Marker, copy_domain: str | None) -> bool:
+    """A marker of another publisher than the copy's own (its own markup is no clue)."""
+    return (
+        bool(m.domain)
+        and float(m.details.get("weight", 0.0)) > 0
+        and not (copy_domain and same_site(m.domain, copy_domain))
+    )
+
+
+def _marker_clues(markers: Iterable[Marker], copy_domain: str | None) -> Iterator[_Clue]:
     for m in markers:
         weight = float(m.details.get("weight", 0.0))
-        if m.domain and weight > 0:
+        if m.domain and _foreign(m, copy_domain):
             yield _Clue(m.domain, weight, _marker_label(m), "marker", m.publisher)
 
 
@@ -91,7 +106,7 @@ def _signal_weight(s: Signal) -> float:
 def _signal_clues(signals: Iterable[Signal], copy_domain: str | None) -> Iterator[_Clue]:
     for s in signals:
         weight = _signal_weight(s)
-        if s.domain and s.domain != copy_domain and weight > 0:
+        if s.domain and weight > 0 and not same_site(s.domain, copy_domain):
             yield _Clue(s.domain, weight, f"{s.kind}: {s.value[:120]}", "signal", s.publisher or "")
 
 
@@ -136,7 +151,7 @@ def conclude_origin(
     """Return the most likely origin (publisher, domain, confidence in [0, 1], reasons)."""
     clues = [
         *_attribution_clues(attributions),
-        *_marker_clues(markers),
+        *_marker_clues(markers, copy_domain),
         *_signal_clues(signals, copy_domain),
     ]
     scores = _scores(clues)
@@ -180,7 +195,7 @@ def findings_for(
     found = list(_omission_findings(markers))
     credited = {a.origin for a in attributions if a.kind in CREDIT_KINDS | WIRE_KINDS and a.origin}
     for m in markers:
-        if m.domain and float(m.details.get("weight", 0.0)) > 0 and m.domain not in credited:
+        if m.domain and _foreign(m, copy_domain) and m.domain not in credited:
             found.append(
                 Finding(
                     "markup-without-credit",
@@ -192,7 +207,7 @@ def findings_for(
         if text.startswith("attribution names"):
             found.append(Finding("credit-contradicts-markup", Severity.WARNING, text))
     for s in signals:
-        if s.kind in _CANONICAL_KINDS and s.domain and copy_domain and s.domain != copy_domain:
+        if s.kind in _CANONICAL_KINDS and s.domain and not same_site(s.domain, copy_domain):
             found.append(
                 Finding(
                     "cross-domain-canonical",

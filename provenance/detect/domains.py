@@ -41,21 +41,75 @@ def registrable_domain(url_or_host: str) -> str | None:
     return f"{parts.domain}.{parts.suffix}".lower()
 
 
+# Articles that may lead a publisher's name in a credit ("publié sur Le Monde" names Le
+# Monde, "publicado en el diario El País" El País): tried with the article, then without.
+_ARTICLE_RE = re.compile(
+    r"^(?:the|le|la|les|l['\u2019]|el|los|las|il|lo|gli|der|die|das|o|os|a|as)\s*(?=\S)",
+    re.IGNORECASE,
+)
+
+
 def lookup_publisher(name: str) -> Publisher | None:
-    """Return the publisher a name or alias (case-insensitive) stands for, or None."""
-    return publisher_index().get(normalize_name(name))
+    """Return the publisher a name or alias (case-insensitive) stands for, or None.
+
+    A leading article the name does not carry in the directory is dropped ("le Figaro").
+    """
+    index = publisher_index()
+    key = normalize_name(name)
+    found = index.get(key)
+    if found is None and _ARTICLE_RE.match(key):
+        found = index.get(normalize_name(_ARTICLE_RE.sub("", key, count=1)))
+    return found
 
 
-def publisher_for_domain(domain: str | None) -> Publisher | None:
-    """Return the publisher known to own a registrable domain, or None."""
-    return publisher_by_domain().get(domain) if domain else None
+def _host(url_or_host: str) -> str | None:
+    text = url_or_host.strip()
+    try:
+        host = urlsplit(text if _SCHEME_RE.match(text) else "//" + text).hostname or ""
+    except ValueError:
+        return None
+    return host.lower().rstrip(".") if _HOSTLIKE_RE.match(host) else None
+
+
+def publisher_for_domain(url_or_host: str | None) -> Publisher | None:
+    """Return the publisher that owns a URL, host or domain, or None.
+
+    The host and each parent domain down to the registrable one are looked up, so
+    "www1.folha.uol.com.br" is Folha's while "noticias.uol.com.br" is UOL's.
+    """
+    host = _host(url_or_host) if url_or_host else None
+    if host is None:
+        return None
+    index = publisher_by_domain()
+    labels = host.split(".")
+    for start in range(len(labels) - 1):
+        found = index.get(".".join(labels[start:]))
+        if found is not None:
+            return found
+    return None
+
+
+@lru_cache(maxsize=8192)
+def site_domain(url_or_host: str) -> str | None:
+    """Return the site a URL or host belongs to: its publisher's main domain when the
+    directory knows it (bbc.co.uk -> bbc.com), else its registrable domain; None when
+    it has no host (never raises)."""
+    pub = publisher_for_domain(url_or_host)
+    return pub.domain if pub is not None else registrable_domain(url_or_host)
+
+
+def same_site(a: str | None, b: str | None) -> bool:
+    """True when two URLs, hosts or domains belong to one publisher (or one domain)."""
+    if not a or not b:
+        return False
+    return site_domain(a) == site_domain(b)
 
 
 def resolve_name(name: str) -> str | None:
-    """Return the registrable domain a written publisher name stands for, or None.
+    """Return the site domain a written publisher name stands for, or None.
 
     Known names and aliases come from publishers.toml; a name that looks like a host
-    ("wsj.com", "TuBaseDeDatosLibre.org") is reduced to its registrable domain.
+    ("wsj.com", "TuBaseDeDatosLibre.org") is reduced to its site domain.
     """
     pub = lookup_publisher(name)
     if pub is not None:
@@ -63,7 +117,7 @@ def resolve_name(name: str) -> str | None:
     candidate = normalize_name(name)
     if " " in candidate or "." not in candidate:
         return None
-    return registrable_domain(candidate)
+    return site_domain(candidate)
 
 
 def publisher_prefix(text: str, max_words: int = 6) -> Publisher | None:

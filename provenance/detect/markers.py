@@ -14,7 +14,7 @@ from typing import Any
 from ..models import Document, Marker
 from .catalog import MarkerRule, marker_rules
 from .cuid import cuid_details
-from .domains import lookup_publisher, registrable_domain
+from .domains import lookup_publisher, site_domain
 
 _SAMPLE_CHARS = 200
 
@@ -79,7 +79,7 @@ def _details(rule: MarkerRule, found: list[re.Match[str]], doc: Document) -> dic
         details["component_types"] = dict(sorted(Counter(m["type"] for m in found).items()))
         return details
     if "host" in rule.regex.groupindex:
-        hosts = {registrable_domain(m["host"]) for m in found}
+        hosts = {site_domain(m["host"]) for m in found}
         return {"hosts": sorted(h for h in hosts if h)}
     return {}
 

@@ -15,11 +15,12 @@ from typing import Any
 from ..load.html import Markup
 from ..models import Document, Signal
 from ..text import may_hold_surrogates, scrub_surrogates
-from .domains import publisher_prefix, registrable_domain, resolve_name
+from .domains import publisher_prefix, resolve_name, site_domain
 
 JSONLD_KEYS = ("isBasedOn", "sourceOrganization", "publisher", "author", "copyrightHolder")
 AUTOBLOG_KEYS = (
     "feedzy_item_url",
+    "wpe_sourcepermalink",
     "wpe_campaignid",
     "wprss_item_permalink",
     "syndication_permalink",
@@ -33,10 +34,12 @@ _TRACKER_RE = re.compile(
 _TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
 _LOOSE_JSONLD_RE = re.compile(r'"(isBasedOn|sourceOrganization)"\s*:\s*"([^"]{1,500})"')
 _MAX_NODES = 2_000
+# Meta names that carry indexing rules: all robots, Google's crawlers by name.
+_ROBOTS_NAMES = frozenset({"robots", "googlebot", "googlebot-news", "bingbot"})
 
 
 def _signal(kind: str, value: str, publisher: str | None = None) -> Signal:
-    domain = registrable_domain(value) if "/" in value or "." in value else None
+    domain = site_domain(value) if "/" in value or "." in value else None
     if domain is None and publisher:
         domain = resolve_name(publisher)
     return Signal(kind=kind, value=value, domain=domain, publisher=publisher)
@@ -55,8 +58,9 @@ def _meta_signals(markup: Markup) -> Iterator[Signal]:
         if name in ("og:url", "original-source", "syndication-source"):
             kind = name if name == "og:url" else f"meta:{name}"
             yield _signal(kind, content)
-        elif name == "robots" and "noindex" in content.lower():
-            yield Signal("robots", content.lower())
+        elif name in _ROBOTS_NAMES and "noindex" in content.lower():
+            value = content.lower() if name == "robots" else f"{name}: {content.lower()}"
+            yield Signal("robots", value)
         elif name == "article:author":
             pub = publisher_prefix(content)
             if pub is not None:

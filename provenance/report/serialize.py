@@ -28,9 +28,11 @@ from ..models import (
     EditKind,
     Evidence,
     Finding,
+    Hop,
     Marker,
     Origin,
     Original,
+    OriginalVersion,
     Paragraph,
     ParagraphMatch,
     Report,
@@ -136,7 +138,16 @@ def _original(found: Original | None) -> dict[str, Any] | None:
         "title": doc.title,
         "found_by": found.found_by,
         "paragraphs": len(doc.paragraphs),
-    }
+        "chain": [{"url": h.url, "publisher": h.publisher, "found_by": h.found_by}
+                  for h in found.chain],
+        "version": found.version,
+        "versions": found.versions,
+        "compared": [
+            {"source": v.source, "url": v.url, "number": v.number, "captured": v.captured,
+             "similarity": v.similarity, "used": v.used}
+            for v in found.compared
+        ],
+    }  # fmt: skip
 
 
 def _sections(report: Report) -> dict[str, Any]:
@@ -316,7 +327,20 @@ def _original_from(data: Mapping[str, Any] | None) -> Original | None:
         url=data["url"],
         title=data["title"],
     )
-    return Original(document=doc, found_by=data["found_by"])
+    return Original(
+        document=doc,
+        found_by=data["found_by"],
+        chain=tuple(
+            Hop(h["url"], h["publisher"], h["found_by"]) for h in data.get("chain", [])
+        ),
+        version=data.get("version"),
+        versions=data.get("versions"),
+        compared=tuple(
+            OriginalVersion(v["source"], v["url"], v["number"], v["captured"],
+                            v["similarity"], v["used"])
+            for v in data.get("compared", [])
+        ),
+    )  # fmt: skip
 
 
 def _match_from(m: Mapping[str, Any]) -> ParagraphMatch:

@@ -74,7 +74,7 @@ from dataclasses import dataclass, field, replace
 
 from ..detect.catalog import CREDIT_KINDS, CREDITING_KINDS, WIRE_KINDS
 from ..detect.chrome import is_chrome
-from ..detect.domains import registrable_domain
+from ..detect.domains import site_domain
 from ..edits import MATERIAL_KINDS
 from ..models import (
     Alignment,
@@ -670,7 +670,7 @@ def _targets(evidence: Evidence, original: Original | None) -> tuple[str, ...]:
     itself a credited copy, its own origin; without an original, the detected origin."""
     found: list[str | None] = []
     if original is not None:
-        found.append(registrable_domain(original.document.url) if original.document.url else None)
+        found.append(site_domain(original.document.url) if original.document.url else None)
         upstream = original.evidence.origin if original.evidence else None
         if upstream and upstream.confidence >= _UPSTREAM_MIN_CONFIDENCE:
             found.append(upstream.domain)
@@ -693,7 +693,7 @@ def _settled_origin(evidence: Evidence, original: Original | None, verdict: Verd
     if upstream and upstream.domain and upstream.confidence >= _UPSTREAM_MIN_CONFIDENCE:
         publisher, domain = upstream.publisher, upstream.domain
         support = (f"original: {url or original.document.source}, which credits {domain}",)
-    elif url and (domain := registrable_domain(url)):
+    elif url and (domain := site_domain(url)):
         publisher, domain = None, domain
         support = (f"original: {url} ({verdict.value} copy, found by {original.found_by})",)
     else:
@@ -709,7 +709,7 @@ def _settled_origin(evidence: Evidence, original: Original | None, verdict: Verd
 
 def _credit_names(a: Attribution) -> set[str]:
     """What a credit names: registrable domains, else the squashed publisher name."""
-    names = {d for d in (a.origin, registrable_domain(a.url) if a.url else None) if d}
+    names = {d for d in (a.origin, site_domain(a.url) if a.url else None) if d}
     if not names:
         squashed = _NAME_RE.sub("", a.name.lower())
         if squashed:
