@@ -118,7 +118,12 @@ def test_golden_values() -> None:
         ("added", 0.0, False),
     ]
     edited = data["alignment"][3]
-    assert edited["diff"][1] == {"op": "replace", "original": "lurched", "copy": "shifted", "kind": None}
+    assert edited["diff"][1] == {
+        "op": "replace",
+        "original": "lurched",
+        "copy": "shifted",
+        "kind": None,
+    }
     assert edited["quote_changes"] == [
         {"op": "replace", "original": "“irreversible path”", "copy": "“path”", "kind": None}
     ]

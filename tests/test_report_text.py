@@ -54,7 +54,10 @@ def test_text_key_lines() -> None:
     assert "  [error] altered-quote: a quotation was changed: “irreversible path”" in lines
     assert "    earliest created 2025-02-12T22:50:01Z, copy lag 12.8 h" in lines
     assert "Origin: CNN (cnn.com), confidence 0.97" in lines
-    assert "Scores: coverage 0.833  fidelity 0.912  additions 0.167  order 0.800  derived 0.000" in lines
+    assert (
+        "Scores: coverage 0.833  fidelity 0.912  additions 0.167  order 0.800  derived 0.000"
+        in lines
+    )
     assert any(line.startswith("Original: https://www.cnn.com/") for line in lines)
     assert any(line.endswith("(found by attribution)") for line in lines)
     assert "\x1b" not in out
