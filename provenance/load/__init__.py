@@ -161,7 +161,8 @@ def page_text(data: bytes, *, source: str, content_type: str | None = None) -> s
     """The visible text of an HTML page's bytes in one string (see `html.visible_text`):
     what a cheap prefilter looks at before `load_documents` extracts the article.
 
-    Raises InputError when the data is binary rather than text.
+    Raises InputError when the data is binary rather than text, or its markup too costly
+    to parse (the limits of `load_documents`).
     """
     text, _ = decode(data, content_type, source)
     return visible_text(text)

@@ -263,8 +263,9 @@ def visible_text(body: str) -> str:
     """All the text of a page outside scripts, styles and the head, in one string: a cheap
     first look (no main-text extraction) that keeps every sentence of the article whole.
 
-    Raises nothing for any markup (lexbor parses any bytes without recursion).
+    Raises InputError for markup too costly to parse (`check_markup`), as `parse_page` does.
     """
+    check_markup(body)
     tree = LexborHTMLParser(body)
     tree.strip_tags(sorted(_SKIP_TAGS))
     root = tree.body or tree.root
