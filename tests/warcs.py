@@ -76,7 +76,7 @@ class Crawl:
     paraphrases: dict[str, str] = field(default_factory=dict)
     unrelated: set[str] = field(default_factory=set)
     broken: set[str] = field(default_factory=set)  # URLs of records that must be errors
-    records: int = 0
+    records: int = 0  # response records a reader can find
 
 
 def warc_member(url: str, block: bytes, n: int, *, kind: str = "response") -> bytes:
@@ -177,7 +177,7 @@ def build_crawl(folder: Path, *, unrelated: int = 30, seed: int = 13) -> Crawl:
     first = next(iter(originals.values()))
     members += _noise(len(members), max((p.text for p in first.paragraphs), key=len))
     crawl.broken |= _BROKEN_URLS
-    crawl.records = len(members)
+    crawl.records = len(pages) + 7  # six responses among the noise, and the cut body
     third = -(-len(members) // 3)
     for n in range(3):
         part = members[n * third : (n + 1) * third]

@@ -67,16 +67,23 @@ def start_session(master: str) -> Any:
         )
     # Local mode runs Python workers with this interpreter, where provenance is installed.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    try:
-        return (
-            SparkSession.builder.master(master)
-            .appName("provenance scan")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .getOrCreate()
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("provenance scan")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+    )
+    if master.startswith("local"):  # everything stays on the loopback interface
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        builder = builder.config("spark.driver.host", "127.0.0.1").config(
+            "spark.driver.bindAddress", "127.0.0.1"
         )
+    try:
+        session = builder.getOrCreate()
     except Exception as exc:  # pyspark raises several kinds; all mean "cannot start"
         raise ScanError(f"cannot start Spark on {master}: {_first_line(exc)}") from exc
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def _run(sc: Any, files: Sequence[str], ctx: ScanContext, progress: Progress) -> list[Outcome]:
