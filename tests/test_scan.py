@@ -12,11 +12,11 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from warcs import Crawl, build_crawl
 
 from provenance.cli import cli
 from provenance.scan import ScanOptions, ScanResult, run_scan
 from provenance.settings import Settings
-from warcs import Crawl, build_crawl
 
 SETTINGS = Settings(offline=True, cache_dir=None)
 OUTPUTS = ("findings.jsonl", "errors.jsonl", "summary.json", "summary.md", "findings.parquet")

@@ -200,13 +200,13 @@ def load_warc_documents(
         if isinstance(item, WarcError):
             url = f" ({item.url})" if item.url else ""
             errors.append(InputError(f"{where}{url}: {item.reason}"))
-            continue
-        try:
-            docs += load_documents(item.body, source=where, settings=settings,
-                                   content_type=item.content_type, url=item.url or None,
-                                   on_error=errors.append)  # fmt: skip
-        except InputError as exc:
-            errors.append(exc)
+        else:
+            try:
+                docs += load_documents(item.body, source=where, settings=settings,
+                                       content_type=item.content_type, url=item.url or None,
+                                       on_error=errors.append)  # fmt: skip
+            except InputError as exc:
+                errors.append(exc)
         if errors and on_error is None:
             raise errors[0]
     if not docs:
