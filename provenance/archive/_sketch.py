@@ -349,6 +349,11 @@ def merge_shingles(parts: Sequence[Hashes]) -> Hashes:
     return np.unique(np.concatenate(parts)) if parts else np_empty()
 
 
+def distinct(hashes: Hashes) -> Hashes:
+    """`hashes` sorted, without repeats."""
+    return np.unique(hashes)
+
+
 def count_shared(sorted_hashes: Hashes, hashes: Hashes) -> int:
     """How many distinct values of `hashes` occur in `sorted_hashes` (sorted, unique)."""
     wanted = np.unique(hashes)

@@ -43,6 +43,7 @@ from .record import COUNTERS, Outcome, ScanContext, scan_record
 __all__ = [
     "COUNTERS",
     "DEFAULT_ITEM_TIMEOUT",
+    "DEFAULT_MIN_SHARE",
     "DEFAULT_MIN_SHARED",
     "ENGINES",
     "FINDING_COLUMNS",
@@ -57,6 +58,10 @@ DEFAULT_ITEM_TIMEOUT = 60.0  # the audit's per-item budget
 # Shingles a page must share with the archive to be checked: a copy keeping even one
 # paragraph of an original shares dozens; a page sharing two is coincidence.
 DEFAULT_MIN_SHARED = 3
+# ... and the share of its own shingles: the archive's search wants 20% of an article's
+# shingles in an original, and page chrome rarely makes more than three quarters of a
+# page; unrelated news pages share ~1% (common phrases), see benchmarks/README.md.
+DEFAULT_MIN_SHARE = 0.05
 
 Progress = Callable[[Mapping[str, int], int, int], None]
 
@@ -72,6 +77,7 @@ class ScanOptions:
     workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
     item_timeout: float = DEFAULT_ITEM_TIMEOUT
     min_shared: int = DEFAULT_MIN_SHARED
+    min_share: float = DEFAULT_MIN_SHARE
     filter_entries: int = DEFAULT_FILTER_ENTRIES
 
 
@@ -137,6 +143,7 @@ def _context(options: ScanOptions, settings: Settings, tmp: Path) -> ScanContext
         filter=str(filter_path),
         every=shingle_filter.every,
         min_shared=options.min_shared,
+        min_share=options.min_share,
         item_timeout=options.item_timeout,
     )
 

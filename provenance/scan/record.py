@@ -1,10 +1,10 @@
 """The one function every engine runs on every HTML record: prefilter, load, check.
 
 `scan_record` looks at the page's visible text first: a page sharing fewer than
-`min_shared` word 5-shingles with the archive (counted in the filter's sample) is dropped
-there, before the load stage extracts the article (the common case in a crawl). Every
-other page is loaded by `load_documents`, split by `split_posts` and checked by
-`check_document` offline against the archive, as `provenance check --offline --archive`
+`min_shared` word 5-shingles with the archive, or less than `min_share` of its own
+(counted in the filter's sample), is dropped there, before the load stage extracts the
+article (the common case in a crawl). Every other page is loaded by `load_documents`,
+split by `split_posts` and checked by `check_document` offline against the archive, as `provenance check --offline --archive`
 would: the same load, detect, locate (archive only), align and score code. A copy found is
 a report whose original came from the archive, is not the page's own site, and whose
 verdict says the page was derived from it.
@@ -50,13 +50,15 @@ class ScanContext:
     filter: str
     every: int
     min_shared: int
+    min_share: float
     item_timeout: float
     immutable: bool = False
 
-    @property
-    def needed(self) -> int:
-        """Shared shingles a page needs in the filter's sample to be checked."""
-        return max(1, math.ceil(self.min_shared / self.every))
+    def passes(self, shared: int, total: int) -> bool:
+        """Whether a page with `shared` of its `total` sampled shingles in the archive
+        is worth checking."""
+        needed = max(1, math.ceil(self.min_shared / self.every))
+        return shared >= needed and shared >= self.min_share * total
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def scan_record(record: WarcRecord, ctx: ScanContext) -> Outcome:
     where = f"{record.file}@{record.offset}"
     try:
         text = page_text(record.body, source=where, content_type=record.content_type)
-        if shingle_filter.shared(text) < ctx.needed:
+        if not ctx.passes(*shingle_filter.shared(text)):
             return Outcome("dropped", record.file, record.offset, record.url)
         docs = load_documents(record.body, source=where, settings=ctx.settings,
                               content_type=record.content_type, url=record.url or None)  # fmt: skip
