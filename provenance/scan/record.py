@@ -4,10 +4,10 @@
 `min_shared` word 5-shingles with the archive, or less than `min_share` of its own
 (counted in the filter's sample), is dropped there, before the load stage extracts the
 article (the common case in a crawl). Every other page is loaded by `load_documents`,
-split by `split_posts` and checked by `check_document` offline against the archive, as `provenance check --offline --archive`
-would: the same load, detect, locate (archive only), align and score code. A copy found is
-a report whose original came from the archive, is not the page's own site, and whose
-verdict says the page was derived from it.
+split by `split_posts` and checked by `check_document` offline against the archive, as
+`provenance check --offline --archive` would: the same load, detect, locate (archive
+only), align and score code. A copy found is a report whose original came from the
+archive, is not the page's own site, and whose verdict says the page was derived from it.
 
 `scan_file` reads one WARC file with the load stage's `WarcReader` and runs
 `scan_record` on each record in worker processes, each record under the audit's time
