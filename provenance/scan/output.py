@@ -24,9 +24,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..detect.domains import registrable_domain
 from ..report.serialize import dumps
-from .record import COUNTERS, Outcome
+from .record import COUNTERS, Outcome, site_of
 
 FINDING_COLUMNS: tuple[tuple[str, Any], ...] = (
     ("copy_url", pa.string()),
@@ -64,7 +63,7 @@ def finding_row(finding: Mapping[str, Any]) -> dict[str, Any]:
     derived = scores.get("derived")
     return {
         "copy_url": copy_url,
-        "copy_domain": registrable_domain(copy_url) if copy_url else None,
+        "copy_domain": site_of(copy_url) if copy_url else None,
         "origin": (finding.get("origin") or {}).get("domain"),
         "original_url": original.get("url"),
         "verdict": finding["verdict"],

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 from ..archive import Archive, ShingleFilter
 from ..detect.domains import registrable_domain
@@ -124,8 +125,15 @@ def is_copy(report: Report) -> bool:
     if report.original is None or report.verdict not in DERIVED:
         return False
     page, original = report.copy.url, report.original.document.url
-    own_site = bool(page and original) and registrable_domain(page) == registrable_domain(original)
-    return not own_site
+    return not (page and original and site_of(page) == site_of(original))
+
+
+def site_of(url: str) -> str | None:
+    """The registrable domain of `url` ("cnn.com"), else its host name."""
+    try:
+        return registrable_domain(url) or urlsplit(url).hostname
+    except ValueError:
+        return None
 
 
 def _line(report: Report, record: WarcRecord, post: int | None) -> str:
