@@ -1,11 +1,12 @@
-# The two fresh-machine commands of the README:
-#   make demo   installs provenance and audits the bundled cases/ (offline)
-#   make test   installs everything the tests need and runs the whole suite
+# The fresh-machine commands of the README:
+#   make demo        installs provenance and audits the bundled cases/ (offline)
+#   make scan-demo   writes the cases as WARC files and scans them (`provenance scan`)
+#   make test        installs everything the tests need and runs the whole suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install install-test system-deps demo test lint docs bench
+.PHONY: install install-test system-deps demo scan-demo test lint docs bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +28,12 @@ demo: install
 	-$(BIN)/provenance audit cases --offline --no-state --html out/cases.html --junit out/cases.xml --json out/cases.json
 	@echo "reports: out/cases.html out/cases.xml out/cases.json"
 
+scan-demo: install
+	$(BIN)/python scripts/demo_crawl.py out/crawl
+	$(BIN)/provenance scan out/crawl --archive out/crawl/originals.sqlite --out out/scan
+	@echo "reports: out/scan/summary.md out/scan/findings.jsonl out/scan/findings.parquet out/scan/errors.jsonl"
+
+# The test extra brings pyspark; system-deps a Java 17 runtime: the Spark tests run too.
 test: system-deps install-test lint
 	$(BIN)/python -m pytest
 
@@ -41,3 +48,4 @@ docs: install
 bench: install-test
 	$(BIN)/python benchmarks/bench_align.py
 	$(BIN)/python benchmarks/bench_archive.py --sizes 10000,100000
+	$(BIN)/python benchmarks/bench_scan.py

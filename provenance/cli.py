@@ -17,12 +17,13 @@ import click
 
 from . import audit as audit_mod
 from . import pipeline
+from . import scan as scan_mod
 from .archive import Archive
 from .errors import InputError, ProvenanceError, SettingsError
 from .fetch import Fetcher
 from .models import Severity
 from .policy import load_policy
-from .report import progress_printer, render_audit, render_report
+from .report import progress_line, progress_printer, render_audit, render_report
 from .settings import DEFAULT_ARCHIVE, DEFAULT_STATE, Settings
 
 EXIT_POLICY_FAILURES = 1
@@ -371,6 +372,66 @@ def audit(
     if "-" not in {str(p) for p in (json_out, jsonl_out, markdown_out, junit_out, html_out) if p}:
         _write(render_audit(result, "text", color=use_color, width=_terminal_width()), None)
     sys.exit(EXIT_POLICY_FAILURES if result.failed else 0)
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "--archive", type=click.Path(dir_okay=False, path_type=Path), required=True,
+    help="SQLite archive of originals to look for (opened read-only).",
+)  # fmt: skip
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+    help="Folder for findings.jsonl, findings.parquet, errors.jsonl, summary.json/.md.",
+)  # fmt: skip
+@click.option("--engine", type=click.Choice(scan_mod.ENGINES), default="local", show_default=True,
+              help="local: worker processes here; spark: Apache Spark (pip install "
+              "'provenance[spark]' and a Java 17 runtime).")  # fmt: skip
+@click.option("--master", help="Spark master URL [default: local[*]] (--engine spark).")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Worker processes of --engine local [default: one per CPU].")  # fmt: skip
+@click.option("--timeout", type=click.FloatRange(0.1), default=scan_mod.DEFAULT_ITEM_TIMEOUT,
+              show_default=True, help="Seconds one record may take.")  # fmt: skip
+@click.option("--min-shared", type=click.IntRange(1), default=scan_mod.DEFAULT_MIN_SHARED,
+              show_default=True,
+              help="Word 5-shingles a page must share with the archive to be checked.")  # fmt: skip
+def scan(
+    sources: tuple[str, ...],
+    archive: Path,
+    out: Path,
+    engine: str,
+    master: str | None,
+    workers: int | None,
+    timeout: float,
+    min_shared: int,
+) -> None:
+    """Scan WARC files for copies of the archive's originals: who republishes us?
+
+    A SOURCE is a WARC or WARC.gz file, a folder of them, a text file listing paths or
+    URLs, or (with --engine spark) a URL Spark reads (s3a://, hdfs://). Every HTML
+    response is checked like `provenance check --offline --archive`; pages sharing no text
+    with any original are dropped first. Bad records are listed in errors.jsonl.
+
+    Example: provenance scan crawl/ --archive originals.sqlite --out scan-out/
+    """
+    options = scan_mod.ScanOptions(
+        archive=archive, out=out, engine=engine, master=master, item_timeout=timeout,
+        min_shared=min_shared, **({"workers": workers} if workers else {}),
+    )  # fmt: skip
+    progress = progress_line(sys.stderr, is_terminal=sys.stderr.isatty())
+    try:
+        result = scan_mod.run_scan(
+            list(sources), options=options, settings=_settings(True, archive), progress=progress
+        )
+    except ProvenanceError as exc:
+        raise _fail(exc) from exc
+    counts = result.counts
+    click.echo(
+        f"{len(result.files)} files, {counts['records']} records: {counts['skipped']} not HTML,"
+        f" {counts['dropped']} dropped by the prefilter, {counts['checked']} checked,"
+        f" {counts['copies']} with copies ({result.summary['totals']['findings']} findings),"
+        f" {counts['errors']} errors ({out})"
+    )
 
 
 def _audit_outputs(result: audit_mod.AuditResult, *outputs: Path | None) -> None:

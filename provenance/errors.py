@@ -11,6 +11,7 @@ findings in the report, never exceptions.
     │   ├── FetchTooLarge       body over the size cap
     │   └── BlockedURL          refused by the SSRF guard, the scheme check or robots.txt
     ├── ArchiveError        the archive of originals cannot be opened, read or written
+    ├── ScanError           a scan engine cannot run (no Spark, no Java) or its job failed
     └── SettingsError       bad options or policy file (CLI exit 2)
 
 Foreign exceptions (httpx, sqlite3, json, lxml, ...) are mapped to these at the one
@@ -59,6 +60,10 @@ class BlockedURL(FetchError):
 
 class ArchiveError(ProvenanceError):
     """The archive of originals cannot be opened, read or written."""
+
+
+class ScanError(ProvenanceError):
+    """`scan` could not run: its engine is missing (pyspark, Java) or the job failed."""
 
 
 class SettingsError(ProvenanceError):

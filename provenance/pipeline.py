@@ -15,7 +15,7 @@ from .align import align_paragraphs
 from .detect import detect_evidence
 from .detect.catalog import CREDIT_KINDS
 from .errors import InputError
-from .load import load_documents, read_input
+from .load import is_warc_file, load_documents, load_warc_documents, read_input
 from .locate import OriginalArchive, PageFetcher, locate_original
 from .models import (
     Alignment,
@@ -151,6 +151,10 @@ def read_documents(
             url=page.final_url,
             on_error=on_error,
         )
+    if source != "-" and is_warc_file(source):
+        # Streamed record by record: a WARC file may be far larger than one input may be.
+        with open(source, "rb") as stream:
+            return load_warc_documents(stream, source=source, settings=settings, on_error=on_error)
     data = read_input(source, settings)
     return load_documents(data, source=source, settings=settings, on_error=on_error)
 

@@ -39,7 +39,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from .errors import FetchError, FetchStatusError, InputError, ProvenanceError
-from .load import XmlListing, read_listing
+from .load import WarcError, WarcReader, XmlListing, is_warc_file, read_listing
 from .settings import Settings
 
 __all__ = ["PageFetcher", "SourceItem", "SourcePage", "iter_source_items", "shared_case_file"]
@@ -459,6 +459,8 @@ def _iter_local(source: str, *, settings: Settings, fetcher: PageFetcher) -> Ite
     path = Path(source)
     if path.is_dir():
         return _dir_items(path, settings=settings, fetcher=fetcher)
+    if is_warc_file(source):
+        return _warc_items(path, settings)
     try:
         data = _read_capped(path, settings)
     except OSError as exc:
@@ -494,6 +496,9 @@ def _dir_items(root: Path, *, settings: Settings, fetcher: PageFetcher) -> Itera
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(f for f in filenames if not f.startswith(".")):
             path = Path(dirpath) / name
+            if path.is_file() and is_warc_file(str(path)):
+                yield from _warc_items(path, settings)
+                continue
             try:
                 data = _read_regular(path, settings)
             except OSError as exc:
@@ -533,6 +538,19 @@ def _case_file(folder: Path, case: Mapping[str, Any], key: str) -> Path:
             )
         return path
     return folder / name
+
+
+def _warc_items(path: Path, settings: Settings) -> Iterator[SourceItem]:
+    """One item per HTML response of a WARC file, keyed `path@offset`, read record by
+    record (the file may be far larger than one item may be)."""
+    with path.open("rb") as stream:
+        for record in WarcReader(stream, name=str(path), settings=settings):
+            key = f"{path}@{record.offset}"
+            if isinstance(record, WarcError):
+                yield SourceItem(key=key, url=record.url, error=record.reason)
+            else:
+                yield SourceItem(key=key, data=record.body, content_type=record.content_type,
+                                 url=record.url or None)  # fmt: skip
 
 
 def _case_item(folder: Path, settings: Settings) -> SourceItem:

@@ -11,7 +11,16 @@ twice is stored once. Lookups go through a MinHash LSH index persisted in SQLite
 
 from __future__ import annotations
 
+from ._filter import DEFAULT_FILTER_ENTRIES, ShingleFilter
 from ._sources import Fetch
 from ._store import Archive, ArchiveStats, Candidate, ImportResult
 
-__all__ = ["Archive", "ArchiveStats", "Candidate", "Fetch", "ImportResult"]
+__all__ = [
+    "DEFAULT_FILTER_ENTRIES",
+    "Archive",
+    "ArchiveStats",
+    "Candidate",
+    "Fetch",
+    "ImportResult",
+    "ShingleFilter",
+]

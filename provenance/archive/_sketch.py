@@ -326,3 +326,53 @@ def top_hits(entries: Entries, keys: Keys, limit: int) -> list[tuple[int, int]]:
 
 def key_array(keys: Sequence[int]) -> Keys:
     return np.unique(np.array(keys, dtype=np.int64))
+
+
+# ------------------------------------------------------------------ the scan prefilter
+
+
+def np_empty() -> Hashes:
+    return np.zeros(0, dtype=_U64)
+
+
+def sample_shingles(hashes: Hashes, every: int) -> Hashes:
+    """The hashes divisible by `every` (a power of two): the same shingles are kept in
+    every document, so a copy and its original keep the ones they share."""
+    if every <= 1:
+        return hashes
+    kept: Hashes = hashes[(hashes & _U64(every - 1)) == 0]
+    return kept
+
+
+def merge_shingles(parts: Sequence[Hashes]) -> Hashes:
+    """One sorted array of the distinct hashes of `parts`."""
+    return np.unique(np.concatenate(parts)) if parts else np_empty()
+
+
+def distinct(hashes: Hashes) -> Hashes:
+    """`hashes` sorted, without repeats."""
+    return np.unique(hashes)
+
+
+def count_shared(sorted_hashes: Hashes, hashes: Hashes) -> int:
+    """How many distinct values of `hashes` occur in `sorted_hashes` (sorted, unique)."""
+    wanted = np.unique(hashes)
+    if not sorted_hashes.size or not wanted.size:
+        return 0
+    at = np.minimum(np.searchsorted(sorted_hashes, wanted), sorted_hashes.size - 1)
+    return int(np.count_nonzero(sorted_hashes[at] == wanted))
+
+
+def save_hashes(path: str, hashes: Hashes) -> None:
+    """Write `hashes` as a .npy file (raises OSError)."""
+    with open(path, "wb") as fh:
+        np.save(fh, np.ascontiguousarray(hashes, dtype=_U64), allow_pickle=False)
+
+
+def load_hashes(path: str) -> Hashes:
+    """Map a file written by `save_hashes` read-only (processes on one machine share its
+    pages). Raises OSError or ValueError for a missing or malformed file."""
+    loaded: Hashes = np.load(path, mmap_mode="r", allow_pickle=False)
+    if loaded.dtype != _U64 or loaded.ndim != 1:
+        raise ValueError(f"{path}: not a shingle filter")
+    return loaded

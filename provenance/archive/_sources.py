@@ -1,26 +1,23 @@
 """What an import reads: directories, text files, WARC files and lists of URLs.
 
-The only module that imports warcio. Yields Documents, or (source, reason) pairs for items
-that could not be read, so one bad file never stops an import.
+WARC files are read record by record by the load stage's reader. Yields Documents, or
+(source, reason) pairs for items that could not be read, so one bad file never stops an
+import.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-import zlib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 from unicodedata import is_normalized
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-
 from ..errors import FetchError, InputError, ProvenanceError
-from ..load import load_documents
+from ..load import WarcError, WarcReader, is_warc, load_documents
+from ..load.warc import WARC_HEAD
 from ..models import Document, Paragraph
 from ..settings import Settings
 from ..text import clean_text
@@ -185,35 +182,23 @@ def _url_items(urls: list[str], settings: Settings, fetch: Fetch | None) -> Iter
 
 
 def _warc_items(path: Path, settings: Settings) -> Iterator[Item]:
-    """HTML responses of a WARC file, each loaded with the URL it was captured from."""
+    """HTML responses of a WARC file, each loaded with the URL it was captured from; a
+    record that cannot be read is a (file#URL or file@offset, reason) pair."""
     with path.open("rb") as fh:
-        try:
-            for record in ArchiveIterator(fh):
-                if record.format != "warc":  # warcio reads anything else as a legacy ARC
-                    yield (str(path), "not a readable WARC file: no WARC record header")
-                    return
-                item = _warc_record(path, record, settings)
-                if item is not None:
-                    yield from item
-        except (ArchiveLoadFailed, zlib.error, EOFError, ValueError) as exc:
-            yield (str(path), f"not a readable WARC file: {' '.join(str(exc).split())[:200]}")
-
-
-def _warc_record(path: Path, record: Any, settings: Settings) -> list[Item] | None:
-    if record.rec_type != "response":
-        return None
-    uri = record.rec_headers.get_header("WARC-Target-URI")
-    headers = record.http_headers
-    content_type = headers.get_header("Content-Type") if headers is not None else None
-    if content_type is not None and "html" not in content_type.lower():
-        return None
-    body = record.content_stream().read()
-    source = f"{path}#{uri}"
-    try:
-        return list(
-            load_documents(
-                body, source=source, settings=settings, content_type=content_type, url=uri
-            )
-        )
-    except ProvenanceError as exc:
-        return [(source, str(exc))]
+        if not is_warc(fh.read(WARC_HEAD)):
+            yield (str(path), "not a readable WARC file: no WARC record header")
+            return
+        fh.seek(0)
+        reader = WarcReader(fh, name=str(path), settings=settings)
+        for record in reader:
+            if isinstance(record, WarcError):
+                yield (f"{path}@{record.offset}", record.reason)
+                continue
+            source = f"{path}#{record.url}"
+            try:
+                yield from load_documents(
+                    record.body, source=source, settings=settings,
+                    content_type=record.content_type, url=record.url or None,
+                )  # fmt: skip
+            except ProvenanceError as exc:
+                yield (source, str(exc))

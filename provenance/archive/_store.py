@@ -22,11 +22,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import quote
 
 from ..errors import ArchiveError, InputError, ProvenanceError
 from ..models import Document, Paragraph
 from ..settings import Settings
 from . import _schema
+from ._filter import DEFAULT_FILTER_ENTRIES, ShingleFilter
 from ._sketch import (
     BAND_SHIFT,
     NUM_PERM,
@@ -43,9 +45,12 @@ from ._sketch import (
     first_block_at,
     key_array,
     merge_entries,
+    merge_shingles,
+    np_empty,
     pack_blocks,
     pack_fences,
     run_entries,
+    sample_shingles,
     shingle_batch,
     tokens,
     top_hits,
@@ -142,26 +147,38 @@ class Archive:
         self._workers_failed = False
 
     @classmethod
-    def open(cls, path: Path, *, create: bool = True, settings: Settings | None = None) -> Archive:
+    def open(
+        cls,
+        path: Path,
+        *,
+        create: bool = True,
+        settings: Settings | None = None,
+        read_only: bool = False,
+        immutable: bool = False,
+    ) -> Archive:
         """Open (and with `create`, create if missing) the archive at `path`.
 
         Rebuilds the near-duplicate index when it was built with another scheme.
-        Raises ArchiveError when the file is missing (create=False), is not a provenance
-        archive, was written by a newer version, or cannot be opened.
+        `read_only` opens it with SQLite's `mode=ro` (nothing is ever written; a stale
+        index is then an error); `immutable` also tells SQLite that no process changes the
+        file, so it takes no locks (for a copy shipped to scan executors, see `snapshot`).
+        Raises ArchiveError when the file is missing (create=False or read-only), is not a
+        provenance archive, was written by a newer version, or cannot be opened.
         """
         path = Path(path)
-        if not create and not path.is_file():
+        read_only = read_only or immutable
+        if (read_only or not create) and not path.is_file():
             raise ArchiveError(f"{path}: no archive there")
         try:
-            if create:
+            if create and not read_only:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, isolation_level=None)
+            conn = _connect(path, read_only=read_only, immutable=immutable)
         except (OSError, sqlite3.Error) as exc:
             raise ArchiveError(f"{path}: cannot open archive: {exc}") from exc
         archive = cls(conn, path, settings or Settings())
         try:
             with archive._guard("open archive"):
-                archive._prepare()
+                archive._check() if read_only else archive._prepare()
         except ArchiveError:
             conn.close()
             raise
@@ -587,6 +604,47 @@ class Archive:
         )
         return ArchiveStats(documents, versions, paragraphs, size, self.path)
 
+    def snapshot(self, dest: Path) -> None:
+        """Write a consistent copy of the archive to `dest` (one file, no WAL beside it),
+        to be shipped to scan executors and opened there with `immutable=True`.
+        Raises ArchiveError."""
+        try:
+            target = sqlite3.connect(dest)
+            try:
+                with self._guard("copy archive"):
+                    self._conn.backup(target)
+                target.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                target.close()
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"{dest}: cannot write a copy of the archive: {exc}") from exc
+
+    def shingle_filter(self, max_entries: int = DEFAULT_FILTER_ENTRIES) -> ShingleFilter:
+        """The word 5-shingles of every stored version, as a `ShingleFilter`: one in
+        `every` of them (by hash, so a copy and its original keep the same ones), `every`
+        the smallest power of two that keeps at most `max_entries`. Raises ArchiveError."""
+        every, kept = 1, sample_shingles(np_empty(), 1)
+        parts: list[Hashes] = []
+        with self._guard("read archive"), self._snapshot():
+            rows = self._conn.execute("SELECT body FROM versions ORDER BY id")
+            while chunk := rows.fetchmany(DEFAULT_BATCH_SIZE):
+                texts = [self._texts(body) for (body,) in chunk]
+                hashes, _ = shingle_batch(texts)
+                parts.append(sample_shingles(hashes, every))
+                if sum(p.size for p in parts) > max_entries:
+                    kept = merge_shingles([kept, *parts])
+                    parts = []
+                    while kept.size > max_entries:
+                        every *= 2
+                        kept = sample_shingles(kept, every)
+        return ShingleFilter(merge_shingles([kept, *parts]), every)
+
+    def _texts(self, body: bytes) -> list[str]:
+        try:
+            return zlib.decompress(body).decode("utf-8").split(_SEPARATOR)
+        except (zlib.error, UnicodeDecodeError) as exc:
+            raise ArchiveError(f"{self.path}: a stored version is damaged: {exc}") from exc
+
     def integrity_check(self) -> str:
         """Return SQLite's integrity_check verdict ("ok" when sound). Raises ArchiveError."""
         with self._guard("check archive"):
@@ -616,6 +674,21 @@ class Archive:
         sql = "SELECT value FROM meta WHERE key = 'index_scheme'"
         if self._conn.execute(sql).fetchone()[0] != SCHEME:
             self._reindex()
+
+    def _check(self) -> None:
+        """What `_prepare` checks, for an archive opened read-only (nothing is written)."""
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if version != _schema.SCHEMA_VERSION:
+            raise ArchiveError(
+                f"{self.path}: archive schema {version}, this version of provenance reads"
+                f" {_schema.SCHEMA_VERSION} (open it once for writing to migrate it)"
+            )
+        sql = "SELECT value FROM meta WHERE key = 'index_scheme'"
+        if self._conn.execute(sql).fetchone()[0] != SCHEME:
+            raise ArchiveError(
+                f"{self.path}: the near-duplicate index was built with another scheme"
+                " (open it once for writing to rebuild it)"
+            )
 
     def _reindex(self) -> None:
         """Rebuild the LSH index from the stored text (after a change of index scheme)."""
@@ -660,6 +733,14 @@ class Archive:
             self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
+
+
+def _connect(path: Path, *, read_only: bool, immutable: bool) -> sqlite3.Connection:
+    if not read_only:
+        return sqlite3.connect(path, isolation_level=None)
+    mode = "mode=ro&immutable=1" if immutable else "mode=ro"
+    uri = f"file:{quote(str(path.resolve()))}?{mode}"
+    return sqlite3.connect(uri, uri=True, isolation_level=None)
 
 
 def _capacity(level: int) -> int:

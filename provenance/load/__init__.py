@@ -7,6 +7,9 @@ survive), HTML fragments, the "pages-corpus" text layout of the shared real file
 line 1, `# NOTE:` lines), Markdown with YAML front matter, and plain text. Every failure
 to read is an InputError with a one-line message; no other exception escapes for any bytes.
 
+A WARC file (gzip-compressed or not) gives one Document per HTML response it holds, read
+record by record (`load_warc_documents`; `warc.WarcReader` for callers that stream).
+
 Site discovery reads sitemaps and feeds with `load_sitemap_entries`, and links out of
 markup with `extract_links`.
 
@@ -16,6 +19,8 @@ markup with `extract_links`.
     wordpress.py  WordPress REST posts, and salvage of cut-off ones
     feeds.py      RSS / Atom items and sitemaps: the only lxml import
     item.py       Item, the raw document every parser returns
+    warc.py       WARC records: the only fastwarc import
+    coding.py     HTTP content codings undone with a bound: the only brotli import
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import InputError
 from ..models import Document, Paragraph
@@ -40,19 +46,27 @@ from .feeds import (
     parse_feed,
     read_listing,
 )
-from .html import BLOCK_TAGS, extract_links, parse_fragment, parse_page
+from .html import BLOCK_TAGS, extract_links, parse_fragment, parse_page, visible_text
 from .item import Item, one_line
 from .plain import is_corpus, parse_front_matter, parse_plain, split_corpus
+from .warc import WARC_HEAD, WarcError, WarcReader, WarcRecord, is_warc
 from .wordpress import parse_json
 
 __all__ = [
     "BLOCK_TAGS",
     "FeedPart",
     "SitemapEntry",
+    "WarcError",
+    "WarcReader",
+    "WarcRecord",
     "XmlListing",
     "extract_links",
+    "is_warc",
+    "is_warc_file",
     "load_documents",
     "load_sitemap_entries",
+    "load_warc_documents",
+    "page_text",
     "read_input",
     "read_listing",
 ]
@@ -114,6 +128,9 @@ def load_documents(
         raise InputError(f"{source} is larger than {settings.max_input_bytes} bytes")
     if not data.strip():
         raise InputError(f"{source} has no text")
+    if is_warc(data[:WARC_HEAD]):
+        return load_warc_documents(io.BytesIO(data), source=source, settings=settings,
+                                   on_error=on_error)  # fmt: skip
     text, notes = decode(data, content_type, source)
     try:
         items = _sniff(text, source=source, url=url)
@@ -136,6 +153,66 @@ def load_documents(
         raise errors[0]
     if on_error is not None:
         for error in errors:
+            on_error(error)
+    return docs
+
+
+def page_text(data: bytes, *, source: str, content_type: str | None = None) -> str:
+    """The visible text of an HTML page's bytes in one string (see `html.visible_text`):
+    what a cheap prefilter looks at before `load_documents` extracts the article.
+
+    Raises InputError when the data is binary rather than text, or its markup too costly
+    to parse (the limits of `load_documents`).
+    """
+    text, _ = decode(data, content_type, source)
+    return visible_text(text)
+
+
+def is_warc_file(path: str) -> bool:
+    """True when the file at `path` is a WARC file (gzip-compressed or not); False when it
+    is not or cannot be read (reading it then says why)."""
+    try:
+        with Path(path).open("rb") as fh:
+            return is_warc(fh.read(WARC_HEAD))
+    except OSError:
+        return False
+
+
+def load_warc_documents(
+    stream: BinaryIO,
+    *,
+    source: str,
+    settings: Settings,
+    on_error: Callable[[InputError], None] | None = None,
+) -> list[Document]:
+    """One Document per HTML response (status 200) of the WARC file read from `stream`,
+    each loaded by `load_documents` with the URL and Content-Type it was captured with; its
+    source is `source@offset`.
+
+    Raises InputError when no record can be read, or for the first record that cannot be
+    (a broken HTTP header, a truncated body, unparsable HTML) unless `on_error` is given:
+    it is then passed each such error and the other records are returned.
+    """
+    docs: list[Document] = []
+    errors: list[InputError] = []
+    for item in WarcReader(stream, name=source, settings=settings):
+        where = f"{source}@{item.offset}"
+        if isinstance(item, WarcError):
+            url = f" ({item.url})" if item.url else ""
+            errors.append(InputError(f"{where}{url}: {item.reason}"))
+        else:
+            try:
+                docs += load_documents(item.body, source=where, settings=settings,
+                                       content_type=item.content_type, url=item.url or None,
+                                       on_error=errors.append)  # fmt: skip
+            except InputError as exc:
+                errors.append(exc)
+        if errors and on_error is None:
+            raise errors[0]
+    if not docs:
+        raise errors[0] if errors else InputError(f"{source}: no HTML response in this WARC file")
+    for error in errors:
+        if on_error is not None:
             on_error(error)
     return docs
 

@@ -259,6 +259,19 @@ def parse_page(body: str, *, url: str | None) -> Item:
     )  # fmt: skip
 
 
+def visible_text(body: str) -> str:
+    """All the text of a page outside scripts, styles and the head, in one string: a cheap
+    first look (no main-text extraction) that keeps every sentence of the article whole.
+
+    Raises InputError for markup too costly to parse (`check_markup`), as `parse_page` does.
+    """
+    check_markup(body)
+    tree = LexborHTMLParser(body)
+    tree.strip_tags(sorted(_SKIP_TAGS))
+    root = tree.body or tree.root
+    return root.text(separator=" ") if root is not None else ""
+
+
 def _page_meta(tree: LexborHTMLParser) -> dict[str, Any]:
     """Title, canonical, og:url and publication time declared by the page."""
     meta: dict[str, Any] = {}

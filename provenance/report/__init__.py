@@ -17,11 +17,13 @@ from .audit import AUDIT_FORMATS, progress_printer, render_audit
 from .html import render_html
 from .junit import render_junit
 from .markdown import render_markdown
+from .scan import progress_line
 from .serialize import render_json, report_from_dict, report_to_dict
 
 __all__ = [
     "AUDIT_FORMATS",
     "FORMATS",
+    "progress_line",
     "progress_printer",
     "render_audit",
     "render_html",
