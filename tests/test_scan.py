@@ -121,7 +121,10 @@ def test_rows_are_sorted_and_flattened_in_parquet(local_run: ScanResult) -> None
     summary = json.loads((local_run.out / "summary.json").read_text(encoding="utf-8"))
     assert summary["totals"]["findings"] == len(lines)
     assert sum(d["copies"] for d in summary["domains"]) == len(lines)
-    assert "| kvia.com | 1 | faithful 1 |" in (local_run.out / "summary.md").read_text()
+    assert (
+        "| americandividends.com | 1 | faithful 1 | credited 1 |"
+        in (local_run.out / "summary.md").read_text()
+    )
 
 
 def test_one_worker_and_another_file_order_write_the_same_bytes(

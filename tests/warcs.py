@@ -126,10 +126,13 @@ def unrelated_page(rng: random.Random, n: int) -> bytes:
 
 
 def _cases() -> list[tuple[dict[str, object], Path]]:
-    return [
+    """The cases whose files are all in the repository (not those needing ../shared), so
+    the crawl is the same with or without ../shared."""
+    cases = [
         (json.loads(path.read_text(encoding="utf-8")), path.parent)
         for path in sorted((ROOT / "cases").glob("*/case.json"))
     ]
+    return [(case, folder) for case, folder in cases if not case.get("requires_shared")]
 
 
 def build_archive(path: Path) -> dict[str, Document]:
@@ -142,6 +145,16 @@ def build_archive(path: Path) -> dict[str, Document]:
                 store.add_document(doc)
                 originals[str(case["slug"])] = doc
     return originals
+
+
+def _archived_twin(copy: Document, originals: dict[str, Document]) -> str | None:
+    """The URL of an archived original holding most of `copy`'s paragraphs, if any."""
+    texts = {p.text for p in copy.paragraphs if len(p.text.split()) >= 8}
+    for original in originals.values():
+        shared = texts & {p.text for p in original.paragraphs}
+        if texts and original.url and len(shared) >= len(texts) / 2:
+            return original.url
+    return None
 
 
 def build_crawl(folder: Path, *, unrelated: int = 30, seed: int = 13) -> Crawl:
@@ -167,7 +180,12 @@ def build_crawl(folder: Path, *, unrelated: int = 30, seed: int = 13) -> Crawl:
         elif verdict == "rewritten":
             crawl.paraphrases[url] = original.url
         elif verdict == "unrelated":
-            crawl.unrelated.add(url)
+            # unrelated to its own case's original, but it may be another case's original
+            twin = _archived_twin(copy, originals)
+            if twin is None:
+                crawl.unrelated.add(url)
+            else:
+                crawl.derived[url] = twin
     for n in range(unrelated):
         url = f"https://unrelated.example/page-{n}"
         pages.append((url, unrelated_page(rng, n)))
