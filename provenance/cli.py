@@ -18,10 +18,10 @@ import click
 from . import audit as audit_mod
 from . import pipeline
 from .archive import Archive
+from .audit.policy import load_policy
 from .errors import InputError, ProvenanceError, SettingsError
 from .fetch import Fetcher
 from .models import Severity
-from .policy import load_policy
 from .report import progress_printer, render_audit, render_report
 from .settings import DEFAULT_ARCHIVE, DEFAULT_STATE, Settings
 

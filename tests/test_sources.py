@@ -17,9 +17,9 @@ import httpx
 import pytest
 from wordpress import POST_COUNT, WordPressSite, wordpress_site
 
+from provenance.audit.sources import SourceItem, iter_source_items
 from provenance.errors import FetchError, FetchStatusError, InputError
 from provenance.settings import Settings
-from provenance.sources import SourceItem, iter_source_items
 
 __all__ = ["wordpress_site"]  # the fixture, imported so pytest finds it in this module
 

@@ -6,7 +6,7 @@ import os
 import signal
 import time
 
-from provenance.workers import WorkerPool
+from provenance.audit.workers import WorkerPool
 
 
 def _task(kind: str) -> str:

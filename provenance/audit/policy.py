@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import SettingsError
-from .load import extract_links
-from .models import Credit, Report, Severity, Status, Verdict
+from ..errors import SettingsError
+from ..load import extract_links
+from ..models import Credit, Report, Severity, Status, Verdict
 
 SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 _COPY_VERDICTS = frozenset({Verdict.FAITHFUL, Verdict.TRIMMED, Verdict.MODIFIED, Verdict.REWRITTEN})

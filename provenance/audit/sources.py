@@ -38,9 +38,9 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from .errors import FetchError, FetchStatusError, InputError, ProvenanceError
-from .load import XmlListing, read_listing
-from .settings import Settings
+from ..errors import FetchError, FetchStatusError, InputError, ProvenanceError
+from ..load import XmlListing, read_listing
+from ..settings import Settings
 
 __all__ = ["PageFetcher", "SourceItem", "SourcePage", "iter_source_items"]
 

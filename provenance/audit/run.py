@@ -17,15 +17,15 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from .archive import Archive
-from .errors import ProvenanceError, SettingsError
-from .fetch import Fetcher
-from .load import load_documents
-from .models import SCHEMA_VERSION, Severity
-from .pipeline import check_document
+from ..archive import Archive
+from ..errors import ProvenanceError, SettingsError
+from ..fetch import Fetcher
+from ..load import load_documents
+from ..models import SCHEMA_VERSION, Severity
+from ..pipeline import check_document
+from ..report import report_to_dict
+from ..settings import Settings
 from .policy import Policy, RuleResult, evaluate_policy, failed_rules
-from .report import report_to_dict
-from .settings import Settings
 from .sources import SourceItem, iter_source_items
 from .state import AuditState
 from .workers import TaskResult, WorkerPool
