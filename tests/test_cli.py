@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from shared_dir import SEED
 
 from provenance.cli import cli
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEED = SHARED / "seed" / "digitaltradecenter_13123.json"
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
 

@@ -20,7 +20,9 @@ from hostile import BY_NAME, CASES, Outcome, problems, run_case
 from provenance.audit.workers import WorkerPool
 
 REPO = Path(__file__).resolve().parents[1]
-CLI = REPO / ".venv" / "bin" / "provenance"
+# The console script of the interpreter running the tests (a copy of the checkout without
+# its own .venv runs the suite with the checkout's).
+CLI = Path(sys.executable).parent / "provenance"
 HANG_GUARD_SECONDS = 90.0
 MAX_SECONDS = 60.0
 MAX_RSS_GROWTH_MB = 1_500.0
