@@ -1,15 +1,30 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real, only when missing:
 # Chromium (HTML report tests), then WordPress with MariaDB and PHP (audit tests).
+# apt's output goes to a log ($PROVENANCE_APT_LOG, default out/system-deps.log), printed
+# only when a step fails.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
+export PROVENANCE_APT_LOG="${PROVENANCE_APT_LOG:-$here/out/system-deps.log}"
+mkdir -p "$(dirname "$PROVENANCE_APT_LOG")"
+: >"$PROVENANCE_APT_LOG"
+
+logged() {
+    if ! "$@" >>"$PROVENANCE_APT_LOG" 2>&1; then
+        echo "system-deps: '$*' failed; its output ($PROVENANCE_APT_LOG):" >&2
+        cat "$PROVENANCE_APT_LOG" >&2
+        exit 1
+    fi
+}
+
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "chromium is missing (run as root, or install Debian's chromium package)" >&2
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  echo "system-deps: installing chromium (log: $PROVENANCE_APT_LOG)"
+  logged apt-get update -q
+  logged apt-get install -y -q --no-install-recommends chromium
 fi
 bash "$here/.ci/install-wordpress.sh"
