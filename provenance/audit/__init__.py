@@ -7,8 +7,8 @@ workers  worker processes with a per-item time budget
 run      `run_audit`: the above put together, returning an `AuditResult`
 """
 
+from ..settings import DEFAULT_ITEM_TIMEOUT
 from .run import (
-    DEFAULT_ITEM_TIMEOUT,
     DEFAULT_WORKERS,
     AuditOptions,
     AuditRecord,
