@@ -403,7 +403,8 @@ def audit(
     from .models import Severity
     from .report import progress_printer, render_audit
 
-    _require_archive(archive)
+    # No _require_archive here: an audit takes a --archive that does not exist yet as
+    # an empty archive (each worker opens it when it is there).
     settings = _settings(offline, archive)
     try:
         options = audit_mod.AuditOptions(

@@ -136,9 +136,8 @@ def test_missing_file_is_exit_2() -> None:
         ["check", str(SEED), "--original", str(SEED)],
         ["archive", "stats"],
         ["archive", "search", str(SEED)],
-        ["audit", str(SEED), "--offline", "--no-state"],
     ],
-    ids=["check", "check-original", "stats", "search", "audit"],
+    ids=["check", "check-original", "stats", "search"],
 )
 def test_missing_archive_is_exit_2_naming_the_path(tmp_path: Path, command: list[str]) -> None:
     missing = tmp_path / "none.sqlite"
