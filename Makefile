@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install install-test system-deps demo scan-demo test lint docs bench
+.PHONY: install install-test system-deps demo scan-demo test test-alone lint docs bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,15 @@ scan-demo: install
 # The test extra brings pyspark; system-deps a Java 17 runtime: the Spark tests run too.
 test: system-deps install-test lint
 	$(BIN)/python -m pytest
+
+# The whole suite again in a copy of the checkout with no ../shared beside it (tests that
+# need ../shared skip, saying so), with this venv: PYTHONPATH points the interpreter, and
+# the console script the tests start, at the copy's code. .ci/run runs `test` then this.
+test-alone: install-test
+	@alone="$$(mktemp -d)"; trap 'rm -rf "$$alone"' EXIT; \
+	$(BIN)/python scripts/copy_checkout.py "$$alone/provenance" && \
+	cd "$$alone/provenance" && \
+	PYTHONPATH="$$alone/provenance" $(abspath $(BIN))/python -m pytest -p no:cacheprovider
 
 lint: install-test
 	$(BIN)/ruff check provenance tests benchmarks scripts fuzz

@@ -32,9 +32,9 @@ sys.path.insert(0, str(REPO))
 
 from provenance.archive import Archive  # noqa: E402
 from provenance.audit import AuditOptions, run_audit  # noqa: E402
+from provenance.audit.policy import evaluate_policy, load_policy  # noqa: E402
 from provenance.load import load_documents  # noqa: E402
 from provenance.pipeline import check_document  # noqa: E402
-from provenance.policy import evaluate_policy, load_policy  # noqa: E402
 from provenance.settings import Settings  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus" / "allsides_abp"

@@ -7,7 +7,12 @@
 
 The pipeline is load -> detect -> locate -> fetch -> align -> score -> report; each stage is
 a module of this package. Errors are the `ProvenanceError` tree of `provenance.errors`.
+
+`check_document` and `check_source` are imported on first use, so that importing the
+package (and starting the command line) does not load every stage and its libraries.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from .errors import (
     ArchiveError,
@@ -33,8 +38,10 @@ from .models import (
     Status,
     Verdict,
 )
-from .pipeline import check_document, check_source
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .pipeline import check_document, check_source
 
 __all__ = [
     "Alignment",
@@ -61,3 +68,12 @@ __all__ = [
     "check_document",
     "check_source",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the pipeline's entry points when they are first asked for."""
+    if name in ("check_document", "check_source"):
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,7 +1,17 @@
 """The `provenance` command: click parsing only; the library does the work.
 
-Library errors become one-line messages: exit 2 for bad input or options, 1 for other
-failures of `check`/`archive`, 3 when an audit could not run.
+Library errors become one-line messages; the exit codes (the README's table, checked by
+tests/test_cli.py) are:
+
+    0  done: a report written, an import finished, every audited item passes
+    1  audit only: at least one item fails the policy
+    2  bad input or options: an unreadable or unparsable file, a missing --archive, a bad
+       policy (InputError, SettingsError; click's usage errors are 2 as well)
+    3  nothing could be checked, or the audit could not run: the copy, the original or a
+       source cannot be fetched, the archive cannot be opened (FetchError, ArchiveError)
+
+Each command imports the stages it uses when it runs, so `provenance --help` starts
+without loading them (and their libraries: httpx, trafilatura, lxml, numpy, rich).
 """
 
 from __future__ import annotations
@@ -12,23 +22,29 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from . import audit as audit_mod
-from . import pipeline
-from . import scan as scan_mod
-from .archive import Archive
 from .errors import InputError, ProvenanceError, SettingsError
-from .fetch import Fetcher
-from .models import Severity
-from .policy import load_policy
-from .report import progress_line, progress_printer, render_audit, render_report
-from .settings import DEFAULT_ARCHIVE, DEFAULT_STATE, Settings
+from .settings import (
+    DEFAULT_ARCHIVE,
+    DEFAULT_AUDIT_WORKERS,
+    DEFAULT_ITEM_TIMEOUT,
+    DEFAULT_MIN_SHARED,
+    DEFAULT_STATE,
+    SCAN_ENGINES,
+    Settings,
+)
+
+if TYPE_CHECKING:
+    from .archive import Archive
+    from .audit import AuditResult
+    from .fetch import Fetcher
 
 EXIT_POLICY_FAILURES = 1
 EXIT_BAD_INPUT = 2
-EXIT_AUDIT_CANNOT_RUN = 3
+EXIT_CANNOT_RUN = 3
 
 
 class BadInput(click.ClickException):
@@ -37,14 +53,22 @@ class BadInput(click.ClickException):
     exit_code = EXIT_BAD_INPUT
 
 
-class AuditCannotRun(click.ClickException):
-    exit_code = EXIT_AUDIT_CANNOT_RUN
+class CannotRun(click.ClickException):
+    """A one-line error with exit code 3 (nothing could be checked or imported)."""
+
+    exit_code = EXIT_CANNOT_RUN
 
 
 def _fail(exc: ProvenanceError) -> click.ClickException:
     if isinstance(exc, InputError | SettingsError):
         return BadInput(str(exc))
-    return click.ClickException(str(exc))
+    return CannotRun(str(exc))
+
+
+def _require_archive(archive: Path | None) -> None:
+    """A --archive that names no file is a bad option (exit 2), named as typed."""
+    if archive is not None and str(archive) != "-" and not archive.is_file():
+        raise BadInput(f"--archive {archive}: no such archive file")
 
 
 def _settings(offline: bool, archive: Path | None) -> Settings:
@@ -66,15 +90,30 @@ def _write(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
 
 
+def _is_url(source: str | None) -> bool:
+    return source is not None and source.startswith(("http://", "https://"))
+
+
 @contextmanager
 def _resources(
-    settings: Settings, *, archive_given: bool
-) -> Iterator[tuple[Fetcher, Archive | None]]:
-    """The fetcher, and the archive when it exists (a missing --archive is an error)."""
+    settings: Settings, *, archive_given: bool, copy: str, original: str | None
+) -> Iterator[tuple[Fetcher | None, Archive | None]]:
+    """The fetcher and the archive, each only when the check can use it.
+
+    The fetcher reads a URL the user typed (even --offline) and, with no --original, looks
+    for the original online; the archive (when it exists) is searched only with no
+    --original. Neither is created otherwise, nor are their libraries imported.
+    """
     with ExitStack() as stack:
-        fetcher = stack.enter_context(Fetcher(settings))
+        fetcher = None
+        if _is_url(copy) or _is_url(original) or (original is None and not settings.offline):
+            from .fetch import Fetcher
+
+            fetcher = stack.enter_context(Fetcher(settings))
         archive = None
-        if archive_given or settings.archive_path.exists():
+        if original is None and (archive_given or settings.archive_path.exists()):
+            from .archive import Archive
+
             archive = stack.enter_context(
                 Archive.open(settings.archive_path, create=False, settings=settings)
             )
@@ -130,13 +169,22 @@ def check(
     Without --original the original is looked for: links in the copy, the archive,
     the origin site's sitemaps and feeds, the Wayback Machine. A post of a list that
     cannot be read is named on stderr, the others are checked, and the exit code is 2.
+    Exit code: 0 report written, 2 bad input or options, 3 nothing could be checked
+    (the copy or the original cannot be fetched, the archive cannot be opened).
 
     Example: provenance check post.json --original original.html --format json
     """
+    from . import pipeline
+    from .report import render_report
+
+    _require_archive(archive)
     settings = _settings(offline, archive)
     unreadable: list[InputError] = []
     try:
-        with _resources(settings, archive_given=archive is not None) as (fetcher, store):
+        resources = _resources(
+            settings, archive_given=archive is not None, copy=copy, original=original
+        )
+        with resources as (fetcher, store):
             reports = pipeline.check_source(
                 copy,
                 original=original,
@@ -184,6 +232,9 @@ def archive_import(
 
     Example: provenance archive import corpus/ crawl.warc.gz --archive originals.sqlite
     """
+    from .archive import Archive
+    from .fetch import Fetcher
+
     settings = _settings(offline, archive)
     try:
         with (
@@ -218,6 +269,9 @@ def archive_stats(archive: Path | None, as_json: bool) -> None:
 
     Example: provenance archive stats --archive originals.sqlite
     """
+    from .archive import Archive
+
+    _require_archive(archive)
     settings = _settings(True, archive)
     try:
         with Archive.open(settings.archive_path, create=False, settings=settings) as store:
@@ -249,6 +303,10 @@ def archive_search(copy: str, archive: Path | None, limit: int, as_json: bool) -
 
     Example: provenance archive search post.json --archive originals.sqlite
     """
+    from . import pipeline
+    from .archive import Archive
+
+    _require_archive(archive)
     settings = _settings(True, archive)
     try:
         docs = pipeline.read_documents(copy, settings=settings)
@@ -301,9 +359,9 @@ def archive_search(copy: str, archive: Path | None, limit: int, as_json: bool) -
     "--fail-on", type=click.Choice(["error", "warning", "info"]), default="error",
     show_default=True, help="Lowest severity of a failed rule that fails an item.",
 )  # fmt: skip
-@click.option("--workers", type=click.IntRange(1, 64), default=audit_mod.DEFAULT_WORKERS,
+@click.option("--workers", type=click.IntRange(1, 64), default=DEFAULT_AUDIT_WORKERS,
               show_default=True, help="Worker processes.")  # fmt: skip
-@click.option("--timeout", type=click.FloatRange(0.1), default=audit_mod.DEFAULT_ITEM_TIMEOUT,
+@click.option("--timeout", type=click.FloatRange(0.1), default=DEFAULT_ITEM_TIMEOUT,
               show_default=True, help="Seconds one item may take.")  # fmt: skip
 @click.option(
     "--json", "json_out", type=output_path, help="Write the JSON report here (- for stdout)."
@@ -341,6 +399,14 @@ def audit(
 
     Example: provenance audit https://example.com/ --junit audit.xml --html audit.html
     """
+    from . import audit as audit_mod
+    from .audit.policy import load_policy
+    from .fetch import Fetcher
+    from .models import Severity
+    from .report import progress_printer, render_audit
+
+    # No _require_archive here: an audit takes a --archive that does not exist yet as
+    # an empty archive (each worker opens it when it is there).
     settings = _settings(offline, archive)
     try:
         options = audit_mod.AuditOptions(
@@ -366,7 +432,7 @@ def audit(
     except SettingsError as exc:
         raise BadInput(str(exc)) from exc
     except ProvenanceError as exc:
-        raise AuditCannotRun(f"the audit could not run: {exc}") from exc
+        raise CannotRun(f"the audit could not run: {exc}") from exc
     _audit_outputs(result, json_out, jsonl_out, markdown_out, junit_out, html_out, write_baseline)
     use_color = sys.stdout.isatty() if color is None else color
     if "-" not in {str(p) for p in (json_out, jsonl_out, markdown_out, junit_out, html_out) if p}:
@@ -384,15 +450,15 @@ def audit(
     "--out", type=click.Path(file_okay=False, path_type=Path), required=True,
     help="Folder for findings.jsonl, findings.parquet, errors.jsonl, summary.json/.md.",
 )  # fmt: skip
-@click.option("--engine", type=click.Choice(scan_mod.ENGINES), default="local", show_default=True,
+@click.option("--engine", type=click.Choice(SCAN_ENGINES), default="local", show_default=True,
               help="local: worker processes here; spark: Apache Spark (pip install "
               "'provenance[spark]' and a Java 17 runtime).")  # fmt: skip
 @click.option("--master", help="Spark master URL [default: local[*]] (--engine spark).")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="Worker processes of --engine local [default: one per CPU].")  # fmt: skip
-@click.option("--timeout", type=click.FloatRange(0.1), default=scan_mod.DEFAULT_ITEM_TIMEOUT,
+@click.option("--timeout", type=click.FloatRange(0.1), default=DEFAULT_ITEM_TIMEOUT,
               show_default=True, help="Seconds one record may take.")  # fmt: skip
-@click.option("--min-shared", type=click.IntRange(1), default=scan_mod.DEFAULT_MIN_SHARED,
+@click.option("--min-shared", type=click.IntRange(1), default=DEFAULT_MIN_SHARED,
               show_default=True,
               help="Word 5-shingles a page must share with the archive to be checked.")  # fmt: skip
 def scan(
@@ -414,6 +480,9 @@ def scan(
 
     Example: provenance scan crawl/ --archive originals.sqlite --out scan-out/
     """
+    from . import scan as scan_mod
+    from .report import progress_line
+
     options = scan_mod.ScanOptions(
         archive=archive, out=out, engine=engine, master=master, item_timeout=timeout,
         min_shared=min_shared, **({"workers": workers} if workers else {}),
@@ -434,14 +503,17 @@ def scan(
     )
 
 
-def _audit_outputs(result: audit_mod.AuditResult, *outputs: Path | None) -> None:
+def _audit_outputs(result: AuditResult, *outputs: Path | None) -> None:
+    from .audit import baseline_of
+    from .report import render_audit
+
     json_out, jsonl_out, markdown_out, junit_out, html_out, write_baseline = outputs
     for fmt, path in (("json", json_out), ("jsonl", jsonl_out), ("markdown", markdown_out),
                       ("junit", junit_out), ("html", html_out)):  # fmt: skip
         if path is not None:
             _write(render_audit(result, fmt), path)
     if write_baseline is not None:
-        _write(json.dumps(audit_mod.baseline_of(result), indent=2) + "\n", write_baseline)
+        _write(json.dumps(baseline_of(result), indent=2) + "\n", write_baseline)
 
 
 def main() -> None:

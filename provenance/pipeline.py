@@ -14,7 +14,7 @@ from dataclasses import replace
 from .align import align_paragraphs
 from .detect import detect_evidence
 from .detect.catalog import CREDIT_KINDS
-from .errors import InputError
+from .errors import FetchError, FetchStatusError, InputError
 from .load import is_warc_file, load_documents, load_warc_documents, read_input
 from .locate import OriginalArchive, PageFetcher, locate_original
 from .models import (
@@ -136,13 +136,21 @@ def read_documents(
 ) -> list[Document]:
     """Load the documents of a path, "-" or URL the user named (URLs are fetched as trusted).
 
-    Raises InputError (unreadable, unparsable, a URL with no fetcher) or FetchError;
-    `on_error` is that of `load_documents`.
+    Raises InputError (unreadable, unparsable, a URL with no fetcher) or FetchError, whose
+    `.url` is `source` (a failed redirect hop is named in the reason); `on_error` is that
+    of `load_documents`.
     """
     if source.startswith(("http://", "https://")):
         if fetcher is None:
             raise InputError(f"{source}: fetching URLs needs the network (drop --offline)")
-        page = fetcher.fetch_page(source, trusted=True)
+        try:
+            page = fetcher.fetch_page(source, trusted=True)
+        except FetchError as exc:
+            if exc.url == source:
+                raise
+            # a redirect hop failed: name the URL the user gave, then the hop
+            kind = FetchError if isinstance(exc, FetchStatusError) else type(exc)
+            raise kind(source, f"{exc.url}: {exc.reason}") from exc
         return load_documents(
             page.body,
             source=source,

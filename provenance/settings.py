@@ -22,6 +22,14 @@ DEFAULT_STATE = _default_data_dir() / "audit-state.sqlite"
 DEFAULT_CACHE_DIR = _default_cache_dir() / "http"
 DEFAULT_WAYBACK_URL = "https://archive.org/wayback/available"
 DEFAULT_USER_AGENT = "provenance/0.1 (+https://pypi.org/project/provenance/; syndication checker)"
+# `provenance audit`: worker processes, and the seconds one item may take
+DEFAULT_AUDIT_WORKERS = 2
+DEFAULT_ITEM_TIMEOUT = 60.0
+# `provenance scan`: engines, and the word 5-shingles a page must share with the archive to
+# be checked: a copy keeping even one paragraph of an original shares dozens; a page
+# sharing two is coincidence.
+SCAN_ENGINES = ("local", "spark")
+DEFAULT_MIN_SHARED = 3
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ def _hostile(big: bool) -> list[dict[str, Any]]:
     sys.path.insert(0, str(REPO / "tests"))
     from hostile import CASES, problems, run_case
 
-    from provenance.workers import WorkerPool
+    from provenance.audit.workers import WorkerPool
 
     rows = []
     for case in CASES:

@@ -6,7 +6,7 @@ words the report must carry so the cut is not passed off as "no match".
 
 `run_case(name)` loads and checks one case through `provenance.pipeline.check_source`
 (offline, no cache), renders the reports, and measures the time and the peak RSS growth
-of the check alone. Run it in a worker process (`provenance.workers.WorkerPool`) so that
+of the check alone. Run it in a worker process (`provenance.audit.workers.WorkerPool`) so that
 a hang or a crash costs one process, not the test run.
 """
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from shared_dir import SHARED, have_shared
 
 from provenance.align import _KEY_WORD_RE, align_paragraphs
 from provenance.models import Alignment, Paragraph, ParagraphMatch, Status
@@ -17,7 +18,6 @@ from provenance.settings import Settings
 from provenance.text import comparison_key, words
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
 SETTINGS = Settings()
 
 
@@ -41,7 +41,8 @@ def read_real(path: Path) -> list[Paragraph]:
     return [Paragraph(i, t) for i, t in enumerate(texts)]
 
 
-CASES = _bench().corpus_cases(3)
+# Synthetic pairs built from the ../shared corpus (none without it: those tests skip).
+CASES = _bench().corpus_cases(3) if have_shared() else []
 CASE_IDS = [c.name for c in CASES]
 
 
@@ -61,6 +62,7 @@ def _by_copy(alignment: Alignment) -> dict[int, ParagraphMatch]:
     return out
 
 
+@pytest.mark.shared
 def test_every_operation_is_covered() -> None:
     ops = {c.op for c in CASES}
     assert ops >= {
@@ -69,6 +71,7 @@ def test_every_operation_is_covered() -> None:
     }  # fmt: skip
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_statuses_match_the_truth(case) -> None:  # type: ignore[no-untyped-def]
     alignment = align_paragraphs(case.copy, case.original, SETTINGS)
@@ -88,6 +91,7 @@ def test_statuses_match_the_truth(case) -> None:  # type: ignore[no-untyped-def]
     assert len(wrong) <= allowed, f"{case.name}: (index, want, got) {wrong}"
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_every_paragraph_of_both_sides_is_accounted_for(case) -> None:  # type: ignore[no-untyped-def]
     alignment = align_paragraphs(case.copy, case.original, SETTINGS)
@@ -101,6 +105,7 @@ def test_every_paragraph_of_both_sides_is_accounted_for(case) -> None:  # type: 
         assert 0.0 <= m.similarity <= 1.0
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("case", [c for c in CASES if c.op == "moved"], ids=lambda c: c.name)
 def test_moved_paragraph_is_flagged_and_only_it(case) -> None:  # type: ignore[no-untyped-def]
     alignment = align_paragraphs(case.copy, case.original, SETTINGS)
@@ -108,6 +113,7 @@ def test_moved_paragraph_is_flagged_and_only_it(case) -> None:  # type: ignore[n
     assert moved == set(case.moved)
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize(
     "case", [c for c in CASES if c.op in ("split", "merged")], ids=lambda c: c.name
 )
@@ -216,6 +222,7 @@ def test_degenerate_inputs(copy: list[str], original: list[str], expected: list[
     assert [m.status for m in alignment.matches] == expected
 
 
+@pytest.mark.shared
 def test_indices_are_paragraph_indices_not_positions() -> None:
     texts = CASES[0].original
     copy = [Paragraph(p.index * 3 + 1, p.text) for p in texts]
@@ -225,12 +232,14 @@ def test_indices_are_paragraph_indices_not_positions() -> None:
     ]
 
 
+@pytest.mark.shared
 def test_deterministic() -> None:
     for case in CASES[:13]:
         first = align_paragraphs(case.copy, case.original, SETTINGS)
         assert align_paragraphs(case.copy, case.original, SETTINGS) == first
 
 
+@pytest.mark.shared
 def test_large_documents_take_the_sparse_path_and_still_match() -> None:
     articles = _bench().pick_articles(60)
     texts = [f"{t} ({i})" for i, t in enumerate(t for a in articles for t in a)][:600]
@@ -243,6 +252,7 @@ def test_large_documents_take_the_sparse_path_and_still_match() -> None:
     assert statuses == {Status.VERBATIM: len(copy), Status.DROPPED: len(original) - len(copy)}
 
 
+@pytest.mark.shared
 def test_huge_paragraph_is_truncated_with_a_note_and_stays_fast() -> None:
     text = " ".join(p.text for p in CASES[0].original)
     huge = (text + " ") * (1_000_000 // len(text) + 1)
@@ -253,6 +263,7 @@ def test_huge_paragraph_is_truncated_with_a_note_and_stays_fast() -> None:
     assert {m.status for m in alignment.matches} == {Status.VERBATIM}
 
 
+@pytest.mark.shared
 def test_spent_time_budget_leaves_pairs_unmatched_with_a_note() -> None:
     case = CASES[0]
     alignment = align_paragraphs(case.copy, case.original, Settings(time_budget_seconds=0.0))
@@ -260,6 +271,7 @@ def test_spent_time_budget_leaves_pairs_unmatched_with_a_note() -> None:
     assert {m.status for m in alignment.matches} == {Status.ADDED, Status.DROPPED}
 
 
+@pytest.mark.shared
 def test_real_affiliate_copy_of_cnn() -> None:
     family = SHARED / "real" / "families" / "cnn-asian-markets-2019-11-18"
     copy = read_real(family / "kvia_cnn-affiliate.txt")
@@ -279,6 +291,7 @@ def test_real_affiliate_copy_of_cnn() -> None:
     assert not any(m.quote_changes or m.moved for m in alignment.matches)
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("name", ["nbcnews_independent.txt", "talkingpointsmemo_independent.txt"])
 def test_real_independent_reports_barely_match(name: str) -> None:
     folder = SHARED / "real" / "negatives" / "cnn-walter-reed-2019-11-18"

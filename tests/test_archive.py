@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from shared_dir import MISSING, SHARED, have_shared
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -36,12 +37,17 @@ from provenance.models import Document, Paragraph
 from provenance.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus" / "allsides_abp"
+CORPUS = SHARED / "corpus" / "allsides_abp"
 SETTINGS = Settings()
 
 
 def _corpus_files(n: int, *, seed: int = 7, min_paragraphs: int = 1) -> list[Path]:
-    """`n` corpus articles, none of which shares paragraphs with another outlet's article."""
+    """`n` corpus articles, none of which shares paragraphs with another outlet's article.
+
+    Skips the test (saying why) when ../shared is not there.
+    """
+    if not have_shared():
+        pytest.skip(MISSING)
     rows = list(_independent_rows())
     random.Random(seed).shuffle(rows)
     picked = []
@@ -108,6 +114,7 @@ def corpus_archive(
 # ---------------------------------------------------------------------- import
 
 
+@pytest.mark.shared
 def test_import_corpus_takes_url_title_and_date_from_metadata(archive: Archive) -> None:
     files = _corpus_files(40)
     result = archive.import_paths(files, SETTINGS)
@@ -126,6 +133,7 @@ def test_import_corpus_takes_url_title_and_date_from_metadata(archive: Archive) 
     assert stats.size_bytes > 0
 
 
+@pytest.mark.shared
 def test_reimport_is_idempotent(archive: Archive) -> None:
     files = _corpus_files(30)
     archive.import_paths(files, SETTINGS)
@@ -134,6 +142,7 @@ def test_reimport_is_idempotent(archive: Archive) -> None:
     assert archive.stats().documents == 30
 
 
+@pytest.mark.shared
 def test_changed_page_is_a_new_version(archive: Archive) -> None:
     paragraphs = _paragraphs(_corpus_files(1, min_paragraphs=8)[0])
     url = "https://news.example/story"
@@ -180,6 +189,7 @@ def _html(title: str, paragraphs: list[str]) -> bytes:
     return (page + "</article></body></html>").encode()
 
 
+@pytest.mark.shared
 def test_warc_import_keeps_html_responses(archive: Archive, tmp_path: Path) -> None:
     paragraphs = _paragraphs(_corpus_files(1, seed=3, min_paragraphs=6)[0])[:6]
     warc = tmp_path / "crawl.warc.gz"
@@ -199,6 +209,7 @@ def test_warc_import_keeps_html_responses(archive: Archive, tmp_path: Path) -> N
     assert hit.url == "https://origin.example/a"
 
 
+@pytest.mark.shared
 def test_broken_files_are_errors_and_the_import_goes_on(archive: Archive, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -218,6 +229,7 @@ def test_broken_files_are_errors_and_the_import_goes_on(archive: Archive, tmp_pa
     assert "WARC" in reasons["broken.warc"]
 
 
+@pytest.mark.shared
 def test_url_list_offline_and_with_a_fetcher(archive: Archive, tmp_path: Path) -> None:
     urls = tmp_path / "originals.urls"
     urls.write_text("https://a.example/1\n\nhttps://a.example/2\n", encoding="utf-8")
@@ -243,6 +255,7 @@ def test_url_list_offline_and_with_a_fetcher(archive: Archive, tmp_path: Path) -
 # ---------------------------------------------------------------------- search
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("share", [1.0, 0.6, 0.35])
 def test_search_ranks_the_original_first(
     corpus_archive: tuple[Archive, list[Path]], share: float
@@ -258,6 +271,7 @@ def test_search_ranks_the_original_first(
         assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
+@pytest.mark.shared
 def test_unrelated_article_finds_nothing(corpus_archive: tuple[Archive, list[Path]]) -> None:
     archive, files = corpus_archive
     outsider = next(f for f in _corpus_files(400, seed=11) if f not in files)
@@ -272,6 +286,7 @@ def test_title_match_alone_is_not_reported(archive: Archive) -> None:
     assert archive.search(other) == []
 
 
+@pytest.mark.shared
 def test_recall_at_1_for_copies_keeping_30_percent_or_more(
     corpus_archive: tuple[Archive, list[Path]],
 ) -> None:
@@ -286,6 +301,7 @@ def test_recall_at_1_for_copies_keeping_30_percent_or_more(
     assert 1 - len(misses) / len(files) >= 0.99, misses
 
 
+@pytest.mark.shared
 def test_index_survives_reopening_and_a_scheme_change(tmp_path: Path) -> None:
     path = tmp_path / "archive.sqlite"
     paragraphs = _paragraphs(_corpus_files(1, min_paragraphs=5)[0])
@@ -381,6 +397,7 @@ print("finished", flush=True)
 """
 
 
+@pytest.mark.shared
 def test_kill_mid_import_loses_only_the_open_batch(tmp_path: Path) -> None:
     files = _corpus_files(300)
     path = tmp_path / "archive.sqlite"
@@ -424,6 +441,7 @@ def test_kill_mid_import_loses_only_the_open_batch(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------- command line
 
 
+@pytest.mark.shared
 def test_cli_import_reports_each_bad_file_and_search_ranks_a_third_copy_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -463,6 +481,7 @@ def test_cli_import_reports_each_bad_file_and_search_ranks_a_third_copy_first(
     assert float(score) >= 0.95
 
 
+@pytest.mark.shared
 def test_index_runs_merge_level_by_level_and_stay_searchable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -513,6 +532,7 @@ def test_index_runs_merge_level_by_level_and_stay_searchable(
             assert hit.document.source == str(original)
 
 
+@pytest.mark.shared
 def test_a_band_key_shared_by_many_versions_is_found_across_blocks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -526,6 +546,7 @@ def test_a_band_key_shared_by_many_versions_is_found_across_blocks(
         assert list(hits.items()) == [(vid, 64) for vid in range(1, 17)]
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("version", [1, 2])
 def test_older_archive_is_migrated_and_reindexed(tmp_path: Path, version: int) -> None:
     path = tmp_path / "archive.sqlite"
@@ -573,6 +594,7 @@ def _index_of(archive: Archive) -> list[tuple[int, bytes]]:
     return archive._conn.execute("SELECT id, data FROM lsh_blocks ORDER BY id").fetchall()
 
 
+@pytest.mark.shared
 def test_imports_with_and_without_worker_processes_store_the_same(tmp_path: Path) -> None:
     files = _corpus_files(120, seed=21)
     stored = []
@@ -589,6 +611,7 @@ def test_imports_with_and_without_worker_processes_store_the_same(tmp_path: Path
     assert stored[0] == stored[1]
 
 
+@pytest.mark.shared
 def test_import_goes_on_when_a_worker_process_dies(tmp_path: Path) -> None:
     files = _corpus_files(200, seed=22)
     archive = Archive.open(tmp_path / "archive.sqlite")

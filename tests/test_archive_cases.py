@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+from shared_dir import MISSING, SHARED, have_shared
 from test_cases import case_file as case_file_path
 
 from provenance.archive import Archive, Candidate
@@ -21,7 +22,7 @@ from provenance.pipeline import check_source, read_documents
 from provenance.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus" / "allsides_abp"
+CORPUS = SHARED / "corpus" / "allsides_abp"
 SETTINGS = Settings(offline=True, cache_dir=None)
 
 
@@ -45,6 +46,8 @@ CASES = _cases_with_originals()
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Archive:
+    if not have_shared():
+        pytest.skip(MISSING)
     path = tmp_path_factory.mktemp("archive") / "corpus.sqlite"
     store = Archive.open(path, settings=SETTINGS)
     result = store.import_paths([CORPUS], SETTINGS)
@@ -74,6 +77,7 @@ def _keeps_a_third(copy: Path, original: Path, data: dict[str, object]) -> bool:
     return kept_text and report.scores.coverage >= 1 / 3
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize(("slug", "copy", "original", "data"), CASES, ids=[c[0] for c in CASES])
 def test_archive_search_ranks_the_original_first(
     archive: Archive, slug: str, copy: Path, original: Path, data: dict[str, object]

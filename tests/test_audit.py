@@ -28,7 +28,7 @@ from test_report_html import CHROMIUM, CHROMIUM_ARGS
 from test_report_junit import JUNIT_XSD
 from wordpress import POST_COUNT, WordPressSite, seed_posts, wordpress_site
 
-from provenance.state import AuditState
+from provenance.audit.state import AuditState
 
 __all__ = ["wordpress_site"]  # the fixture, imported so pytest finds it in this module
 

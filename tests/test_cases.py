@@ -12,7 +12,7 @@ Three kinds of test:
 A case flagged `requires_shared` names its copy or original by a path relative to the
 repository ("../shared/real/..."): text the repository may not ship. It is checked when
 ../shared is beside the repository and skipped, with a one-line reason, when it is not; the
-metrics then cover the other cases. `provenance.sources.shared_case_file` is the one place
+metrics then cover the other cases. `provenance.audit.sources.shared_case_file` is the one place
 such a path is resolved.
 """
 
@@ -28,8 +28,8 @@ from typing import Any
 
 import pytest
 
+from provenance.audit.sources import SHARED_PREFIX, shared_case_file
 from provenance.errors import InputError
-from provenance.sources import SHARED_PREFIX, shared_case_file
 
 REPO = Path(__file__).resolve().parents[1]
 CASES_DIR = REPO / "cases"

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from servers import LoopbackServer, Reply
+from shared_dir import SEED
 
 from provenance.cli import cli
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEED = SHARED / "seed" / "digitaltradecenter_13123.json"
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
 
@@ -129,10 +129,145 @@ def test_missing_file_is_exit_2() -> None:
     assert err.count("\n") == 1 and "/nonexistent/copy.json" in err
 
 
-def test_missing_archive_is_a_one_line_error(tmp_path: Path) -> None:
-    code, _, err = run("check", str(SEED), "--offline", "--archive", str(tmp_path / "none.sqlite"))
-    assert code == 1
-    assert err.count("\n") == 1 and "none.sqlite" in err
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check", str(SEED), "--offline"],
+        ["check", str(SEED), "--original", str(SEED)],
+        ["archive", "stats"],
+        ["archive", "search", str(SEED)],
+    ],
+    ids=["check", "check-original", "stats", "search"],
+)
+def test_missing_archive_is_exit_2_naming_the_path(tmp_path: Path, command: list[str]) -> None:
+    missing = tmp_path / "none.sqlite"
+    code, out, err = run(*command, "--archive", str(missing))
+    assert (code, out) == (2, "")
+    assert err == f"Error: --archive {missing}: no such archive file\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["check", str(SEED), "--offline"], ["archive", "stats"], ["archive", "search", str(SEED)]],
+    ids=["check", "stats", "search"],
+)
+def test_an_archive_that_cannot_be_opened_is_exit_3(tmp_path: Path, command: list[str]) -> None:
+    broken = tmp_path / "broken.sqlite"
+    broken.write_bytes(b"this is not a SQLite database" * 100)
+    code, out, err = run(*command, "--archive", str(broken))
+    assert (code, out) == (3, "")
+    assert err.startswith("Error: ") and err.count("\n") == 1 and str(broken) in err, err
+
+
+def test_a_copy_url_that_cannot_be_fetched_is_exit_3_naming_it() -> None:
+    with LoopbackServer() as server:
+        url = server.url("/gone")  # unrouted: 404 (robots.txt too, which allows everything)
+        code, out, err = run("check", url, "--offline")
+    assert (code, out) == (3, "")
+    assert err == f"Error: {url}: HTTP 404\n"
+
+
+def test_an_unreadable_robots_txt_is_exit_3_naming_the_url_typed() -> None:
+    with LoopbackServer() as server:
+        server.route("/robots.txt", Reply(body=b"#" * 600_000, content_type="text/plain"))
+        server.route("/story", Reply(body=b"<p>The story.</p>"))
+        url = server.url("/story")
+        code, out, err = run("check", url, "--offline")
+        assert server.hits("/story") == 0
+    assert (code, out) == (3, "")
+    assert err.startswith(f"Error: {url}: its robots.txt could not be read ("), err
+    assert err.count("\n") == 1 and "/robots.txt" not in err
+
+
+def test_an_original_url_that_cannot_be_fetched_is_exit_3() -> None:
+    with LoopbackServer() as server:
+        url = server.url("/missing-original")
+        code, out, err = run("check", str(SEED), "--original", url)
+    assert (code, out, err) == (3, "", f"Error: {url}: HTTP 404\n")
+
+
+def test_click_usage_errors_are_exit_2() -> None:
+    code, _, err = run("check", str(SEED), "--format", "xml")
+    assert code == 2 and "Invalid value for '--format'" in err
+
+
+# Every cell of the README's exit-code table, and the test that shows it.
+EXIT_CODE_TESTS: dict[str, dict[int, str]] = {
+    "check": {
+        0: "test_cli.py::test_check_seed_json_names_cnn_from_footer_and_markup",
+        2: "test_cli.py::test_missing_archive_is_exit_2_naming_the_path",
+        3: "test_cli.py::test_an_unreadable_robots_txt_is_exit_3_naming_the_url_typed",
+    },
+    "archive import": {
+        0: "test_cli.py::test_archive_import_stats_and_search",
+        2: "test_cli.py::test_archive_import_of_a_missing_path_is_exit_2",
+        3: "test_cli.py::test_archive_import_into_a_broken_archive_is_exit_3",
+    },
+    "archive search": {
+        0: "test_cli.py::test_archive_import_stats_and_search",
+        2: "test_cli.py::test_missing_archive_is_exit_2_naming_the_path",
+        3: "test_cli.py::test_an_archive_that_cannot_be_opened_is_exit_3",
+    },
+    "archive stats": {
+        0: "test_cli.py::test_archive_import_stats_and_search",
+        2: "test_cli.py::test_missing_archive_is_exit_2_naming_the_path",
+        3: "test_cli.py::test_an_archive_that_cannot_be_opened_is_exit_3",
+    },
+    "audit": {
+        0: "test_audit.py::test_permissive_policy_passes_everything_with_exit_code_0",
+        1: "test_audit.py::test_default_policy_fails_uncredited_copies_with_exit_code_1",
+        2: "test_audit.py::test_bad_policy_file_exits_2_naming_the_file",
+        3: "test_audit.py::test_unreachable_source_exits_3",
+    },
+}
+
+
+def _readme_exit_codes() -> dict[str, set[int]]:
+    """command -> the codes the README's exit-code table gives it (cells other than '—')."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("|")]
+    header = [cell.strip() for cell in rows[0].strip("|").split("|")]
+    commands = [name.strip("`") for cell in header[1:] for name in cell.split(", ")]
+    columns = [cell.split(", ") for cell in header[1:]]
+    table: dict[str, set[int]] = {name: set() for name in commands}
+    for row in rows[2:]:
+        code, *cells = (cell.strip() for cell in row.strip("|").split("|"))
+        for names, cell in zip(columns, cells, strict=True):
+            if cell != "—":
+                for name in names:
+                    table[name.strip("`")].add(int(code))
+    return table
+
+
+def test_the_readme_exit_code_table_is_the_tested_one() -> None:
+    assert _readme_exit_codes() == {cmd: set(codes) for cmd, codes in EXIT_CODE_TESTS.items()}
+    tests = Path(__file__).resolve().parent
+    for codes in EXIT_CODE_TESTS.values():
+        for where in codes.values():
+            module, name = where.split("::")
+            assert f"def {name}(" in (tests / module).read_text(encoding="utf-8"), where
+
+
+def test_every_command_is_in_the_exit_code_table() -> None:
+    commands = {f"archive {name}" for name in cli.commands["archive"].commands}  # type: ignore[attr-defined]
+    commands |= set(cli.commands) - {"archive"}
+    assert commands == set(EXIT_CODE_TESTS)
+
+
+def test_archive_import_of_a_missing_path_is_exit_2(tmp_path: Path) -> None:
+    code, _, err = run(
+        "archive", "import", str(tmp_path / "nope"), "--archive", str(tmp_path / "a")
+    )
+    assert code == 2 and "does not exist" in err
+
+
+def test_archive_import_into_a_broken_archive_is_exit_3(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.sqlite"
+    broken.write_bytes(b"this is not a SQLite database" * 100)
+    code, out, err = run("archive", "import", str(SEED), "--archive", str(broken), "--offline")
+    assert (code, out) == (3, "")
+    assert err.startswith("Error: ") and err.count("\n") == 1 and str(broken) in err, err
 
 
 def test_archive_import_stats_and_search(tmp_path: Path) -> None:

@@ -69,6 +69,7 @@ def test_attribution_hint_is_in_its_example(rule) -> None:  # type: ignore[no-un
 WITH_SAMPLE = [r for r in ATTRIBUTIONS if "sample_file" in r.expect]
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("rule", WITH_SAMPLE, ids=[r.id for r in WITH_SAMPLE])
 def test_attribution_entry_found_in_its_real_page(rule) -> None:  # type: ignore[no-untyped-def]
     doc = support.shared_document(rule.expect["sample_file"])
@@ -98,6 +99,7 @@ WITH_PAGE = [(r, r.sample_file, None) for r in MARKERS if r.sample_file] + [
 ]
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize(
     ("rule", "path", "publisher"),
     WITH_PAGE,

@@ -1,4 +1,4 @@
-"""Builders of Documents from the real material in ../shared, for the detect tests.
+"""Builders of Documents from the seed and the real material in ../shared, for the detect tests.
 
 The load stage is written elsewhere; these helpers build Documents the simple way the
 detect tests need: <p> elements of WordPress `content.rendered` with their attributes,
@@ -14,10 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from provenance.models import Document, Paragraph
+from shared_dir import SEED, SHARED
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEED = SHARED / "seed" / "digitaltradecenter_13123.json"
+from provenance.models import Document, Paragraph
 
 _P_RE = re.compile(r"<p(\s[^>]*)?>(.*?)</p>", re.S | re.I)
 _ATTR_RE = re.compile(r'([\w:-]+)="([^"]*)"')

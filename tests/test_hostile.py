@@ -1,7 +1,7 @@
 """Hostile input (tests/hostile.py): every case gives a report or a one-line InputError,
 within a bounded time and memory, and says so wherever content was cut or unreadable.
 
-Each case runs in its own worker process (provenance.workers.WorkerPool) so a hang or a
+Each case runs in its own worker process (provenance.audit.workers.WorkerPool) so a hang or a
 native crash fails that case instead of stalling the suite. The bounds are generous
 guards against hangs and blow-ups, not benchmarks; the measurements go to
 docs/robustness.md through scripts/robustness_report.py.
@@ -17,10 +17,12 @@ from pathlib import Path
 import pytest
 from hostile import BY_NAME, CASES, Outcome, problems, run_case
 
-from provenance.workers import WorkerPool
+from provenance.audit.workers import WorkerPool
 
 REPO = Path(__file__).resolve().parents[1]
-CLI = REPO / ".venv" / "bin" / "provenance"
+# The console script of the interpreter running the tests (a copy of the checkout without
+# its own .venv runs the suite with the checkout's).
+CLI = Path(sys.executable).parent / "provenance"
 HANG_GUARD_SECONDS = 90.0
 MAX_SECONDS = 60.0
 MAX_RSS_GROWTH_MB = 1_500.0

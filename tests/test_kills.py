@@ -18,18 +18,23 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from shared_dir import SHARED
 
-pytestmark = pytest.mark.slow  # a few minutes: 40 real processes killed, 40 full reruns
+# a few minutes: 40 real processes killed, 40 full reruns, over articles of the ../shared corpus
+pytestmark = [pytest.mark.slow, pytest.mark.shared]
 
 REPO = Path(__file__).resolve().parents[1]
-CLI = REPO / ".venv" / "bin" / "provenance"
-CORPUS = REPO.parent / "shared" / "corpus" / "allsides_abp"
+# The console script of the interpreter running the tests (a copy of the checkout without
+# its own .venv runs the suite with the checkout's).
+CLI = Path(sys.executable).parent / "provenance"
+CORPUS = SHARED / "corpus" / "allsides_abp"
 KILLS_PER_SCENARIO = 20
 ARCHIVE_ITEMS = 240
 AUDIT_ITEMS = 60

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
+from shared_dir import SEED, SHARED, have_shared
 
 from provenance.errors import InputError
 from provenance.load import load_documents, read_input
@@ -26,11 +27,13 @@ from provenance.models import Document
 from provenance.settings import Settings
 from provenance.text import words
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 REAL = SHARED / "real"
-SEED = SHARED / "seed" / "digitaltradecenter_13123.json"
-HTML_PAGES = sorted((REAL / "html").glob("*.html"))
-GROUND_TRUTH = json.loads((REAL / "html" / "shb_sidecar_urls_and_ground_truth.json").read_text())
+HTML_PAGES = sorted((REAL / "html").glob("*.html")) if have_shared() else []
+GROUND_TRUTH = (
+    json.loads((REAL / "html" / "shb_sidecar_urls_and_ground_truth.json").read_text())
+    if have_shared()
+    else {}
+)
 SETTINGS = Settings()
 
 
@@ -102,6 +105,7 @@ def test_malformed_post_in_list_names_its_index(posts: list[object], message: st
         load(json.dumps(posts).encode())
 
 
+@pytest.mark.shared
 def test_truncated_wordpress_excerpt_is_salvaged() -> None:
     doc = load_one(REAL / "copies" / "stateofthenation_235933.txt")
     assert doc.kind == "wordpress"
@@ -118,6 +122,7 @@ def test_truncated_wordpress_excerpt_is_salvaged() -> None:
 # --------------------------------------------------------------------- text layouts
 
 
+@pytest.mark.shared
 def test_pages_corpus_mojibake_is_repaired_and_recorded() -> None:
     doc = load_one(REAL / "families" / "cnn-nato-scramble-2025-02-12" / "lapost.txt")
     assert doc.kind == "text"
@@ -134,12 +139,14 @@ def test_pages_corpus_mojibake_is_repaired_and_recorded() -> None:
     assert_indexed(doc)
 
 
+@pytest.mark.shared
 def test_pages_corpus_date_prefix_becomes_published() -> None:
     doc = load_one(REAL / "families" / "conversation-sunscreen-88869" / "abc_net_au_edited.txt")
     assert doc.published == datetime(2018, 1, 8, tzinfo=UTC)
     assert doc.paragraphs[0].text.startswith("Sunscreen — how does it work")
 
 
+@pytest.mark.shared
 def test_markdown_front_matter() -> None:
     doc = load_one(REAL / "copies" / "techhubms_github-blog_addressing-availability.md")
     assert doc.kind == "markdown"
@@ -197,6 +204,7 @@ def test_plain_text_short_first_line_is_also_the_title(text: str, title: str | N
         assert doc.paragraphs[0].text == title
 
 
+@pytest.mark.shared
 def test_pages_corpus_headline_becomes_the_title() -> None:
     doc = load_one(REAL / "copies" / "von-gov-ng_nato-scramble_cnn.txt")
     headline = "NATO Allies Struggles For Direction Amid Trump’s Moscow Concession"
@@ -334,6 +342,7 @@ def test_malformed_feed_is_an_input_error() -> None:
 # ----------------------------------------------------------------------------- HTML
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("path", HTML_PAGES, ids=lambda p: p.name)
 def test_every_real_page_loads(path: Path) -> None:
     doc = load_one(path)
@@ -347,6 +356,7 @@ def test_every_real_page_loads(path: Path) -> None:
 SHB_PAGES = sorted(GROUND_TRUTH)
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("name", SHB_PAGES)
 def test_page_text_covers_ground_truth(name: str) -> None:
     """Token recall of the extracted text against the benchmark's true article body.
@@ -360,6 +370,7 @@ def test_page_text_covers_ground_truth(name: str) -> None:
     assert recall >= 0.9, f"{name}: recall {recall:.3f}"
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize(
     ("name", "attr", "value"),
     [
@@ -378,6 +389,7 @@ def test_paragraphs_keep_their_markup_attributes(name: str, attr: str, value: st
     assert any(p.attrs.get(attr) == value for p in doc.paragraphs), name
 
 
+@pytest.mark.shared
 def test_page_metadata() -> None:
     path = REAL / "html" / "shb_vox_2019-11-08_delhi-air-pollution.html"
     doc = load_one(path, url="https://copy.example/page")
@@ -429,6 +441,7 @@ def test_very_deep_fragment_does_not_recurse_without_bound() -> None:
     assert [p.text for p in doc.paragraphs] == ["deep text"]
 
 
+@pytest.mark.shared
 def test_page_load_is_fast() -> None:
     data = (REAL / "html" / "shb_cleveland_2019_doobie-brothers_arc.html").read_bytes()
     load(data)  # warm imports and caches
@@ -438,6 +451,7 @@ def test_page_load_is_fast() -> None:
     assert time.perf_counter() - start < 0.25
 
 
+@pytest.mark.shared
 def test_loading_is_deterministic() -> None:
     data = (REAL / "html" / "fundus_TheGuardian_2024_02_24.html").read_bytes()
     assert load(data) == load(data)

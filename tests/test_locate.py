@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from servers import LoopbackServer, Reply
+from shared_dir import SEED
 
 from provenance.fetch import Fetcher
 from provenance.load import load_documents
@@ -20,8 +21,6 @@ from provenance.models import Verdict
 from provenance.pipeline import check_document
 from provenance.settings import Settings
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEED = SHARED / "seed" / "digitaltradecenter_13123.json"
 HOSTS = (
     "news.example.com",
     "www.cnn.com",

@@ -12,11 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance.errors import SettingsError
-from provenance.load import load_documents
-from provenance.models import EditKind, Report, Severity, Verdict
-from provenance.pipeline import check_document
-from provenance.policy import (
+from provenance.audit.policy import (
     RULE_IDS,
     Policy,
     RuleResult,
@@ -25,6 +21,10 @@ from provenance.policy import (
     load_policy,
     origin_domain,
 )
+from provenance.errors import SettingsError
+from provenance.load import load_documents
+from provenance.models import EditKind, Report, Severity, Verdict
+from provenance.pipeline import check_document
 from provenance.settings import Settings
 
 SETTINGS = Settings(offline=True, cache_dir=None, archive_path=Path("/nonexistent/archive.sqlite"))

@@ -34,9 +34,9 @@ from test_report_junit import _validate
 
 import provenance.report as report_pkg
 from provenance.audit import AuditRecord, AuditResult, summarise
+from provenance.audit.policy import RuleResult
 from provenance.errors import InputError, SettingsError
 from provenance.models import Credit, Marker, Report, Scores, Severity, Status, Verdict
-from provenance.policy import RuleResult
 from provenance.report import (
     AUDIT_FORMATS,
     progress_printer,

@@ -15,16 +15,15 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
+from shared_dir import SEED, SHARED
 from wordpress import POST_COUNT, WordPressSite, wordpress_site
 
+from provenance.audit.sources import SourceItem, iter_source_items
 from provenance.errors import FetchError, FetchStatusError, InputError
 from provenance.settings import Settings
-from provenance.sources import SourceItem, iter_source_items
 
 __all__ = ["wordpress_site"]  # the fixture, imported so pytest finds it in this module
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEED = SHARED / "seed" / "digitaltradecenter_13123.json"
 SETTINGS = Settings(offline=False, cache_dir=None, per_host_delay=0.0)
 
 
@@ -467,6 +466,7 @@ def test_directory_gives_each_files_items(tmp_path: Path, fetcher: HttpxFetcher)
     assert items[3].data == (tmp_path / "sub" / "b.txt").read_bytes()
 
 
+@pytest.mark.shared
 def test_real_copies_directory(fetcher: HttpxFetcher) -> None:
     items = items_of(SHARED / "real" / "copies", fetcher)
     files = sorted(p for p in (SHARED / "real" / "copies").iterdir() if not p.name.startswith("."))

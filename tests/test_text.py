@@ -5,13 +5,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from shared_dir import SHARED
 
 from provenance.text import clean_text, comparison_key, repair_mojibake, words
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 LAPOST = SHARED / "real/families/cnn-nato-scramble-2025-02-12/lapost.txt"
 
 
@@ -86,6 +84,7 @@ def _sloppy_decode(data: bytes, codecs: tuple[str, ...]) -> str:
     return "".join(out)
 
 
+@pytest.mark.shared
 def test_repair_real_windows_874_copy() -> None:
     lines = LAPOST.read_text(encoding="utf-8").splitlines()
     text = "\n".join(line for line in lines[1:] if not line.startswith("# NOTE"))

@@ -62,7 +62,9 @@ def test_newest_post_is_the_last_created(
 def test_seed_markup_survives(wordpress_site: WordPressSite, client: httpx.Client) -> None:
     post_id = wordpress_site.post_ids[0]
     post = client.get(f"{wordpress_site.posts_endpoint}/{post_id}").json()
-    assert wordpress_site.post_sources[0] == "seed/digitaltradecenter_13123.json"
+    assert wordpress_site.post_sources[0] == (
+        "cases/real-seed-digitaltradecenter/digitaltradecenter_13123.json"
+    )
     assert 'data-uri="cms.cnn.com/_components/paragraph/instances/' in post["content"]["rendered"]
 
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import signal
 import time
 
-from provenance.workers import WorkerPool
+from provenance.audit.workers import WorkerPool
 
 
 def _task(kind: str) -> str:
     if kind == "hang":
         time.sleep(60)
     if kind == "crash":
+        # A crash on purpose: pytest's faulthandler (inherited through fork) would print a
+        # "Fatal Python error" dump of every thread into the test run's output.
+        faulthandler.disable()
         os.kill(os.getpid(), signal.SIGSEGV)
     if kind == "exit":
         os._exit(3)

@@ -5,8 +5,9 @@ socket only (`--skip-networking`), a site directory that borrows WordPress's cod
 /usr/share/wordpress with its own `wp-config.php`, `wp-content` (a minimal theme) and
 `router.php`, and the logs. `.ci/install-wordpress.sh` installs the packages.
 
-Posts: the seed post and the text of every real copy under ../shared/real/, cycled with
-distinct titles, dates and slugs until there are POST_COUNT of them (newest last).
+Posts: the seed post and the text of every real page bundled in cases/real-*/ (the
+repository's own material, so the fixture runs the same with or without ../shared), cycled
+with distinct titles, dates and slugs until there are POST_COUNT of them (newest last).
 
 Use the session fixture `wordpress_site` (`from wordpress import wordpress_site` in the
 test module: tests/ is on sys.path under both `pytest` and `python -m pytest`), or
@@ -32,10 +33,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from shared_dir import SEED
 
 WORDPRESS_DIR = Path("/usr/share/wordpress")
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEED = SHARED / "seed" / "digitaltradecenter_13123.json"
+REPO = Path(__file__).resolve().parents[1]
 POST_COUNT = 250
 FIRST_DATE = datetime(2025, 1, 1, 8, 0, 0)
 STARTUP_TIMEOUT = 60.0
@@ -255,7 +256,7 @@ def wordpress_site() -> Iterator[WordPressSite]:
 
 def seed_posts(count: int = POST_COUNT) -> list[dict[str, str]]:
     """The posts the fixture creates: dicts with title, content, slug, date, source."""
-    bases = [_seed_base(), *(_text_base(p) for p in sorted((SHARED / "real").rglob("*.txt")))]
+    bases = [_seed_base(), *(_text_base(p) for p in _real_texts())]
     posts = []
     for i in range(count):
         title, content, source = bases[i % len(bases)]
@@ -273,10 +274,18 @@ def seed_posts(count: int = POST_COUNT) -> list[dict[str, str]]:
     return posts
 
 
+def _real_texts() -> list[Path]:
+    """The bundled real text files, each file name once (some cases share an original)."""
+    by_name: dict[str, Path] = {}
+    for path in sorted((REPO / "cases").glob("real-*/*.txt")):
+        by_name.setdefault(path.name, path)
+    return sorted(by_name.values(), key=lambda p: p.name)
+
+
 def _seed_base() -> tuple[str, str, str]:
     post = json.loads(SEED.read_text(encoding="utf-8"))
     title = html.unescape(post["title"]["rendered"])
-    return title, post["content"]["rendered"], str(SEED.relative_to(SHARED))
+    return title, post["content"]["rendered"], SEED.relative_to(REPO).as_posix()
 
 
 def _text_base(path: Path) -> tuple[str, str, str]:
@@ -285,7 +294,7 @@ def _text_base(path: Path) -> tuple[str, str, str]:
     paragraphs = [" ".join(p.split()) for p in body.split("\n\n") if p.strip()]
     content = "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
     title = paragraphs[0][:90] if paragraphs else path.stem
-    return f"{title} [{path.stem}]", content, str(path.relative_to(SHARED))
+    return f"{title} [{path.stem}]", content, path.relative_to(REPO).as_posix()
 
 
 # --- processes -----------------------------------------------------------------------------

@@ -331,8 +331,15 @@ def _exact_ratio(a: str, b: str) -> float:
     return fuzz.ratio(a, b) / 100
 
 
+# Up to this many pairs the same ratios come from a loop over fuzz.ratio as fast as from
+# process.cdist, which returns a numpy array: a small check does not import numpy (~0.1 s).
+_LOOP_MATRIX_PAIRS = 2_500
+
+
 def _ratio_matrix(copy: list[str], orig: list[str], settings: Settings) -> list[list[float]]:
     cutoff = 100 * settings.edited_threshold
+    if len(copy) * len(orig) <= _LOOP_MATRIX_PAIRS:
+        return [[fuzz.ratio(c, o, score_cutoff=cutoff) / 100 for o in orig] for c in copy]
     matrix = process.cdist(copy, orig, scorer=fuzz.ratio, workers=1, score_cutoff=cutoff)
     return [[v / 100 for v in row] for row in matrix.tolist()]
 

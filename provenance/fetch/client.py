@@ -255,20 +255,32 @@ class Fetcher:
         status after retries), FetchTooLarge (decompressed body over the cap) and
         FetchError for everything else (refused connection, redirect loop, too many
         redirects, unsupported content type, broken or corrupt body). `.url` of the
-        error is the hop that failed.
+        error is the hop that failed; when robots.txt cannot be read it is `url` itself,
+        with the cause in `.reason`.
         """
         started = self._clock()
         self._parse(url)
         cached = self._cached(url)
         if cached is not None and self._cache is not None and cached.is_fresh(self._cache.now()):
             return self._page(url, cached, from_cache=True, started=started)
-        if self._settings.obey_robots and not self.allowed_by_robots(url, trusted=trusted):
+        if self._settings.obey_robots and not self._robots_allow(url, trusted=trusted):
             raise BlockedURL(url, f"disallowed by robots.txt for {self._settings.user_agent!r}")
         deadline = self._clock() + self._settings.total_timeout
         want = _Want(self._settings.max_body_bytes, documents_only=True)
         hop = self._follow(url, trusted=trusted, deadline=deadline, want=want, cached=cached)
         entry, from_cache = self._store(url, hop, cached)
         return self._page(url, entry, from_cache=from_cache, started=started)
+
+    def _robots_allow(self, url: str, *, trusted: bool) -> bool:
+        """`allowed_by_robots`, with an unreadable robots.txt reported against `url` itself
+        (the page asked for, such as the URL a user typed), its cause kept in the reason."""
+        try:
+            return self.allowed_by_robots(url, trusted=trusted)
+        except FetchError as exc:
+            if exc.url == url:
+                raise
+            kind = FetchError if isinstance(exc, FetchStatusError) else type(exc)
+            raise kind(url, f"its robots.txt could not be read ({exc.reason})") from exc
 
     def allowed_by_robots(self, url: str, *, trusted: bool = False) -> bool:
         """Return whether robots.txt of `url`'s origin lets our User-Agent fetch `url`.

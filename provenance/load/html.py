@@ -21,7 +21,6 @@ from urllib.parse import urljoin, urlsplit
 # serialisation (no DTD, no entities), and lxml stays in feeds.py alone.
 from xml.etree import ElementTree
 
-import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..errors import InputError
@@ -339,6 +338,8 @@ def _page_blocks(body: str, tree: LexborHTMLParser, depth: int) -> tuple[list[Bl
             "paragraphs taken from all block elements"
         )
         return _all_blocks(tree), notes
+    import trafilatura  # ~0.1-0.2 s to import: only when a whole page is read
+
     html_tree = trafilatura.load_html(body)
     full_text = len(tree.body.text(deep=True)) if tree.body is not None else 0
     lxml_text = 0
@@ -377,6 +378,8 @@ def _extract_main(html_tree: Any) -> list[tuple[str, str]]:
 
     Raises ValueError (ElementTree.ParseError) if trafilatura's XML cannot be read.
     """
+    import trafilatura
+
     xml = trafilatura.extract(
         html_tree,
         output_format="xml",

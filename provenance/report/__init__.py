@@ -5,20 +5,37 @@
 
 JSON follows the versioned schema documented in docs/schema.md (`report_to_dict`, and its
 inverse `report_from_dict`). `progress_printer` shows an audit's progress.
+
+Each renderer is imported when it is first used (a text report loads neither the HTML
+nor the JUnit renderer); the names below are resolved on first access.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SettingsError
 from ..models import Report
-from .audit import AUDIT_FORMATS, progress_printer, render_audit
-from .html import render_html
-from .junit import render_junit
-from .markdown import render_markdown
-from .scan import progress_line
-from .serialize import render_json, report_from_dict, report_to_dict
+
+if TYPE_CHECKING:
+    from .audit import AUDIT_FORMATS, progress_printer, render_audit
+    from .html import render_html
+    from .junit import render_junit
+    from .scan import progress_line
+    from .serialize import report_from_dict, report_to_dict
+
+_LAZY = {
+    "AUDIT_FORMATS": "audit",
+    "progress_printer": "audit",
+    "render_audit": "audit",
+    "render_html": "html",
+    "render_junit": "junit",
+    "progress_line": "scan",
+    "report_from_dict": "serialize",
+    "report_to_dict": "serialize",
+}
 
 __all__ = [
     "AUDIT_FORMATS",
@@ -45,15 +62,30 @@ def render_report(
     format only. Raises SettingsError for an unknown format.
     """
     if fmt == "json":
+        from .serialize import render_json
+
         return render_json(reports)
     if fmt == "text":
         from .terminal import WIDTH, render_text  # rich is imported only when text is wanted
 
         return render_text(reports, color=color, width=width or WIDTH)
     if fmt == "markdown":
+        from .markdown import render_markdown
+
         return render_markdown(reports)
     if fmt == "html":
+        from .html import render_html
+
         return render_html(reports)
     if fmt == "junit":
+        from .junit import render_junit
+
         return render_junit([reports] if isinstance(reports, Report) else reports)
     raise SettingsError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def __getattr__(name: str) -> Any:
+    """Import a renderer's module when one of its names is first asked for."""
+    if name in _LAZY:
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,25 +2,24 @@
 
     render_audit(result, "text" | "json" | "jsonl" | "markdown" | "junit" | "html")
 
-The audit keeps each item's report as the JSON dict of `report_to_dict` (it is stored in
-the state file between runs), so items are rebuilt with `report_from_dict` before the
-per-report renderers draw them. This module reads audit results through the small
-protocols below and never imports `provenance.audit`: data flows one way, into the report.
+The renderers draw the view model of `audit_view.py` (json, jsonl and markdown here; text,
+junit and html in their own modules, imported when asked for). Nothing imports this
+module back but the package's `__init__`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from ..errors import InputError, SettingsError
-from ..models import SCHEMA_VERSION, Report, Severity
-from ._text import clean, label, trim
+from ..errors import SettingsError
+from ..models import SCHEMA_VERSION, Report
+from ._text import clean, trim
+from .audit_view import AuditItem, AuditRecordLike, AuditResultLike, AuditView, RuleLike, audit_view
 from .markdown import link, md, render_markdown
-from .serialize import dumps, jsonable, report_from_dict
+from .serialize import dumps, jsonable
 
 if TYPE_CHECKING:
     from .terminal import ProgressBar
@@ -30,144 +29,6 @@ STATUSES = ("error", "fail", "pass")
 # A GitHub comment holds at most 65,536 characters; per-item details stop well before.
 MARKDOWN_BUDGET = 60_000
 _STATUS_ICON = {"error": "💥", "fail": "❌", "pass": "✅"}
-
-
-class RuleLike(Protocol):
-    """One policy rule's outcome (`provenance.policy.RuleResult`)."""
-
-    @property
-    def rule(self) -> str: ...
-    @property
-    def passed(self) -> bool: ...
-    @property
-    def severity(self) -> Severity: ...
-    @property
-    def message(self) -> str: ...
-
-
-class AuditRecordLike(Protocol):
-    """One audited item (`provenance.audit.AuditRecord`)."""
-
-    @property
-    def key(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def report(self) -> Mapping[str, Any] | None: ...
-    @property
-    def rules(self) -> Sequence[RuleLike]: ...
-    @property
-    def failures(self) -> Sequence[RuleLike]: ...
-    @property
-    def error(self) -> str | None: ...
-    @property
-    def reused(self) -> bool: ...
-
-
-class AuditResultLike(Protocol):
-    """A whole audit (`provenance.audit.AuditResult`)."""
-
-    @property
-    def records(self) -> Sequence[AuditRecordLike]: ...
-    @property
-    def checked(self) -> int: ...
-    @property
-    def reused(self) -> int: ...
-    @property
-    def sources(self) -> Sequence[str]: ...
-    @property
-    def summary(self) -> Mapping[str, Any]: ...
-
-
-@dataclass(frozen=True)
-class AuditItem:
-    """One record as the renderers draw it: its Report rebuilt, its reasons as clean lines."""
-
-    key: str
-    status: str
-    report: Report | None
-    reasons: tuple[str, ...] = ()
-    error: str | None = None
-    reused: bool = False
-
-    @property
-    def name(self) -> str:
-        """The item's title (else URL or source) when it has a report, else its key."""
-        return label(self.report) if self.report is not None else clean(self.key) or "(no key)"
-
-
-@dataclass(frozen=True)
-class AuditView:
-    """Everything a renderer needs: items worst first, counts, and totals per category."""
-
-    items: tuple[AuditItem, ...]
-    checked: int
-    reused: int
-    sources: tuple[str, ...]
-    totals: Mapping[str, Mapping[str, int]]
-
-    def count(self, status: str) -> int:
-        """Return how many items have `status` ("pass", "fail" or "error")."""
-        return sum(item.status == status for item in self.items)
-
-
-# ---- building the view ---------------------------------------------------------------
-
-
-def _reason(rule: RuleLike) -> str:
-    return f"{clean(rule.rule)}: {clean(rule.message)}"
-
-
-def _item(record: AuditRecordLike) -> AuditItem:
-    report, error = None, record.error
-    if record.report is not None:
-        try:
-            report = report_from_dict(record.report)
-        except InputError as exc:
-            error = error or f"stored report is unreadable ({exc})"
-    reasons = tuple(_reason(r) for r in record.failures)
-    if record.status == "fail" and not reasons:
-        reasons = ("failed the audit policy",)
-    return AuditItem(record.key, record.status, report, reasons, error, record.reused)
-
-
-def _origin(report: Report) -> str:
-    return report.evidence.origin.domain or "unknown"
-
-
-def _totals(result: AuditResultLike, items: Sequence[AuditItem]) -> dict[str, dict[str, int]]:
-    reports = [i.report for i in items if i.report is not None]
-    computed = {
-        "status": Counter(i.status for i in items),
-        "verdicts": Counter(r.verdict.value for r in reports),
-        "credit": Counter(r.credit.value for r in reports),
-        "origins": Counter(_origin(r) for r in reports),
-    }
-    totals: dict[str, dict[str, int]] = {}
-    for name, counts in computed.items():
-        given = result.summary.get(name)
-        source = given if isinstance(given, Mapping) else counts
-        # audit.summarise writes a missing origin domain as "None".
-        totals[name] = {
-            ("unknown" if str(k) in ("None", "") else clean(k)): int(v) for k, v in source.items()
-        }
-    return totals
-
-
-def audit_view(result: AuditResultLike) -> AuditView:
-    """Return the renderable view of `result`; records keep their (worst-first) order.
-
-    A stored report that cannot be rebuilt makes its item show the reason as an error.
-    Raises nothing.
-    """
-    items = tuple(_item(r) for r in result.records)
-    return AuditView(
-        items,
-        result.checked,
-        result.reused,
-        tuple(result.sources),
-        _totals(result, items),
-    )
 
 
 # ---- json and jsonl ------------------------------------------------------------------

@@ -21,7 +21,7 @@ from ._text import clean, iso_utc, label, lag_hours, safe_url, trim
 from .charts import bar_chart, histogram
 
 if TYPE_CHECKING:
-    from .audit import AuditItem, AuditView
+    from .audit_view import AuditItem, AuditView
 
 _LAG_BINS: tuple[tuple[str, float], ...] = (
     ("<1h", 1),

@@ -17,7 +17,7 @@ from ..models import Report
 from ._text import clean, is_failure, label, trim
 
 if TYPE_CHECKING:
-    from .audit import AuditView
+    from .audit_view import AuditView
 
 # Characters outside the XML 1.0 Char production (after `clean`, only a few can remain).
 _XML_ILLEGAL_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

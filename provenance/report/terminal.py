@@ -26,7 +26,7 @@ from ..models import DiffOp, Marker, ParagraphMatch, Report, Status
 from ._text import clean, iso_utc, label, lag_hours, trim
 
 if TYPE_CHECKING:
-    from .audit import AuditItem, AuditView
+    from .audit_view import AuditItem, AuditView
 
 WIDTH = 100  # the default: files and pipes get the same bytes whatever the terminal
 SNIPPET = 60

@@ -34,7 +34,7 @@ from ..archive import DEFAULT_FILTER_ENTRIES, Archive
 from ..errors import InputError, ProvenanceError, ScanError
 from ..load import load_documents
 from ..pipeline import check_document
-from ..settings import Settings
+from ..settings import DEFAULT_ITEM_TIMEOUT, DEFAULT_MIN_SHARED, SCAN_ENGINES, Settings
 from .inputs import expand_sources, is_url
 from .local import run_local
 from .output import FINDING_COLUMNS, write_outputs
@@ -45,19 +45,14 @@ __all__ = [
     "DEFAULT_ITEM_TIMEOUT",
     "DEFAULT_MIN_SHARE",
     "DEFAULT_MIN_SHARED",
-    "ENGINES",
     "FINDING_COLUMNS",
+    "SCAN_ENGINES",
     "ScanOptions",
     "ScanResult",
     "run_scan",
     "scan_record",
 ]
 
-ENGINES = ("local", "spark")
-DEFAULT_ITEM_TIMEOUT = 60.0  # the audit's per-item budget
-# Shingles a page must share with the archive to be checked: a copy keeping even one
-# paragraph of an original shares dozens; a page sharing two is coincidence.
-DEFAULT_MIN_SHARED = 3
 # ... and the share of its own shingles: the archive's search wants 20% of an article's
 # shingles in an original, and page chrome rarely makes more than three quarters of a
 # page; unrelated news pages share ~1% (common phrases), see benchmarks/README.md.
@@ -105,7 +100,7 @@ def run_scan(
     errors), the files done and the files in all. `spark_session` runs the Spark engine
     on an existing session. Raises InputError, ArchiveError or ScanError (see above).
     """
-    if options.engine not in ENGINES:
+    if options.engine not in SCAN_ENGINES:
         raise InputError(f"unknown engine {options.engine!r} (use local or spark)")
     files = expand_sources(sources)
     remote = [f for f in files if is_url(f)]

@@ -27,6 +27,7 @@ from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from ..archive import Archive, ShingleFilter
+from ..audit.workers import WorkerPool
 from ..detect.domains import registrable_domain
 from ..errors import ProvenanceError
 from ..load import WarcError, WarcReader, WarcRecord, load_documents, page_text
@@ -35,7 +36,6 @@ from ..pipeline import check_document, split_posts
 from ..report import report_to_dict
 from ..report.serialize import dumps
 from ..settings import Settings
-from ..workers import WorkerPool
 
 DERIVED = frozenset({Verdict.FAITHFUL, Verdict.TRIMMED, Verdict.MODIFIED, Verdict.REWRITTEN})
 COUNTERS = ("records", "skipped", "dropped", "checked", "copies", "errors")

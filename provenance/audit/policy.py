@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .detect.domains import site_domain
-from .errors import SettingsError
-from .load import extract_links
-from .load.html import parse_markup
-from .models import Credit, EditKind, ParagraphMatch, Report, Severity, Status, Verdict
+from ..detect.domains import site_domain
+from ..errors import SettingsError
+from ..load import extract_links
+from ..load.html import parse_markup
+from ..models import Credit, EditKind, ParagraphMatch, Report, Severity, Status, Verdict
 
 SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 _COPY_VERDICTS = frozenset({Verdict.FAITHFUL, Verdict.TRIMMED, Verdict.MODIFIED, Verdict.REWRITTEN})

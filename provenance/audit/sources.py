@@ -38,9 +38,9 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from .errors import FetchError, FetchStatusError, InputError, ProvenanceError
-from .load import WarcError, WarcReader, XmlListing, is_warc_file, read_listing
-from .settings import Settings
+from ..errors import FetchError, FetchStatusError, InputError, ProvenanceError
+from ..load import WarcError, WarcReader, XmlListing, is_warc_file, read_listing
+from ..settings import Settings
 
 __all__ = ["PageFetcher", "SourceItem", "SourcePage", "iter_source_items", "shared_case_file"]
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import ArchiveError
+from ..errors import ArchiveError
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (

@@ -17,21 +17,20 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from .archive import Archive
-from .errors import ProvenanceError, SettingsError
-from .fetch import Fetcher
-from .load import load_documents
-from .models import SCHEMA_VERSION, Severity
-from .pipeline import check_document
+from ..archive import Archive
+from ..errors import ProvenanceError, SettingsError
+from ..fetch import Fetcher
+from ..load import load_documents
+from ..models import SCHEMA_VERSION, Severity
+from ..pipeline import check_document
+from ..report import report_to_dict
+from ..settings import DEFAULT_AUDIT_WORKERS, DEFAULT_ITEM_TIMEOUT, Settings
 from .policy import Policy, RuleResult, evaluate_policy, failed_rules
-from .report import report_to_dict
-from .settings import Settings
 from .sources import SourceItem, iter_source_items
 from .state import AuditState
 from .workers import TaskResult, WorkerPool
 
-DEFAULT_WORKERS = 2
-DEFAULT_ITEM_TIMEOUT = 60.0
+DEFAULT_WORKERS = DEFAULT_AUDIT_WORKERS
 _STATUS_ORDER = {"error": 0, "fail": 1, "pass": 2}
 
 Progress = Callable[[str, "AuditRecord | None"], None]
