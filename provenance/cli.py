@@ -480,6 +480,7 @@ def scan(
 
     Example: provenance scan crawl/ --archive originals.sqlite --out scan-out/
     """
+    _require_archive(archive)
     from . import scan as scan_mod
     from .report import progress_line
 

@@ -213,6 +213,11 @@ EXIT_CODE_TESTS: dict[str, dict[int, str]] = {
         2: "test_cli.py::test_missing_archive_is_exit_2_naming_the_path",
         3: "test_cli.py::test_an_archive_that_cannot_be_opened_is_exit_3",
     },
+    "scan": {
+        0: "test_scan.py::test_cli_scan_prints_the_counts",
+        2: "test_scan.py::test_cli_scan_without_an_archive_is_exit_2",
+        3: "test_scan.py::test_cli_scan_with_an_archive_that_cannot_be_opened_is_exit_3",
+    },
     "audit": {
         0: "test_audit.py::test_permissive_policy_passes_everything_with_exit_code_0",
         1: "test_audit.py::test_default_policy_fails_uncredited_copies_with_exit_code_1",

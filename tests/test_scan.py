@@ -216,13 +216,25 @@ def test_cli_scan_bad_sources_are_one_line_errors(
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_cli_scan_without_an_archive(crawl: Crawl, tmp_path: Path) -> None:
+def test_cli_scan_without_an_archive_is_exit_2(crawl: Crawl, tmp_path: Path) -> None:
     missing = tmp_path / "none.sqlite"
     result = CliRunner().invoke(
         cli, ["scan", str(crawl.warcs[0]), "--archive", str(missing), "--out", str(tmp_path)]
     )
-    assert result.exit_code == 1
-    assert result.stderr == f"Error: {missing}: no archive there\n"
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: --archive {missing}: no such archive file\n"
+
+
+def test_cli_scan_with_an_archive_that_cannot_be_opened_is_exit_3(
+    crawl: Crawl, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.sqlite"
+    broken.write_bytes(b"this is not a SQLite database" * 100)
+    result = CliRunner().invoke(
+        cli, ["scan", str(crawl.warcs[0]), "--archive", str(broken), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
 
 
 def test_check_and_audit_read_a_warc_record_by_record(crawl: Crawl, tmp_path: Path) -> None:
