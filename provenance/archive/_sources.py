@@ -10,20 +10,19 @@ import csv
 import re
 import zlib
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from unicodedata import is_normalized
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from ..errors import FetchError, InputError, ProvenanceError
 from ..load import load_documents
-from ..models import Document, Paragraph
+from ..models import Document
 from ..settings import Settings
-from ..text import clean_text
 
 Fetch = Callable[[str], tuple[bytes, str | None]]
 """Fetches a URL; returns (body, Content-Type). Raises FetchError when it cannot."""
@@ -34,10 +33,7 @@ METADATA_FILE = "metadata.tsv"
 _SUFFIXES = (".txt", ".text", ".html", ".htm", ".xhtml", ".json", ".xml", ".rss", ".atom")
 _WARC_SUFFIXES = (".warc", ".warc.gz")
 _URL_LIST_SUFFIX = ".urls"
-_BLANK_LINE_RE = re.compile(r"\n[ \t\r]*\n")
 _URL_LINE_RE = re.compile(r"https?://\S+")
-# What clean_text removes besides entities, non-NFC forms and extra whitespace.
-_INVISIBLE_RE = re.compile("[\u200b\u2060\ufeff\u00ad]")
 
 
 def iter_items(paths: Sequence[Path], settings: Settings, fetch: Fetch | None) -> Iterator[Item]:
@@ -69,15 +65,15 @@ def _file_items(path: Path, settings: Settings, fetch: Fetch | None) -> Iterator
             yield from _warc_items(path, settings)
             return
         data = _read(path, settings)
-        if name.endswith((".txt", ".text", _URL_LIST_SUFFIX)):
-            text = _decode(data, path)
-            urls = _url_list(text)
-            if urls or name.endswith(_URL_LIST_SUFFIX):
-                yield from _url_items(urls, settings, fetch)
-            else:
-                yield _text_document(path, text)
+        urls = _url_list(data) if name.endswith((".txt", ".text", _URL_LIST_SUFFIX)) else []
+        if urls or name.endswith(_URL_LIST_SUFFIX):
+            yield from _url_items(urls, settings, fetch)
             return
-        yield from load_documents(data, source=str(path), settings=settings)
+        url, published = _metadata(path)
+        for doc in load_documents(
+            data, source=str(path), settings=settings, url=url, original=True
+        ):
+            yield doc if doc.published or not published else replace(doc, published=published)
     except ProvenanceError as exc:
         yield (str(path), str(exc))
     except OSError as exc:
@@ -92,49 +88,21 @@ def _read(path: Path, settings: Settings) -> bytes:
     return data
 
 
-def _decode(data: bytes, path: Path) -> str:
+def _url_list(data: bytes) -> list[str]:
+    """The lines of `data` when every non-empty line is an http(s) URL, else []."""
     try:
-        return data.decode("utf-8-sig").replace("\r\n", "\n")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
-
-
-def _url_list(text: str) -> list[str]:
-    """The lines of `text` when every non-empty line is an http(s) URL, else []."""
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return []
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if lines and all(_URL_LINE_RE.fullmatch(line) for line in lines):
         return lines
     return []
 
 
-def _text_document(path: Path, text: str) -> Document:
-    """The corpus text format: the title on line 1, paragraphs separated by blank lines."""
-    title_line, _, body = text.partition("\n")
-    paragraphs = [_clean(block) for block in _BLANK_LINE_RE.split(body)]
-    texts = [p for p in paragraphs if p]
-    if not texts:
-        raise InputError(f"{path}: no text after the title line")
-    url, published = _metadata(path)
-    return Document(
-        source=str(path),
-        kind="text",
-        paragraphs=tuple(Paragraph(i, t) for i, t in enumerate(texts)),
-        url=url,
-        title=_clean(title_line) or None,
-        published=published,
-    )
-
-
-def _clean(text: str) -> str:
-    """`text.clean_text`, skipped (but for whitespace) where it would change nothing."""
-    if "&" not in text and not _INVISIBLE_RE.search(text) and is_normalized("NFC", text):
-        return " ".join(text.split())
-    return clean_text(text)
-
-
 def _metadata(path: Path) -> tuple[str | None, datetime | None]:
     """URL and date of `path` from a metadata.tsv (columns path, url, date) in its folder
-    or the folder above, as the shared corpus has."""
+    or the folder above, as the shared corpus has (the file's own URL line wins)."""
     for folder in (path.parent, path.parent.parent):
         rows = _metadata_rows(folder / METADATA_FILE)
         if rows:
@@ -176,7 +144,12 @@ def _url_items(urls: list[str], settings: Settings, fetch: Fetch | None) -> Iter
         try:
             body, content_type = fetch(url)
             yield from load_documents(
-                body, source=url, settings=settings, content_type=content_type, url=url
+                body,
+                source=url,
+                settings=settings,
+                content_type=content_type,
+                url=url,
+                original=True,
             )
         except FetchError as exc:
             yield (url, f"cannot fetch: {exc.reason}")
@@ -212,7 +185,12 @@ def _warc_record(path: Path, record: Any, settings: Settings) -> list[Item] | No
     try:
         return list(
             load_documents(
-                body, source=source, settings=settings, content_type=content_type, url=uri
+                body,
+                source=source,
+                settings=settings,
+                content_type=content_type,
+                url=uri,
+                original=True,
             )
         )
     except ProvenanceError as exc:

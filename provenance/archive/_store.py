@@ -6,6 +6,7 @@ Every sqlite3 error is turned into ArchiveError here, the one boundary that talk
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import os
 import sqlite3
@@ -70,6 +71,8 @@ MAX_VERIFIED = 16
 MAX_TITLE_CANDIDATES = 5
 _TITLE_TERMS = 3
 _SEPARATOR = "\x1e"  # between paragraphs in a stored body; never part of cleaned text
+# Document.meta entries kept with a version (see `_extra`).
+_KEPT_META = ("corpus_notes",)
 
 Progress = Callable[[int], None]
 
@@ -379,9 +382,9 @@ class Archive:
     def _insert_version(self, doc_id: int, number: int, doc: Document, prepared: _Prepared) -> None:
         cursor = self._conn.execute(
             "INSERT INTO versions (doc_id, number, content_hash, title, published, added_at,"
-            " paragraphs, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " paragraphs, body, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (doc_id, number, prepared.digest, doc.title, _iso(doc.published), _now(),
-             prepared.paragraphs, prepared.body),
+             prepared.paragraphs, prepared.body, _extra(doc)),
         )  # fmt: skip
         self._pending.append((int(cursor.lastrowid or 0), prepared.keys))
 
@@ -532,7 +535,7 @@ class Archive:
         marks = ",".join("?" * len(version_ids))
         rows = self._conn.execute(
             "SELECT v.id, v.doc_id, v.number, v.title, v.published, v.added_at, v.body,"
-            " d.url, d.source, d.kind,"
+            " v.extra, d.url, d.source, d.kind,"
             " (SELECT count(*) FROM versions w WHERE w.doc_id = v.doc_id)"
             f" FROM versions v JOIN documents d ON d.id = v.doc_id WHERE v.id IN ({marks})"
             " ORDER BY v.id",
@@ -541,10 +544,11 @@ class Archive:
         return [self._stored(row) for row in rows]
 
     def _stored(self, row: tuple[Any, ...]) -> _Stored:
-        vid, doc_id, number, title, published, added_at, body, url, source, kind, count = row
+        vid, doc_id, number, title, published, added_at, body, extra, url, source, kind, count = row
         try:
             texts = zlib.decompress(body).decode("utf-8").split(_SEPARATOR)
-        except (zlib.error, UnicodeDecodeError) as exc:
+            kept = json.loads(extra) if extra else {}
+        except (zlib.error, UnicodeDecodeError, ValueError) as exc:
             raise ArchiveError(f"{self.path}: version {vid} is damaged: {exc}") from exc
         doc = Document(
             source=source,
@@ -553,8 +557,20 @@ class Archive:
             url=url,
             title=title,
             published=datetime.fromisoformat(published) if published else None,
+            meta={k: v for k, v in kept.items() if k in _KEPT_META},
+            notes=tuple(str(n) for n in kept.get("notes", ())),
         )
         return _Stored(vid, doc_id, number, count, added_at, doc)
+
+    def content_version(self) -> str:
+        """A name for what the archive holds now: its id and its last version's id. It
+        changes whenever an import stores a document or a new version of one (and only
+        then), so a result that used the archive can tell it is out of date.
+        Raises ArchiveError."""
+        with self._guard("read archive"):
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'archive_id'").fetchone()
+            last = self._conn.execute("SELECT max(id) FROM versions").fetchone()[0]
+        return f"{row[0] if row else '-'}:{last or 0}"
 
     def stats(self) -> ArchiveStats:
         """Return counts and the on-disk size (database plus WAL). Raises ArchiveError."""
@@ -721,6 +737,15 @@ class _Prepared:
     paragraphs: int
     body: bytes
     keys: Keys
+
+
+def _extra(doc: Document) -> str | None:
+    """What a check reads of an original besides its text: the load stage's notes (an
+    excerpt, a cut-off page) and the corpus header's, as JSON; None when there are none."""
+    kept: dict[str, Any] = {k: doc.meta[k] for k in _KEPT_META if doc.meta.get(k)}
+    if doc.notes:
+        kept["notes"] = list(doc.notes)
+    return json.dumps(kept, ensure_ascii=False, sort_keys=True) if kept else None
 
 
 def _texts(doc: Document) -> tuple[str | None, list[str]]:
