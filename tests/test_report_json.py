@@ -41,7 +41,7 @@ def test_exact_field_sets() -> None:
         "supported_by",
         "contradictions",
     }
-    assert set(data["original"]) == {"url", "title", "found_by", "paragraphs"}
+    assert set(data["original"]) == {"url", "title", "found_by", "paragraphs", "published"}
     assert {frozenset(a) for a in data["attempts"]} == {
         frozenset({"strategy", "target", "outcome", "reason"})
     }

@@ -116,7 +116,7 @@ def test_quote_alteration_is_an_error_finding() -> None:
     report = check(_doc(case.copy), _doc(case.original))
     quotes = [f for f in report.findings if f.code == "quote-altered"]
     assert len(quotes) == 1 and quotes[0].severity is Severity.ERROR
-    assert "1 change(s) inside quotation marks" in quotes[0].message
+    assert "1 change inside quotation marks" in quotes[0].message
 
 
 def test_dropped_and_added_findings_carry_numbers() -> None:

@@ -75,9 +75,18 @@ def _file_items(path: Path, settings: Settings, fetch: Fetch | None) -> Iterator
         ):
             yield doc if doc.published or not published else replace(doc, published=published)
     except ProvenanceError as exc:
-        yield (str(path), str(exc))
+        yield (str(path), _reason(str(path), exc))
     except OSError as exc:
         yield (str(path), f"cannot read: {exc.strerror or type(exc).__name__}")
+
+
+def _reason(source: str, exc: ProvenanceError) -> str:
+    """The message of `exc` without the source it starts with: a skipped item is shown
+    as "source: reason", naming the source once."""
+    message = str(exc)
+    if message.startswith(source):
+        message = message[len(source) :].lstrip(": ")
+    return message or type(exc).__name__
 
 
 def _read(path: Path, settings: Settings) -> bytes:
@@ -154,7 +163,7 @@ def _url_items(urls: list[str], settings: Settings, fetch: Fetch | None) -> Iter
         except FetchError as exc:
             yield (url, f"cannot fetch: {exc.reason}")
         except ProvenanceError as exc:
-            yield (url, str(exc))
+            yield (url, _reason(url, exc))
 
 
 def _warc_items(path: Path, settings: Settings) -> Iterator[Item]:
@@ -194,4 +203,4 @@ def _warc_record(path: Path, record: Any, settings: Settings) -> list[Item] | No
             )
         )
     except ProvenanceError as exc:
-        return [(source, str(exc))]
+        return [(source, _reason(source, exc))]

@@ -101,12 +101,18 @@ class Candidate:
 
 @dataclass(frozen=True)
 class ImportResult:
-    """Counts of one import; `errors` holds (path or URL, reason) for each item skipped."""
+    """Counts of one import; `errors` holds (path or URL, reason) for each item skipped.
+
+    `unchanged` counts documents the archive held before the import, `duplicates` those
+    that repeat a document stored earlier in the same import (the same original in two
+    folders), so a new archive reports no "unchanged".
+    """
 
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    duplicates: int = 0
 
 
 @dataclass(frozen=True)
@@ -143,6 +149,8 @@ class Archive:
         self._fence_cache: dict[tuple[int, int], Fences] = {}
         self._workers: ProcessPoolExecutor | None = None
         self._workers_failed = False
+        # Documents stored or given a new version by the running import.
+        self._written: set[int] = set()
 
     @classmethod
     def open(cls, path: Path, *, create: bool = True, settings: Settings | None = None) -> Archive:
@@ -197,6 +205,7 @@ class Archive:
         """Store `doc`; return "added", "updated" (a new version of a stored URL) or
         "unchanged" (that content is already stored). Raises InputError for a document
         without text, ArchiveError when the archive cannot be written."""
+        self._written.clear()
         [prepared] = _prepare([_texts(doc)])
         with self._guard("add document"), self._transaction():
             return self._add(doc, prepared, _now())
@@ -221,9 +230,10 @@ class Archive:
         `close`.
         Raises ArchiveError when the archive cannot be written.
         """
-        counts = {"added": 0, "updated": 0, "unchanged": 0}
+        counts = {"added": 0, "updated": 0, "unchanged": 0, "duplicates": 0}
         errors: list[tuple[str, str]] = []
         done = 0
+        self._written.clear()
         with self._guard("import documents"):
             for batch in self._prepared_batches(iter(items), batch_size, workers):
                 with self._transaction():
@@ -325,7 +335,8 @@ class Archive:
             errors.append(item)
             return
         try:
-            counts[self._add(item, prepared, now)] += 1
+            outcome = self._add(item, prepared, now)
+            counts["duplicates" if outcome == "duplicate" else outcome] += 1
         except ProvenanceError as exc:
             errors.append((item.url or item.source, str(exc)))
 
@@ -338,15 +349,21 @@ class Archive:
                 "SELECT id FROM documents INDEXED BY documents_content_hash"
                 " WHERE url IS NULL AND content_hash = ?"
             )
-            if self._conn.execute(sql, (digest,)).fetchone() is not None:
-                return "unchanged"
-            self._insert_version(self._insert_document(doc, digest, now), 1, doc, prepared)
-            return "added"
-        row = self._conn.execute("SELECT id FROM documents WHERE url = ?", (doc.url,)).fetchone()
+            row = self._conn.execute(sql, (digest,)).fetchone()
+        else:
+            sql = "SELECT id FROM documents WHERE url = ?"
+            row = self._conn.execute(sql, (doc.url,)).fetchone()
         if row is None:
-            self._insert_version(self._insert_document(doc, digest, now), 1, doc, prepared)
+            doc_id = self._insert_document(doc, digest, now)
+            self._insert_version(doc_id, 1, doc, prepared)
+            self._written.add(doc_id)
             return "added"
-        return self._add_version(row[0], doc, prepared, now)
+        outcome = "unchanged" if doc.url is None else self._add_version(row[0], doc, prepared, now)
+        if outcome == "unchanged" and row[0] in self._written:
+            return "duplicate"
+        if outcome == "updated":
+            self._written.add(row[0])
+        return outcome
 
     def _add_version(self, doc_id: int, doc: Document, prepared: _Prepared, now: str) -> str:
         digest = prepared.digest

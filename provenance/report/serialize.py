@@ -132,6 +132,7 @@ def _original(found: Original | None) -> dict[str, Any] | None:
         "title": doc.title,
         "found_by": found.found_by,
         "paragraphs": len(doc.paragraphs),
+        "published": iso_utc(doc.published),
     }
 
 
@@ -300,6 +301,7 @@ def _original_from(data: Mapping[str, Any] | None) -> Original | None:
         paragraphs=_placeholders(data["paragraphs"]),
         url=data["url"],
         title=data["title"],
+        published=_datetime(data.get("published")),
     )
     return Original(document=doc, found_by=data["found_by"])
 
