@@ -130,6 +130,8 @@ def test_a_copy_keeps_its_own_address_when_its_canonical_names_another_site() ->
         ("<title>Origin News</title>", "<h1>Council widens the river path</h1>",
          "Council widens the river path"),
         ("<title>Biden - Harris ticket gains</title>", "", "Biden - Harris ticket gains"),
+        ("<title>Opinion | Why the river path matters</title>", "",
+         "Opinion | Why the river path matters"),
     ],
 )  # fmt: skip
 def test_page_titles_come_from_og_title_or_h1_or_lose_the_site_suffix(

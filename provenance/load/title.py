@@ -35,7 +35,8 @@ TITLE_SCAN_LINES = 8
 def strip_site_suffix(title: str, *, site_name: str | None = None, url: str | None = None) -> str:
     """Return `title` without a trailing site name ("Headline | Reuters" -> "Headline").
 
-    The tail after a separator goes when it is short (at most five words) and either
+    The tail after a separator goes when it is short (at most five words, fewer than the
+    headline before it) and either
     follows a strong separator ("|", "·", "•", "»"), equals `site_name`, or names the
     host of `url` ("BBC News" on bbc.co.uk). Never returns an empty string. Never raises.
     """
@@ -43,10 +44,14 @@ def strip_site_suffix(title: str, *, site_name: str | None = None, url: str | No
         match = _SUFFIX_RE.match(title.strip())
         if match is None:
             break
-        site = match.group("site").strip()
+        site, rest = match.group("site").strip(), match.group("title").strip()
+        # A site's name is shorter than the headline it follows ("Opinion | Why ..." is
+        # a headline after a section name, and stays whole).
+        if len(rest.split()) <= len(site.split()):
+            break
         if not _is_site(site, match.group("sep"), site_name, url):
             break
-        title = match.group("title").strip()
+        title = rest
     return title.strip()
 
 
