@@ -129,7 +129,7 @@ def test_dropped_and_added_findings_carry_numbers() -> None:
         if s is Status.DROPPED
     )
     assert dropped.message == (
-        f"2 of {len(case.original)} original paragraphs ({n_words} words) are missing from the copy"
+        f"2 of {len(case.original)} original paragraphs are missing from the copy ({n_words} words)"
     )
     added = next(c for c in CASES if c.op == "added")
     report = check(_doc(added.copy), _doc(added.original))
