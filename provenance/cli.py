@@ -76,8 +76,8 @@ def _settings(offline: bool, archive: Path | None) -> Settings:
 
 
 def _terminal_width() -> int | None:
-    """The terminal's width (60-200 columns) when stdout is one; None (the renderers'
-    fixed default) for a file or a pipe, so that they get the same bytes every time."""
+    """The terminal's width (60-200 columns) when stdout is one; None for a file or a pipe:
+    lines are then not folded (URLs stay whole) and the bytes are the same every time."""
     if not sys.stdout.isatty():
         return None
     return min(max(shutil.get_terminal_size().columns, 60), 200)
@@ -247,9 +247,10 @@ def archive_import(
         raise _fail(exc) from exc
     for where, reason in result.errors:
         click.echo(f"skipped {where}: {reason}", err=True)
+    repeated = f"{result.duplicates} repeated in this import, " if result.duplicates else ""
     click.echo(
         f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
-        f"{len(result.errors)} skipped ({settings.archive_path})"
+        f"{repeated}{len(result.errors)} skipped ({settings.archive_path})"
     )
 
 

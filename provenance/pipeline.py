@@ -118,7 +118,9 @@ def check_source(
     ]
     original_doc = None
     if original is not None:
-        original_doc = read_documents(original, settings=settings, fetcher=fetcher)[0]
+        original_doc = read_documents(original, settings=settings, fetcher=fetcher, original=True)[
+            0
+        ]
     return [
         check_document(
             c, original=original_doc, settings=settings, fetcher=fetcher, archive=archive
@@ -132,13 +134,14 @@ def read_documents(
     *,
     settings: Settings,
     fetcher: PageFetcher | None = None,
+    original: bool = False,
     on_error: Callable[[InputError], None] | None = None,
 ) -> list[Document]:
     """Load the documents of a path, "-" or URL the user named (URLs are fetched as trusted).
 
     Raises InputError (unreadable, unparsable, a URL with no fetcher) or FetchError, whose
-    `.url` is `source` (a failed redirect hop is named in the reason); `on_error` is that
-    of `load_documents`.
+    `.url` is `source` (a failed redirect hop is named in the reason); `original` and
+    `on_error` are those of `load_documents`.
     """
     if source.startswith(("http://", "https://")):
         if fetcher is None:
@@ -157,6 +160,7 @@ def read_documents(
             settings=settings,
             content_type=page.content_type,
             url=page.final_url,
+            original=original,
             on_error=on_error,
         )
     if source != "-" and is_warc_file(source):
@@ -164,7 +168,9 @@ def read_documents(
         with open(source, "rb") as stream:
             return load_warc_documents(stream, source=source, settings=settings, on_error=on_error)
     data = read_input(source, settings)
-    return load_documents(data, source=source, settings=settings, on_error=on_error)
+    return load_documents(
+        data, source=source, settings=settings, original=original, on_error=on_error
+    )
 
 
 def split_posts(doc: Document, settings: Settings) -> list[Document]:

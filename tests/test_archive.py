@@ -33,6 +33,7 @@ from provenance.archive._sketch import (
 )
 from provenance.cli import cli
 from provenance.errors import ArchiveError, FetchError, InputError
+from provenance.load import load_documents
 from provenance.models import Document, Paragraph
 from provenance.settings import Settings
 
@@ -124,12 +125,17 @@ def test_import_corpus_takes_url_title_and_date_from_metadata(archive: Archive) 
     row = meta[files[0].relative_to(CORPUS).as_posix()]
     stored = archive.find_url(row["url"])
     assert stored is not None
-    assert stored.title == files[0].read_text(encoding="utf-8").split("\n", 1)[0].strip()
-    assert [p.text for p in stored.paragraphs] == _paragraphs(files[0])
+    # The file is read by the load stage, as `check --original` reads it.
+    [loaded] = load_documents(files[0].read_bytes(), source=str(files[0]), settings=SETTINGS)
+    assert stored.title == loaded.title
+    assert [p.text for p in stored.paragraphs] == [p.text for p in loaded.paragraphs]
     assert stored.published == datetime.fromisoformat(row["date"]).replace(tzinfo=UTC)
     stats = archive.stats()
     assert (stats.documents, stats.versions) == (40, 40)
-    assert stats.paragraphs == sum(len(_paragraphs(f)) for f in files)
+    assert stats.paragraphs == sum(
+        len(load_documents(f.read_bytes(), source=str(f), settings=SETTINGS)[0].paragraphs)
+        for f in files
+    )
     assert stats.size_bytes > 0
 
 
@@ -217,16 +223,29 @@ def test_broken_files_are_errors_and_the_import_goes_on(archive: Archive, tmp_pa
     for n, path in enumerate(good):
         (folder / f"good{n}.txt").write_bytes(path.read_bytes())
     (folder / "bad.json").write_text('{"title": {"rendered": "x"', encoding="utf-8")
-    (folder / "latin1.txt").write_bytes("Titre\n\ncaf\xe9 cr\xe8me".encode("latin-1"))
-    (folder / "title-only.txt").write_text("Just a title\n", encoding="utf-8")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (folder / "blank.txt").write_text("\n \n", encoding="utf-8")
     (folder / "broken.warc").write_bytes(b"this is not a WARC file at all\n")
     result = archive.import_paths([folder, tmp_path / "missing"], SETTINGS)
     assert result.added == 2
     reasons = {Path(source).name: reason for source, reason in result.errors}
-    assert set(reasons) == {"bad.json", "latin1.txt", "title-only.txt", "broken.warc", "missing"}
-    assert "not UTF-8" in reasons["latin1.txt"]
-    assert "no text" in reasons["title-only.txt"]
+    assert set(reasons) == {"bad.json", "binary.txt", "blank.txt", "broken.warc", "missing"}
+    assert "binary data" in reasons["binary.txt"]
+    assert "no text" in reasons["blank.txt"]
     assert "WARC" in reasons["broken.warc"]
+
+
+def test_undeclared_latin1_text_is_read_as_check_reads_it(archive: Archive, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.txt"
+    path.write_bytes(
+        "https://o.example/caf\n\nLe caf\xe9 cr\xe8me\n\nUn caf\xe9 \xe0 Z\xfcrich.".encode(
+            "latin-1"
+        )
+    )
+    assert archive.import_paths([path], SETTINGS).added == 1
+    stored = archive.find_url("https://o.example/caf")
+    assert stored is not None
+    assert [p.text for p in stored.paragraphs] == ["Le café crème", "Un café à Zürich."]
 
 
 @pytest.mark.shared
@@ -453,7 +472,7 @@ def test_cli_import_reports_each_bad_file_and_search_ranks_a_third_copy_first(
     for n, path in enumerate(files):
         (folder / f"{n:02}.txt").write_bytes(path.read_bytes())
     (folder / "bad.json").write_text('{"title": {"rendered": "x"', encoding="utf-8")
-    (folder / "latin1.txt").write_bytes("Titre\n\ncaf\xe9 cr\xe8me".encode("latin-1"))
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 8)
     db = tmp_path / "a.sqlite"
     runner = CliRunner()
     imported = runner.invoke(
@@ -464,9 +483,9 @@ def test_cli_import_reports_each_bad_file_and_search_ranks_a_third_copy_first(
     skipped = imported.stderr.splitlines()
     assert [line.split(": ")[0] for line in skipped] == [
         f"skipped {folder / 'bad.json'}",
-        f"skipped {folder / 'latin1.txt'}",
+        f"skipped {folder / 'binary.txt'}",
     ]
-    assert "not UTF-8" in skipped[1]
+    assert "binary data" in skipped[1]
 
     original = files[11]
     paragraphs = _paragraphs(original)
@@ -547,12 +566,25 @@ def test_a_band_key_shared_by_many_versions_is_found_across_blocks(
 
 
 @pytest.mark.shared
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_older_archive_is_migrated_and_reindexed(tmp_path: Path, version: int) -> None:
     path = tmp_path / "archive.sqlite"
     paragraphs = _paragraphs(_corpus_files(1, seed=9, min_paragraphs=5)[0])
     with Archive.open(path) as archive:
         archive.add_document(_doc(paragraphs, url="https://o.example/old"))
+    with sqlite3.connect(path) as conn:  # schema 4's load notes and archive id go
+        conn.execute("ALTER TABLE versions DROP COLUMN extra")
+        conn.execute("DELETE FROM meta WHERE key = 'archive_id'")
+    if version == 3:
+        with sqlite3.connect(path) as conn:
+            conn.execute("PRAGMA user_version = 3")
+        with Archive.open(path, create=False) as archive:
+            [hit] = archive.search(_doc(paragraphs[1:3]))
+            assert hit.url == "https://o.example/old"
+            assert archive.content_version().split(":")[1] == "1"
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA user_version").fetchone() == (4,)
+        return
     with sqlite3.connect(path) as conn:  # schema 3's index tables and indexes go
         conn.execute("DROP TABLE lsh_blocks")
         conn.execute("DROP TABLE lsh_runs")
@@ -579,7 +611,7 @@ def test_older_archive_is_migrated_and_reindexed(tmp_path: Path, version: int) -
         assert (hit.url, hit.matched_by) == ("https://o.example/old", "lsh")
         assert archive.integrity_check() == "ok"
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (3,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (4,)
         tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
         assert "lsh" not in tables
         [(index,)] = conn.execute(

@@ -497,10 +497,28 @@ def test_declared_and_sniffed_encodings(data: bytes, content_type: str | None, t
     assert doc.notes == ()
 
 
-def test_invalid_utf8_is_replaced_and_noted() -> None:
-    [doc] = load("A café in Zürich serves crème brûlée to everyone".encode("cp1252"))
-    assert doc.paragraphs[0].text.startswith("A caf\ufffd in Z\ufffdrich")
-    assert any("not valid UTF-8" in note for note in doc.notes)
+@pytest.mark.parametrize(
+    ("text", "codec", "named"),
+    [
+        ("A café in Zürich serves crème brûlée to everyone", "cp1252", "windows-1252"),
+        ("A café in Zürich serves crème brûlée to everyone", "latin-1", "windows-1252"),
+        ("He said \u201cno\u201d \u2014 and left. It\u2019s over, the council\u2019s aide said.",
+         "cp1252", "windows-1252"),
+        ("Zażółć gęślą jaźń. Pchnąć w tę łódź jeża lub ośm skrzyń fig.", "cp1250", "cp1250"),
+    ],
+)  # fmt: skip
+def test_undeclared_legacy_encodings_are_detected_and_noted(
+    text: str, codec: str, named: str
+) -> None:
+    [doc] = load(text.encode(codec))
+    assert doc.paragraphs[0].text == text
+    assert any(f"read as {named}" in note for note in doc.notes), doc.notes
+
+
+def test_utf8_with_a_bad_byte_keeps_its_good_characters() -> None:
+    [doc] = load("A café in Zürich serves crème brûlée".encode() + b" \xff to everyone")
+    assert doc.paragraphs[0].text.startswith("A café in Zürich serves crème brûlée \ufffd")
+    assert any("bad bytes replaced" in note for note in doc.notes)
 
 
 # ------------------------------------------------------------------------ bad input

@@ -134,7 +134,7 @@ def test_conversation_copy_that_follows_every_rule_passes() -> None:
 @pytest.mark.parametrize(
     ("change", "rule", "message"),
     [
-        ({"paragraphs": EDITED}, "edits-style-only", "1 paragraph(s) edited beyond style (copy 2)"),
+        ({"paragraphs": EDITED}, "edits-style-only", "1 paragraph edited beyond style (copy 2)"),
         ({"byline": False}, "byline", "no byline naming the author and The Conversation"),
         ({"link": False}, "link-back", "no link to theconversation.com"),
         (
@@ -238,7 +238,7 @@ def test_propublica_copy_keeping_links_and_pixel_passes() -> None:
          "1 of 1 links of the original missing, e.g. journals.example.org/sunscreen-study"),
         ({"pixel": False}, "tracking-pixel",
          "no tracking pixel of ProPublica (pixel.propublica.org)"),
-        ({"paragraphs": EDITED}, "edits-style-only", "1 paragraph(s) edited beyond style (copy 2)"),
+        ({"paragraphs": EDITED}, "edits-style-only", "1 paragraph edited beyond style (copy 2)"),
     ],
 )  # fmt: skip
 def test_propublica_copy_breaking_one_rule_fails_that_rule(

@@ -50,6 +50,7 @@ def test_exact_field_sets() -> None:
         "version",
         "versions",
         "compared",
+        "published",
     }
     assert {frozenset(a) for a in data["attempts"]} == {
         frozenset({"strategy", "target", "outcome", "reason"})

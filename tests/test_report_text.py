@@ -61,7 +61,8 @@ def test_text_key_lines() -> None:
     assert any(line.startswith("Original: https://www.cnn.com/") for line in lines)
     assert any(line.endswith("(found by attribution)") for line in lines)
     assert "\x1b" not in out
-    assert all(len(line) <= 100 for line in lines)
+    folded = render_report(cnn_report(), "text", width=100).splitlines()
+    assert all(len(line) <= 100 for line in folded)
 
 
 def test_text_paragraph_map_lines() -> None:
@@ -214,15 +215,24 @@ def test_text_report_folds_at_the_width_asked_for(width: int) -> None:
     out = render_report(cnn_report(), "text", width=width)
     lines = out.splitlines()
     assert max(len(line) for line in lines) <= width
-    if width > 100:  # the same report at the default width has lines this one need not fold
-        assert len(lines) < len(render_report(cnn_report(), "text").splitlines())
-    assert render_report(cnn_report(), "text", width=100) == render_report(cnn_report(), "text")
+    if width > 100:  # the same report at 100 columns has lines this one need not fold
+        assert len(lines) < len(render_report(cnn_report(), "text", width=100).splitlines())
+
+
+def test_text_for_a_file_or_a_pipe_is_not_folded() -> None:
+    whole = render_report(cnn_report(), "text").splitlines()
+    folded = render_report(cnn_report(), "text", width=100).splitlines()
+    assert max(len(line) for line in whole) > 100
+    assert len(whole) < len(folded)
+    urls = [line.strip() for line in whole if line.strip().startswith("https://")]
+    assert urls and all(" " not in url for url in urls)
+    assert cnn_report().copy.url in urls  # the copy's URL in one piece
 
 
 def test_cli_uses_the_terminal_width_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli.shutil, "get_terminal_size", lambda: os.terminal_size((150, 40)))
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False, raising=False)
-    assert cli._terminal_width() is None  # a pipe or a file: the fixed default
+    assert cli._terminal_width() is None  # a pipe or a file: not folded
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
     assert cli._terminal_width() == 150
     monkeypatch.setattr(cli.shutil, "get_terminal_size", lambda: os.terminal_size((20, 40)))

@@ -120,7 +120,7 @@ def test_quote_alteration_is_an_error_finding() -> None:
     report = check(_doc(case.copy), _doc(case.original))
     quotes = [f for f in report.findings if f.code == "quote-altered"]
     assert len(quotes) == 1 and quotes[0].severity is Severity.ERROR
-    assert "1 change(s) inside quotation marks" in quotes[0].message
+    assert "1 change inside quotation marks" in quotes[0].message
 
 
 @pytest.mark.shared
@@ -134,7 +134,7 @@ def test_dropped_and_added_findings_carry_numbers() -> None:
         if s is Status.DROPPED
     )
     assert dropped.message == (
-        f"2 of {len(case.original)} original paragraphs ({n_words} words) are missing from the copy"
+        f"2 of {len(case.original)} original paragraphs are missing from the copy ({n_words} words)"
     )
     added = next(c for c in CASES if c.op == "added")
     report = check(_doc(added.copy), _doc(added.original))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 PRAGMAS = (
     # Applies to a new (empty) file only. 16 KB pages: a commit writes (and a checkpoint
@@ -76,6 +77,7 @@ DDL = (
         added_at TEXT NOT NULL,
         paragraphs INTEGER NOT NULL,
         body BLOB NOT NULL,
+        extra TEXT,
         UNIQUE (doc_id, content_hash),
         UNIQUE (doc_id, number)
     )""",
@@ -92,13 +94,23 @@ def create(conn: sqlite3.Connection, scheme: str) -> None:
     for statement in DDL:
         conn.execute(statement)
     conn.execute("INSERT INTO meta (key, value) VALUES ('index_scheme', ?)", (scheme,))
+    _stamp_id(conn)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _stamp_id(conn: sqlite3.Connection) -> None:
+    """Give the archive an id of its own: with the last version id it names the archive's
+    content (`Archive.content_version`), also across a deleted and recreated file."""
+    conn.execute(
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('archive_id', ?)", (uuid.uuid4().hex,)
+    )
 
 
 def migrate(conn: sqlite3.Connection, version: int) -> None:
     """Bring an older archive to the current schema: version 1 kept the index in one
-    B-tree of band keys, version 2 in runs of one row per key. The index is rebuilt from
-    the stored text afterwards (its scheme is reset here)."""
+    B-tree of band keys, version 2 in runs of one row per key (the index is rebuilt from
+    the stored text afterwards: its scheme is reset here); version 3 kept no load notes
+    (`versions.extra`) and no archive id."""
     if version < 3:
         conn.execute("DROP TABLE IF EXISTS lsh")
         conn.execute("DROP TABLE IF EXISTS lsh_runs")
@@ -108,4 +120,7 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
         conn.execute(CONTENT_HASH_INDEX)
         conn.execute(PARAGRAPHS_INDEX)
         conn.execute("UPDATE meta SET value = '' WHERE key = 'index_scheme'")
+    if version < 4:
+        conn.execute("ALTER TABLE versions ADD COLUMN extra TEXT")
+        _stamp_id(conn)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -10,17 +10,16 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from unicodedata import is_normalized
 
 from ..errors import FetchError, InputError, ProvenanceError
 from ..load import WarcError, WarcReader, is_warc, load_documents
 from ..load.warc import WARC_HEAD
-from ..models import Document, Paragraph
+from ..models import Document
 from ..settings import Settings
-from ..text import clean_text
 
 Fetch = Callable[[str], tuple[bytes, str | None]]
 """Fetches a URL; returns (body, Content-Type). Raises FetchError when it cannot."""
@@ -31,10 +30,7 @@ METADATA_FILE = "metadata.tsv"
 _SUFFIXES = (".txt", ".text", ".html", ".htm", ".xhtml", ".json", ".xml", ".rss", ".atom")
 _WARC_SUFFIXES = (".warc", ".warc.gz")
 _URL_LIST_SUFFIX = ".urls"
-_BLANK_LINE_RE = re.compile(r"\n[ \t\r]*\n")
 _URL_LINE_RE = re.compile(r"https?://\S+")
-# What clean_text removes besides entities, non-NFC forms and extra whitespace.
-_INVISIBLE_RE = re.compile("[\u200b\u2060\ufeff\u00ad]")
 
 
 def iter_items(paths: Sequence[Path], settings: Settings, fetch: Fetch | None) -> Iterator[Item]:
@@ -66,19 +62,28 @@ def _file_items(path: Path, settings: Settings, fetch: Fetch | None) -> Iterator
             yield from _warc_items(path, settings)
             return
         data = _read(path, settings)
-        if name.endswith((".txt", ".text", _URL_LIST_SUFFIX)):
-            text = _decode(data, path)
-            urls = _url_list(text)
-            if urls or name.endswith(_URL_LIST_SUFFIX):
-                yield from _url_items(urls, settings, fetch)
-            else:
-                yield _text_document(path, text)
+        urls = _url_list(data) if name.endswith((".txt", ".text", _URL_LIST_SUFFIX)) else []
+        if urls or name.endswith(_URL_LIST_SUFFIX):
+            yield from _url_items(urls, settings, fetch)
             return
-        yield from load_documents(data, source=str(path), settings=settings)
+        url, published = _metadata(path)
+        for doc in load_documents(
+            data, source=str(path), settings=settings, url=url, original=True
+        ):
+            yield doc if doc.published or not published else replace(doc, published=published)
     except ProvenanceError as exc:
-        yield (str(path), str(exc))
+        yield (str(path), _reason(str(path), exc))
     except OSError as exc:
         yield (str(path), f"cannot read: {exc.strerror or type(exc).__name__}")
+
+
+def _reason(source: str, exc: ProvenanceError) -> str:
+    """The message of `exc` without the source it starts with: a skipped item is shown
+    as "source: reason", naming the source once."""
+    message = str(exc)
+    if message.startswith(source):
+        message = message[len(source) :].lstrip(": ")
+    return message or type(exc).__name__
 
 
 def _read(path: Path, settings: Settings) -> bytes:
@@ -89,49 +94,21 @@ def _read(path: Path, settings: Settings) -> bytes:
     return data
 
 
-def _decode(data: bytes, path: Path) -> str:
+def _url_list(data: bytes) -> list[str]:
+    """The lines of `data` when every non-empty line is an http(s) URL, else []."""
     try:
-        return data.decode("utf-8-sig").replace("\r\n", "\n")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
-
-
-def _url_list(text: str) -> list[str]:
-    """The lines of `text` when every non-empty line is an http(s) URL, else []."""
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return []
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if lines and all(_URL_LINE_RE.fullmatch(line) for line in lines):
         return lines
     return []
 
 
-def _text_document(path: Path, text: str) -> Document:
-    """The corpus text format: the title on line 1, paragraphs separated by blank lines."""
-    title_line, _, body = text.partition("\n")
-    paragraphs = [_clean(block) for block in _BLANK_LINE_RE.split(body)]
-    texts = [p for p in paragraphs if p]
-    if not texts:
-        raise InputError(f"{path}: no text after the title line")
-    url, published = _metadata(path)
-    return Document(
-        source=str(path),
-        kind="text",
-        paragraphs=tuple(Paragraph(i, t) for i, t in enumerate(texts)),
-        url=url,
-        title=_clean(title_line) or None,
-        published=published,
-    )
-
-
-def _clean(text: str) -> str:
-    """`text.clean_text`, skipped (but for whitespace) where it would change nothing."""
-    if "&" not in text and not _INVISIBLE_RE.search(text) and is_normalized("NFC", text):
-        return " ".join(text.split())
-    return clean_text(text)
-
-
 def _metadata(path: Path) -> tuple[str | None, datetime | None]:
     """URL and date of `path` from a metadata.tsv (columns path, url, date) in its folder
-    or the folder above, as the shared corpus has."""
+    or the folder above, as the shared corpus has (the file's own URL line wins)."""
     for folder in (path.parent, path.parent.parent):
         rows = _metadata_rows(folder / METADATA_FILE)
         if rows:
@@ -173,12 +150,17 @@ def _url_items(urls: list[str], settings: Settings, fetch: Fetch | None) -> Iter
         try:
             body, content_type = fetch(url)
             yield from load_documents(
-                body, source=url, settings=settings, content_type=content_type, url=url
+                body,
+                source=url,
+                settings=settings,
+                content_type=content_type,
+                url=url,
+                original=True,
             )
         except FetchError as exc:
             yield (url, f"cannot fetch: {exc.reason}")
         except ProvenanceError as exc:
-            yield (url, str(exc))
+            yield (url, _reason(url, exc))
 
 
 def _warc_items(path: Path, settings: Settings) -> Iterator[Item]:
@@ -198,7 +180,7 @@ def _warc_items(path: Path, settings: Settings) -> Iterator[Item]:
             try:
                 yield from load_documents(
                     record.body, source=source, settings=settings,
-                    content_type=record.content_type, url=record.url or None,
+                    content_type=record.content_type, url=record.url or None, original=True,
                 )  # fmt: skip
             except ProvenanceError as exc:
-                yield (source, str(exc))
+                yield (source, _reason(source, exc))

@@ -6,6 +6,7 @@ Every sqlite3 error is turned into ArchiveError here, the one boundary that talk
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import os
 import sqlite3
@@ -75,6 +76,8 @@ MAX_VERIFIED = 16
 MAX_TITLE_CANDIDATES = 5
 _TITLE_TERMS = 3
 _SEPARATOR = "\x1e"  # between paragraphs in a stored body; never part of cleaned text
+# Document.meta entries kept with a version (see `_extra`).
+_KEPT_META = ("corpus_notes",)
 
 Progress = Callable[[int], None]
 
@@ -103,12 +106,18 @@ class Candidate:
 
 @dataclass(frozen=True)
 class ImportResult:
-    """Counts of one import; `errors` holds (path or URL, reason) for each item skipped."""
+    """Counts of one import; `errors` holds (path or URL, reason) for each item skipped.
+
+    `unchanged` counts documents the archive held before the import, `duplicates` those
+    that repeat a document stored earlier in the same import (the same original in two
+    folders), so a new archive reports no "unchanged".
+    """
 
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    duplicates: int = 0
 
 
 @dataclass(frozen=True)
@@ -145,6 +154,8 @@ class Archive:
         self._fence_cache: dict[tuple[int, int], Fences] = {}
         self._workers: ProcessPoolExecutor | None = None
         self._workers_failed = False
+        # Documents stored or given a new version by the running import.
+        self._written: set[int] = set()
 
     @classmethod
     def open(
@@ -211,6 +222,7 @@ class Archive:
         """Store `doc`; return "added", "updated" (a new version of a stored URL) or
         "unchanged" (that content is already stored). Raises InputError for a document
         without text, ArchiveError when the archive cannot be written."""
+        self._written.clear()
         [prepared] = _prepare([_texts(doc)])
         with self._guard("add document"), self._transaction():
             return self._add(doc, prepared, _now())
@@ -235,9 +247,10 @@ class Archive:
         `close`.
         Raises ArchiveError when the archive cannot be written.
         """
-        counts = {"added": 0, "updated": 0, "unchanged": 0}
+        counts = {"added": 0, "updated": 0, "unchanged": 0, "duplicates": 0}
         errors: list[tuple[str, str]] = []
         done = 0
+        self._written.clear()
         with self._guard("import documents"):
             for batch in self._prepared_batches(iter(items), batch_size, workers):
                 with self._transaction():
@@ -339,7 +352,8 @@ class Archive:
             errors.append(item)
             return
         try:
-            counts[self._add(item, prepared, now)] += 1
+            outcome = self._add(item, prepared, now)
+            counts["duplicates" if outcome == "duplicate" else outcome] += 1
         except ProvenanceError as exc:
             errors.append((item.url or item.source, str(exc)))
 
@@ -352,15 +366,21 @@ class Archive:
                 "SELECT id FROM documents INDEXED BY documents_content_hash"
                 " WHERE url IS NULL AND content_hash = ?"
             )
-            if self._conn.execute(sql, (digest,)).fetchone() is not None:
-                return "unchanged"
-            self._insert_version(self._insert_document(doc, digest, now), 1, doc, prepared)
-            return "added"
-        row = self._conn.execute("SELECT id FROM documents WHERE url = ?", (doc.url,)).fetchone()
+            row = self._conn.execute(sql, (digest,)).fetchone()
+        else:
+            sql = "SELECT id FROM documents WHERE url = ?"
+            row = self._conn.execute(sql, (doc.url,)).fetchone()
         if row is None:
-            self._insert_version(self._insert_document(doc, digest, now), 1, doc, prepared)
+            doc_id = self._insert_document(doc, digest, now)
+            self._insert_version(doc_id, 1, doc, prepared)
+            self._written.add(doc_id)
             return "added"
-        return self._add_version(row[0], doc, prepared, now)
+        outcome = "unchanged" if doc.url is None else self._add_version(row[0], doc, prepared, now)
+        if outcome == "unchanged" and row[0] in self._written:
+            return "duplicate"
+        if outcome == "updated":
+            self._written.add(row[0])
+        return outcome
 
     def _add_version(self, doc_id: int, doc: Document, prepared: _Prepared, now: str) -> str:
         digest = prepared.digest
@@ -396,9 +416,9 @@ class Archive:
     def _insert_version(self, doc_id: int, number: int, doc: Document, prepared: _Prepared) -> None:
         cursor = self._conn.execute(
             "INSERT INTO versions (doc_id, number, content_hash, title, published, added_at,"
-            " paragraphs, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " paragraphs, body, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (doc_id, number, prepared.digest, doc.title, _iso(doc.published), _now(),
-             prepared.paragraphs, prepared.body),
+             prepared.paragraphs, prepared.body, _extra(doc)),
         )  # fmt: skip
         self._pending.append((int(cursor.lastrowid or 0), prepared.keys))
 
@@ -566,7 +586,7 @@ class Archive:
         marks = ",".join("?" * len(version_ids))
         rows = self._conn.execute(
             "SELECT v.id, v.doc_id, v.number, v.title, v.published, v.added_at, v.body,"
-            " d.url, d.source, d.kind,"
+            " v.extra, d.url, d.source, d.kind,"
             " (SELECT count(*) FROM versions w WHERE w.doc_id = v.doc_id)"
             f" FROM versions v JOIN documents d ON d.id = v.doc_id WHERE v.id IN ({marks})"
             " ORDER BY v.id",
@@ -575,10 +595,11 @@ class Archive:
         return [self._stored(row) for row in rows]
 
     def _stored(self, row: tuple[Any, ...]) -> _Stored:
-        vid, doc_id, number, title, published, added_at, body, url, source, kind, count = row
+        vid, doc_id, number, title, published, added_at, body, extra, url, source, kind, count = row
         try:
             texts = zlib.decompress(body).decode("utf-8").split(_SEPARATOR)
-        except (zlib.error, UnicodeDecodeError) as exc:
+            kept = json.loads(extra) if extra else {}
+        except (zlib.error, UnicodeDecodeError, ValueError) as exc:
             raise ArchiveError(f"{self.path}: version {vid} is damaged: {exc}") from exc
         doc = Document(
             source=source,
@@ -587,8 +608,20 @@ class Archive:
             url=url,
             title=title,
             published=datetime.fromisoformat(published) if published else None,
+            meta={k: v for k, v in kept.items() if k in _KEPT_META},
+            notes=tuple(str(n) for n in kept.get("notes", ())),
         )
         return _Stored(vid, doc_id, number, count, added_at, doc)
+
+    def content_version(self) -> str:
+        """A name for what the archive holds now: its id and its last version's id. It
+        changes whenever an import stores a document or a new version of one (and only
+        then), so a result that used the archive can tell it is out of date.
+        Raises ArchiveError."""
+        with self._guard("read archive"):
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'archive_id'").fetchone()
+            last = self._conn.execute("SELECT max(id) FROM versions").fetchone()[0]
+        return f"{row[0] if row else '-'}:{last or 0}"
 
     def stats(self) -> ArchiveStats:
         """Return counts and the on-disk size (database plus WAL). Raises ArchiveError."""
@@ -819,6 +852,15 @@ class _Prepared:
     paragraphs: int
     body: bytes
     keys: Keys
+
+
+def _extra(doc: Document) -> str | None:
+    """What a check reads of an original besides its text: the load stage's notes (an
+    excerpt, a cut-off page) and the corpus header's, as JSON; None when there are none."""
+    kept: dict[str, Any] = {k: doc.meta[k] for k in _KEPT_META if doc.meta.get(k)}
+    if doc.notes:
+        kept["notes"] = list(doc.notes)
+    return json.dumps(kept, ensure_ascii=False, sort_keys=True) if kept else None
 
 
 def _texts(doc: Document) -> tuple[str | None, list[str]]:

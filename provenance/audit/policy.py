@@ -317,9 +317,8 @@ def _edits_style_only(report: Report, rules: PublisherRules) -> RuleResult:
             "edits-style-only", False, Severity.WARNING, "no original to compare with"
         )
     where = ", ".join(str(m.copy_index) for m in changed[:10])
-    message = f"{len(changed)} paragraph(s) edited beyond style" + (
-        f" (copy {where})" if where else ""
-    )
+    noun = "paragraph" if len(changed) == 1 else "paragraphs"
+    message = f"{len(changed)} {noun} edited beyond style" + (f" (copy {where})" if where else "")
     return RuleResult("edits-style-only", not changed, Severity.ERROR, message)
 
 

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from enum import Enum
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -91,12 +92,17 @@ def run_audit(
     try:
         items = _items(sources, settings, fetcher)
         _warm_up(settings)
-        tasks = _pending_tasks(items, settings, options, state, records, counts, notify)
+        depends = dependencies(settings, options.policy, _archive_content(settings))
+        pending: dict[str, tuple[str, dict[str, str]]] = {}
+        tasks = _pending_tasks(
+            items, settings, options, state, depends, pending, records, counts, notify
+        )
         pool = WorkerPool(_check_task, workers=options.workers, timeout=options.item_timeout)
         for result in pool.run(tasks):
             new = _records_from(result, options)
             if state is not None and result.error is None:
-                state.store(result.key.split("\x00")[0], result.key.split("\x00")[1], _stored(new))
+                digest, item_depends = pending.pop(result.key)
+                state.store(result.key, digest, item_depends, _stored(new))
             counts["checked"] += 1
             records += new
             for record in new:
@@ -110,20 +116,69 @@ def run_audit(
     )
 
 
-def content_hash(item: SourceItem, fingerprint: bytes) -> str:
-    """What decides whether a stored result is still valid for an item: its bytes and the
-    run's `fingerprint` (see `run_fingerprint`)."""
-    digest = hashlib.sha256(fingerprint)
+def content_hash(item: SourceItem) -> str:
+    """A hash of what the user gave for an item: its bytes, their type and its original."""
+    digest = hashlib.sha256()
     digest.update((item.content_type or "").encode("utf-8", "replace") + b"\x00")
     digest.update(item.data or b"")
     digest.update(b"\x00" + (item.original or b""))
     return digest.hexdigest()
 
 
-def run_fingerprint(settings: Settings, policy: Policy) -> bytes:
-    """The part of every item's hash that only depends on the run's settings and policy."""
-    parts = (SCHEMA_VERSION, _canonical(settings), _canonical(policy))
-    return b"".join(part.encode("utf-8", "replace") + b"\x00" for part in parts)
+# Settings that decide how patiently or from where a check reads, not what it finds: a
+# run that changes only these reuses the stored results. (The archive counts by what it
+# holds, `archive_content`, not by its path.)
+_NEUTRAL_SETTINGS = frozenset(
+    ("cache_dir", "archive_path", "user_agent", "connect_timeout", "read_timeout",
+     "total_timeout", "max_retries", "per_host_delay")
+)  # fmt: skip
+
+
+def dependencies(settings: Settings, policy: Policy, archive_content: str | None) -> dict[str, str]:
+    """What a run's results depend on besides each item itself: the tool's version, the
+    report schema, digests of the settings that change a result and of the policy, and
+    the content version of the archive (`Archive.content_version`; "none" without one).
+    Where the settings or policy came from (a cache directory, the policy file's name)
+    is left out: it changes no result.
+
+    An item checked against its own original never looks in the archive: its entry
+    records "not used" there (see `_item_dependencies`).
+    """
+    plain = _plain(settings)
+    relevant = {k: v for k, v in plain.items() if k not in _NEUTRAL_SETTINGS}
+    return {
+        "tool": _tool_version(),
+        "schema": SCHEMA_VERSION,
+        "settings": _digest(_canonical(relevant)),
+        "policy": _digest(_canonical({k: v for k, v in _plain(policy).items() if k != "source"})),
+        "archive": archive_content or "none",
+    }
+
+
+def _item_dependencies(item: SourceItem, depends: Mapping[str, str]) -> dict[str, str]:
+    if item.original is not None:
+        return {**depends, "archive": "not used"}
+    return dict(depends)
+
+
+def _tool_version() -> str:
+    try:
+        return metadata.version("provenance")
+    except metadata.PackageNotFoundError:  # run from a source tree that is not installed
+        return "unknown"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def _archive_content(settings: Settings) -> str | None:
+    """The content version of the archive the workers will open, or None without one."""
+    path = settings.archive_path
+    if not path.exists():
+        return None
+    with Archive.open(path, create=False, settings=settings) as archive:
+        return archive.content_version()
 
 
 def _canonical(value: Any) -> str:
@@ -177,13 +232,15 @@ def _pending_tasks(
     settings: Settings,
     options: AuditOptions,
     state: AuditState | None,
+    depends: Mapping[str, str],
+    pending: dict[str, tuple[str, dict[str, str]]],
     records: list[AuditRecord],
     counts: Counter[str],
     notify: Progress,
 ) -> Iterator[tuple[str, Any]]:
-    """Items that need checking, as worker tasks; reused and failed items go to `records`."""
+    """Items that need checking, as worker tasks (each key's content hash and dependencies
+    go to `pending`, for the state); reused and failed items go to `records`."""
     seen: set[str] = set()
-    fingerprint = run_fingerprint(settings, options.policy)
     for item in items:
         if item.key in seen:
             continue
@@ -193,8 +250,9 @@ def _pending_tasks(
             records.append(record)
             notify("error", record)
             continue
-        digest = content_hash(item, fingerprint)
-        stored = state.lookup(item.key, digest) if state else None
+        digest = content_hash(item)
+        item_depends = _item_dependencies(item, depends)
+        stored = state.lookup(item.key, digest, item_depends) if state else None
         if stored is not None:
             reused = _records_from_stored(stored, options)
             records += reused
@@ -202,7 +260,8 @@ def _pending_tasks(
             for record in reused:
                 notify("reused", record)
             continue
-        yield f"{item.key}\x00{digest}", (item, settings, options.policy)
+        pending[item.key] = (digest, item_depends)
+        yield item.key, (item, settings, options.policy)
 
 
 _WARM_UP_TEXT = (
@@ -242,7 +301,7 @@ def _check_task(payload: tuple[SourceItem, Settings, Policy]) -> list[dict[str, 
     try:
         if item.original is not None:
             original = load_documents(
-                item.original, source=f"{item.key} (original)", settings=settings
+                item.original, source=f"{item.key} (original)", settings=settings, original=True
             )[0]
         docs = load_documents(item.data, source=item.key, settings=settings,
                               content_type=item.content_type, url=item.url)  # fmt: skip
@@ -262,7 +321,7 @@ def _check_task(payload: tuple[SourceItem, Settings, Policy]) -> list[dict[str, 
 
 
 def _records_from(result: TaskResult, options: AuditOptions) -> list[AuditRecord]:
-    key = result.key.split("\x00")[0]
+    key = result.key
     if result.error is not None:
         return [AuditRecord(key, "error", None, error=result.error)]
     return _records_from_stored({"entries": result.value}, options, reused=False)

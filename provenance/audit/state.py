@@ -1,15 +1,20 @@
-"""The audit's state file: each item's content hash and result, in SQLite (WAL).
+"""The audit's state file: each item's content hash, what its result depended on, and the
+result, in SQLite (WAL).
 
-Every result is committed as soon as it is known, so an audit killed part-way loses at
-most the items in flight, and a rerun neither loses nor duplicates a result (items are
-keyed by their stable key). sqlite3 errors become ArchiveError here.
+A stored result is reused only for the same item bytes (`content_hash`) and the same
+dependencies (`depends`: the tool and schema version, the settings and policy that change
+a result, the archive's content version; see `audit.dependencies`), so an audit rechecks
+an item when any of them changed. Every result is committed as soon as it is known, so
+an audit killed part-way loses at most the items in flight, and a rerun neither loses nor
+duplicates a result (items are keyed by their stable key). sqlite3 errors become
+ArchiveError here.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +27,8 @@ CREATE TABLE IF NOT EXISTS items (
     key TEXT PRIMARY KEY,
     content_hash TEXT NOT NULL,
     checked_at TEXT NOT NULL,
-    result TEXT NOT NULL
+    result TEXT NOT NULL,
+    depends TEXT
 );
 """
 
@@ -38,6 +44,10 @@ class AuditState:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(items)")}
+            if "depends" not in columns:  # a state file of an earlier version: its
+                # entries recorded no dependencies, so none is reused
+                self._db.execute("ALTER TABLE items ADD COLUMN depends TEXT")
         except (sqlite3.Error, OSError) as exc:
             raise ArchiveError(f"{path}: cannot open audit state ({exc})") from exc
 
@@ -50,24 +60,37 @@ class AuditState:
     def close(self) -> None:
         self._db.close()
 
-    def lookup(self, key: str, content_hash: str) -> dict[str, Any] | None:
-        """The stored result of `key` if it was checked with the same content hash."""
+    def lookup(
+        self, key: str, content_hash: str, depends: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """The stored result of `key` if it was checked with the same content hash and the
+        same dependencies, else None."""
         with self._errors("read"):
             row = self._db.execute(
-                "SELECT result FROM items WHERE key = ? AND content_hash = ?", (key, content_hash)
+                "SELECT result FROM items WHERE key = ? AND content_hash = ? AND depends = ?",
+                (key, content_hash, _json(depends)),
             ).fetchone()
         return json.loads(row[0]) if row else None
 
-    def store(self, key: str, content_hash: str, result: dict[str, Any]) -> None:
-        """Record (or replace) the result of `key`, committed at once."""
+    def depends(self, key: str) -> dict[str, Any] | None:
+        """What the stored result of `key` depended on (None: no entry, or an entry of an
+        earlier version that recorded nothing)."""
+        with self._errors("read"):
+            row = self._db.execute("SELECT depends FROM items WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row and row[0] else None
+
+    def store(
+        self, key: str, content_hash: str, depends: Mapping[str, Any], result: dict[str, Any]
+    ) -> None:
+        """Record (or replace) the result of `key` and what it depended on, committed at once."""
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        payload = json.dumps(result, ensure_ascii=False, sort_keys=True)
         with self._errors("write"):
             self._db.execute(
-                "INSERT INTO items (key, content_hash, checked_at, result) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET content_hash = excluded.content_hash, "
-                "checked_at = excluded.checked_at, result = excluded.result",
-                (key, content_hash, now, payload),
+                "INSERT INTO items (key, content_hash, checked_at, result, depends)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET"
+                " content_hash = excluded.content_hash, checked_at = excluded.checked_at,"
+                " result = excluded.result, depends = excluded.depends",
+                (key, content_hash, now, _json(result), _json(depends)),
             )
 
     def count(self) -> int:
@@ -84,3 +107,7 @@ class AuditState:
             yield
         except sqlite3.Error as exc:
             raise ArchiveError(f"{self.path}: cannot {action} audit state ({exc})") from exc
+
+
+def _json(value: Mapping[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

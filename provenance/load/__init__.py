@@ -31,6 +31,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import urlsplit
 
 from ..errors import InputError
 from ..models import Document, Paragraph
@@ -49,6 +50,7 @@ from .feeds import (
 from .html import BLOCK_TAGS, extract_links, parse_fragment, parse_page, visible_text
 from .item import Item, one_line
 from .plain import is_corpus, parse_front_matter, parse_plain, split_corpus
+from .title import strip_site_suffix
 from .warc import WARC_HEAD, WarcError, WarcReader, WarcRecord, is_warc
 from .wordpress import parse_json
 
@@ -112,12 +114,17 @@ def load_documents(
     settings: Settings,
     content_type: str | None = None,
     url: str | None = None,
+    original: bool = False,
     on_error: Callable[[InputError], None] | None = None,
 ) -> list[Document]:
     """Parse `data` into one Document per item it holds (a feed or a JSON list hold several).
 
     The format is sniffed from the content. `content_type` (an HTTP Content-Type value)
-    supplies a charset; `url` is the address the bytes came from, if known.
+    supplies a charset; `url` is the address the bytes came from, if known. For an
+    `original` (given with --original, imported into the archive, paired in an audit)
+    the page's own canonical or og:url becomes its URL when the bytes came without one or
+    from the same host; a copy keeps the address it came from, as its canonical may
+    name the page it copied.
     Raises InputError when the data is empty, of an unknown or malformed format, too
     large, or holds no text. An item that cannot be read (a malformed post inside a JSON
     list, an item without text; the error names its index) raises too, unless `on_error`
@@ -144,6 +151,8 @@ def load_documents(
                 raise item
             item.notes[:0] = notes
             label = source if len(items) == 1 else f"{source} item {n}"
+            if original:
+                item.url = _declared_url(item)
             docs.append(_build(item, source=source, label=label, settings=settings))
         except InputError as exc:
             if on_error is None:
@@ -288,6 +297,13 @@ def _build(item: Item, *, source: str, label: str, settings: Settings) -> Docume
     if not paragraphs:
         raise InputError(f"{label} has no text")
     title = _normalise(item.title, repairs) if item.title else None
+    if title:
+        site_name = item.meta.get("site_name")
+        title = strip_site_suffix(
+            title,
+            site_name=site_name if isinstance(site_name, str) else None,
+            url=item.url or _declared(item),
+        )
     return Document(
         source=source,
         kind=item.kind,
@@ -300,6 +316,34 @@ def _build(item: Item, *, source: str, label: str, settings: Settings) -> Docume
         repairs=tuple(dict.fromkeys(repairs)),
         notes=tuple(dict.fromkeys(notes)),
     )
+
+
+def _declared_url(item: Item) -> str | None:
+    """The URL of an original: its canonical or og:url when it has no URL or the declared
+    one is on the same host (a fetched AMP page or tracking-parameter variant), else
+    its own."""
+    declared = _declared(item)
+    if declared is None:
+        return item.url
+    if item.url is None or _host(item.url) == _host(declared):
+        return declared
+    return item.url
+
+
+def _declared(item: Item) -> str | None:
+    for key in ("canonical", "og_url"):
+        value = item.meta.get(key)
+        if isinstance(value, str) and _URL_SOURCE_RE.match(value.strip()) and _host(value):
+            return value.strip()
+    return None
+
+
+def _host(url: str) -> str:
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
 
 
 def _normalise(raw: str, repairs: list[str]) -> str:

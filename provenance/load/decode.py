@@ -1,10 +1,13 @@
-"""Bytes -> text for the load stage: BOMs, UTF-8, declared charsets, BOM-less UTF-16."""
+"""Bytes -> text for the load stage: BOMs, UTF-8, declared charsets, BOM-less UTF-16, and
+detected legacy code pages. The only module that imports charset_normalizer."""
 
 from __future__ import annotations
 
 import codecs
 import re
 from collections.abc import Iterator
+
+import charset_normalizer
 
 from ..errors import InputError
 
@@ -24,7 +27,9 @@ def decode(data: bytes, content_type: str | None, source: str) -> tuple[str, lis
     """Return the text of `data` and notes on what decoding had to give up.
 
     Tries a BOM, UTF-8, the charset declared by `content_type` or the markup, BOM-less
-    UTF-16, then UTF-8 with bad bytes replaced (and a note saying so).
+    UTF-16, then the legacy code page charset-normalizer detects (windows-1252 among the
+    equally likely ones, as browsers assume for Western text; a note names it), and last
+    UTF-8 with bad bytes replaced (and a note saying so).
     Raises InputError when the data is binary rather than text.
     """
     for bom, codec in _BOMS:
@@ -44,8 +49,52 @@ def decode(data: bytes, content_type: str | None, source: str) -> tuple[str, lis
             return _check_text(data.decode(charset), source), []
         except (UnicodeDecodeError, LookupError):
             continue
-    text = _check_text(data.decode("utf-8", errors="replace"), source)
+    replaced = data.decode("utf-8", errors="replace")
+    detected = None if _has_utf8_sequences(replaced) else _detect_charset(data)
+    if detected is not None:
+        text, codec = detected
+        note = f"input is not valid UTF-8 and declares no usable charset; read as {codec}"
+        return _check_text(text, source), [note]
+    text = _check_text(replaced, source)
     return text, ["input is not valid UTF-8 and declares no usable charset; bad bytes replaced"]
+
+
+def _has_utf8_sequences(text: str) -> bool:
+    """Whether UTF-8 decoding found real multi-byte characters: then the text is UTF-8 with
+    a few bad bytes, and reading it in a code page would garble every good one."""
+    return any(c > "\x7f" and c != "\ufffd" for c in text)
+
+
+# Matches whose "chaos" (charset-normalizer's mess measure) is within this of the best one
+# are equally likely; among them windows-1252 is preferred.
+_CHAOS_TIE = 0.01
+_WESTERN = frozenset({"cp1252", "latin_1"})
+
+
+def _detect_charset(data: bytes) -> tuple[str, str] | None:
+    """(text, codec name) of `data` in the single-byte code page it most likely uses.
+
+    Short Western text fits many code pages equally well (windows-1250 reads the curly
+    quotes of windows-1252 the same way, but not its accented letters); among the matches
+    that fit best, one that windows-1252 or latin-1 also explains is read as windows-1252
+    (latin-1 where a byte is undefined in windows-1252). None when nothing fits.
+    """
+    matches = list(charset_normalizer.from_bytes(data[:200_000]))
+    if not matches:
+        return None
+    best = min(m.chaos for m in matches)
+    for match in matches:
+        if match.chaos <= best + _CHAOS_TIE and _WESTERN & set(match.could_be_from_charset):
+            for codec, name in (("cp1252", "windows-1252"), ("latin-1", "latin-1")):
+                try:
+                    return data.decode(codec), name
+                except UnicodeDecodeError:
+                    continue
+    codec = matches[0].encoding
+    try:
+        return data.decode(codec), codec
+    except (UnicodeDecodeError, LookupError):
+        return None
 
 
 def _declared_charsets(data: bytes, content_type: str | None) -> Iterator[str]:

@@ -26,6 +26,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ..errors import InputError
 from ..text import comparison_key
 from .item import Block, Item, parse_date
+from .title import is_headline
 
 BLOCK_TAGS = frozenset(
     ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcaption", "dd",
@@ -280,15 +281,15 @@ def _page_meta(tree: LexborHTMLParser) -> dict[str, Any]:
         value = node.attributes.get(attr) if node is not None else None
         return value.strip() if value and value.strip() else None
 
-    title_node = tree.css_first("title")
-    h1 = tree.css_first("h1")
-    title = (
-        first('meta[property="og:title"]', "content")
-        or (title_node.text() if title_node is not None else None)
-        or (h1.text() if h1 is not None else None)
-    )
+    title = first('meta[property="og:title"]', "content") or _headline(tree)
+    if title is None:
+        title_node = tree.css_first("title")
+        title = title_node.text() if title_node is not None else None
     if title and title.strip():
         meta["title"] = title
+    site_name = first('meta[property="og:site_name"]', "content")
+    if site_name:
+        meta["site_name"] = site_name
     canonical = first('link[rel="canonical"]', "href")
     og_url = first('meta[property="og:url"]', "content")
     published = (
@@ -299,6 +300,13 @@ def _page_meta(tree: LexborHTMLParser) -> dict[str, Any]:
     found = {"canonical": canonical, "og_url": og_url, "published_time": published}
     meta.update({k: v for k, v in found.items() if v})
     return meta
+
+
+def _headline(tree: LexborHTMLParser) -> str | None:
+    """The text of the page's first `<h1>` when it reads as a headline (not a logo)."""
+    h1 = tree.css_first("h1")
+    text = " ".join(h1.text(deep=True).split()) if h1 is not None else ""
+    return text if is_headline(text) else None
 
 
 def _json_ld_date(tree: LexborHTMLParser) -> str | None:

@@ -8,14 +8,12 @@ from datetime import UTC, datetime
 
 from ..errors import InputError
 from .item import Block, Item, parse_date
+from .title import TITLE_SCAN_LINES, text_title
 
 _URL_RE = re.compile(r"^https?://\S+$")
 _NOTE_PREFIX = "# NOTE"
 _CORPUS_DATE_RE = re.compile(r"^\s*date (\d{4}-\d{2}-\d{2})\s+")
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*)$", re.S)
-# A first paragraph this short, on one line and not ending a sentence, is a headline.
-_TITLE_MAX_WORDS = 20
-_CLOSING_PUNCTUATION = " \t\"')]}\u00bb\u201d\u2019"  # closing quotes and brackets
 
 
 @dataclass(frozen=True)
@@ -29,13 +27,15 @@ class CorpusHeader:
 
 
 def is_corpus(body: str) -> bool:
-    """Whether `body` has the pages-corpus layout: a URL on line 1, then `# NOTE` lines."""
-    lines = body.split("\n", 2)
-    return (
-        len(lines) >= 2
-        and bool(_URL_RE.match(lines[0].strip()))
-        and (lines[1].startswith(_NOTE_PREFIX))
-    )
+    """Whether `body` has the pages-corpus layout: a URL on line 1, then `# NOTE` lines or
+    text (a file that is only a list of URLs is not)."""
+    first, _, rest = body.partition("\n")
+    if not _URL_RE.match(first.strip()):
+        return False
+    if rest.startswith(_NOTE_PREFIX):
+        return True
+    following = rest.lstrip()[:2_000].partition("\n")[0].strip()
+    return bool(following) and not _URL_RE.match(following)
 
 
 def split_corpus(body: str, *, source: str) -> CorpusHeader:
@@ -102,7 +102,7 @@ def parse_plain(body: str, *, url: str | None) -> Item:
         parts = normalised.split("\n")
     lines = [line for part in parts for line in _unwrapped_lines(part)]
     blocks: list[Block] = [(p, "", {}) for p in lines if p.strip()]
-    title = blocks[0][0] if len(blocks) > 1 and _is_headline(blocks[0][0]) else None
+    title = text_title([text.strip() for text, _, _ in blocks[:TITLE_SCAN_LINES]], url)
     return Item(kind="text", blocks=blocks, url=url, title=title)
 
 
@@ -116,11 +116,3 @@ def _unwrapped_lines(block: str) -> list[str]:
     if len(lines) > 1 and max(len(line) for line in lines) > _WRAP_WIDTH:
         return lines
     return [block]
-
-
-def _is_headline(paragraph: str) -> bool:
-    """One line of at most _TITLE_MAX_WORDS words that does not end with a period."""
-    text = paragraph.strip()
-    if "\n" in text or len(text.split()) > _TITLE_MAX_WORDS:
-        return False
-    return not text.rstrip(_CLOSING_PUNCTUATION).endswith(".")

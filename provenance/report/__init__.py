@@ -58,17 +58,18 @@ def render_report(
 ) -> str:
     """Return `reports` (one Report or several) rendered in `fmt`, one of FORMATS.
 
-    `color` adds ANSI colour and `width` (columns, default 100) folds lines in the "text"
-    format only. Raises SettingsError for an unknown format.
+    `color` adds ANSI colour and `width` (a terminal's columns) folds lines in the "text"
+    format only; without it lines are left whole. Raises SettingsError for an unknown
+    format.
     """
     if fmt == "json":
         from .serialize import render_json
 
         return render_json(reports)
     if fmt == "text":
-        from .terminal import WIDTH, render_text  # rich is imported only when text is wanted
+        from .terminal import render_text  # rich is imported only when text is wanted
 
-        return render_text(reports, color=color, width=width or WIDTH)
+        return render_text(reports, color=color, width=width)
     if fmt == "markdown":
         from .markdown import render_markdown
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import SettingsError
 from ..models import SCHEMA_VERSION, Report
-from ._text import clean, trim
+from ._text import clean, plural, trim
 from .audit_view import AuditItem, AuditRecordLike, AuditResultLike, AuditView, RuleLike, audit_view
 from .markdown import link, md, render_markdown
 from .serialize import dumps, jsonable
@@ -168,7 +168,8 @@ def _md_details(view: AuditView, budget: int) -> list[str]:
         out.append(block)
         shown += 1
     if shown < len(failing):
-        out.append(f"_Details of {len(failing) - shown} more failing items are left out._\n")
+        more = plural(len(failing) - shown, "more failing item")
+        out.append(f"_Details of {more} are left out._\n")
     return out
 
 
@@ -179,7 +180,7 @@ def render_audit_markdown(view: AuditView) -> str:
     head = [
         f"## {icon} Provenance audit: {failed} failing, {errors} error{'s' * (errors != 1)}, "
         f"{passed} passing "
-        f"({len(view.items)} items)",
+        f"({plural(len(view.items), 'item')})",
         "",
         f"Checked {view.checked}, reused {view.reused} from an earlier run"
         + (f"; sources: {', '.join(md(s, 120) for s in view.sources)}" if view.sources else "")
@@ -201,8 +202,8 @@ def render_audit(
 ) -> str:
     """Return the audit `result` rendered in `fmt`, one of AUDIT_FORMATS.
 
-    `color` adds ANSI colour and `width` (columns, default 100) folds lines in "text"
-    only. Raises SettingsError for an unknown format.
+    `color` adds ANSI colour and `width` (a terminal's columns) folds lines in "text"
+    only; without it lines are left whole. Raises SettingsError for an unknown format.
     """
     if fmt == "json":
         return render_audit_json(result)
@@ -210,9 +211,9 @@ def render_audit(
         return render_audit_jsonl(result)
     view = audit_view(result)
     if fmt == "text":
-        from .terminal import WIDTH, render_audit_text  # rich only when text is wanted
+        from .terminal import render_audit_text  # rich only when text is wanted
 
-        return render_audit_text(view, color=color, width=width or WIDTH)
+        return render_audit_text(view, color=color, width=width)
     if fmt == "markdown":
         return render_audit_markdown(view)
     if fmt == "junit":
@@ -240,7 +241,8 @@ def progress_line(event: str, record: AuditRecordLike) -> str:
 
 
 class ProgressPrinter:
-    """Receives the audit's progress events; a rich bar on a terminal, log lines elsewhere.
+    """Receives the audit's progress events; a rich bar on a terminal, nothing elsewhere
+    (a log or a CI step gets the summary, not a line per item before it).
 
     Call it as `printer(event, record)` (events "checked", "reused", "error"); the event
     "done" (or `close()`, or leaving a `with` block) ends the bar.
@@ -272,10 +274,7 @@ class ProgressPrinter:
         return f"{counts} · {trim(clean(record.key), 40)}"
 
     def _emit(self, line: str, *, loud: bool) -> None:
-        if self._bar is None:
-            self._stream.write(line + "\n")
-            self._stream.flush()
-        elif loud:  # on a terminal only what needs attention scrolls above the bar
+        if self._bar is not None and loud:  # only what needs attention scrolls above it
             self._bar.log(line)
 
     def close(self) -> None:
@@ -300,7 +299,7 @@ def progress_printer(stream: TextIO, *, is_terminal: bool) -> ProgressPrinter:
     """Return a progress callback for `run_audit(progress=...)` writing to `stream`.
 
     On a terminal it draws a rich progress bar (and prints items that fail or error above
-    it); otherwise it writes one plain line per item, "checked KEY: verdict (status)".
+    it, "checked KEY: verdict (status)"); otherwise it writes nothing.
     The returned `ProgressPrinter` is a `Callable[[str, AuditRecord | None], None]`; call
     `.close()` or send "done" at the end.
     Raises nothing.

@@ -100,7 +100,12 @@ class AuditView:
 
 
 def _reason(rule: RuleLike) -> str:
-    return f"{clean(rule.rule)}: {clean(rule.message)}"
+    """ "rule: message", the message without a repeat of the rule's name ("verdict:
+    rewritten", not "verdict: verdict rewritten")."""
+    name, message = clean(rule.rule), clean(rule.message)
+    if message.startswith(name + " "):
+        message = message[len(name) + 1 :]
+    return f"{name}: {message}"
 
 
 def _item(record: AuditRecordLike) -> AuditItem:

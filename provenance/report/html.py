@@ -17,7 +17,18 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from ..models import DiffOp, ParagraphMatch, Report, Status, Verdict
-from ._text import clean, iso_utc, label, lag_hours, safe_url, trim
+from ._text import (
+    clean,
+    copy_lag,
+    iso_utc,
+    label,
+    lag_hours,
+    origin_name,
+    plural,
+    safe_url,
+    trim,
+    whole_diff,
+)
 from .charts import bar_chart, histogram
 
 if TYPE_CHECKING:
@@ -103,7 +114,7 @@ def _figure(caption: str, svg: str, note: str = "") -> str:
 def _charts(reports: Sequence[Report], lead: Sequence[str] = ()) -> str:
     verdicts = [(v.value, sum(r.verdict is v for r in reports)) for v in Verdict]
     scored = [r.scores for r in reports if r.scores is not None]
-    lags = [lag for r in reports if (lag := lag_hours(r.evidence.markers)) is not None]
+    lags = [lag for r in reports if (lag := copy_lag(r)) is not None]
     axis = ["0", "0.5", "1"]
     unscored = f"{len(reports) - len(scored)} without scores"
     figures = [
@@ -121,12 +132,15 @@ def _charts(reports: Sequence[Report], lead: Sequence[str] = ()) -> str:
             ),
             unscored,
         ),
-        _figure(
-            "Copy lag (CMS creation → copy)",
-            histogram(_lag_bins(lags), [b for b, _ in _LAG_BINS], "Copy lag", "bar-edited"),
-            f"{len(reports) - len(lags)} without a dated marker",
-        ),
     ]
+    if lags:  # most copies carry no dated markup: no chart of nothing
+        figures.append(
+            _figure(
+                "Copy lag (original → copy)",
+                histogram(_lag_bins(lags), [b for b, _ in _LAG_BINS], "Copy lag", "bar-edited"),
+                f"{len(reports) - len(lags)} without dated markup or dates on both sides",
+            )
+        )
     return '<section class="charts" id="summary">' + "".join(figures) + "</section>"
 
 
@@ -146,27 +160,40 @@ _COLUMNS = (
 )
 
 
-def _cell(text: str, sort: str, numeric: bool = False) -> str:
+_LAG_COLUMN = "Lag (h)"
+
+
+def _columns(columns: Sequence[tuple[str, str]], with_lag: bool) -> tuple[tuple[str, str], ...]:
+    """The table's columns: the lag column only when some row has a lag."""
+    return tuple(c for c in columns if with_lag or c[0] != _LAG_COLUMN)
+
+
+def _cell(text: str, sort: str, numeric: bool = False, name: str = "") -> str:
     cls = ' class="num"' if numeric else ""
-    return f'<td{cls} data-sort="{html.escape(sort, quote=True)}">{text}</td>'
+    # data-label names the column where a narrow screen shows each row as a card.
+    label_attr = f' data-label="{html.escape(name, quote=True)}"' if name else ""
+    return f'<td{cls}{label_attr} data-sort="{html.escape(sort, quote=True)}">{text}</td>'
 
 
-def _cells(n: int, report: Report) -> list[str]:
+def _cells(n: int, report: Report, with_lag: bool = True) -> list[str]:
     s, origin = report.scores, report.evidence.origin
-    lag = lag_hours(report.evidence.markers)
-    name = clean(origin.publisher) or clean(origin.domain)
+    lag = copy_lag(report)
+    name = origin_name(origin) if origin.publisher or origin.domain else ""
     v, c = report.verdict.value, report.credit.value
+    lag_text = _num(lag, 1) or '<span class="muted" title="no dated markup or dates">&ndash;</span>'
     cells = [
         _cell(str(n + 1), str(n + 1), True),
         _cell(f'<a href="#item-{n}">{_e(label(report), 120)}</a>', label(report).lower()),
-        _cell(f'<span class="badge v-{v}">{v}</span>', v),
-        _cell(f'<span class="badge c-{c}">{c}</span>', c),
-        _cell(html.escape(name, quote=True), name.lower()),
-        _cell(_num(s.coverage if s else None), _num(s.coverage if s else None), True),
-        _cell(_num(s.fidelity if s else None), _num(s.fidelity if s else None), True),
-        _cell(_num(s.additions if s else None), _num(s.additions if s else None), True),
-        _cell(_num(lag, 1), _num(lag, 3), True),
-        _cell(str(len(report.findings)), str(len(report.findings)), True),
+        _cell(f'<span class="badge v-{v}">{v}</span>', v, name="Verdict"),
+        _cell(f'<span class="badge c-{c}">{c}</span>', c, name="Credit"),
+        _cell(html.escape(name, quote=True), name.lower(), name="Origin"),
+        _cell(_num(s.coverage if s else None), _num(s.coverage if s else None), True, "Coverage"),
+        _cell(_num(s.fidelity if s else None), _num(s.fidelity if s else None), True, "Fidelity"),
+        _cell(
+            _num(s.additions if s else None), _num(s.additions if s else None), True, "Additions"
+        ),
+        *([_cell(lag_text, _num(lag, 3), True, _LAG_COLUMN)] if with_lag else []),
+        _cell(str(len(report.findings)), str(len(report.findings)), True, "Findings"),
     ]
     return cells
 
@@ -179,8 +206,8 @@ def _table(columns: Sequence[tuple[str, str]], rows: Iterable[str]) -> str:
     )
     rows = "".join(rows)
     return (
-        '<h2>Items</h2><table class="items sortable" id="items">'
-        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        '<h2>Items</h2><div class="table-wrap"><table class="items sortable" id="items">'
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
     )
 
 
@@ -194,8 +221,7 @@ def _facts(report: Report) -> str:
         ("Published", _e(iso_utc(copy.published) or "unknown")),
         (
             "Origin",
-            f"{_e(origin.publisher or origin.domain or 'unknown', 120)} "
-            f"(confidence {origin.confidence:.2f})",
+            f"{_e(origin_name(origin), 160)} (confidence {origin.confidence:.2f})",
         ),
     ]
     if found is not None:
@@ -271,7 +297,8 @@ def _side(ops: Iterable[DiffOp], side: str) -> str:
 
 def _texts(m: ParagraphMatch) -> tuple[str, str]:
     if m.status is Status.EDITED and m.diff:
-        return _side(m.diff, "copy"), _side(m.diff, "original")
+        ops = whole_diff(m)
+        return _side(ops, "copy"), _side(ops, "original")
     if m.status is Status.ADDED:
         return f"<ins>{_e_block(m.copy_text)}</ins>", ""
     if m.status is Status.DROPPED:
@@ -350,9 +377,13 @@ def render_html(reports: Report | Sequence[Report]) -> str:
     items = [reports] if isinstance(reports, Report) else list(reports)
     count = f"{len(items)} item{'s' if len(items) != 1 else ''}"
     details = "".join(_item(n, r) for n, r in enumerate(items))
-    rows = (f'<tr id="row-{n}">' + "".join(_cells(n, r)) + "</tr>" for n, r in enumerate(items))
+    with_lag = any(copy_lag(r) is not None for r in items)
+    rows = (
+        f'<tr id="row-{n}">' + "".join(_cells(n, r, with_lag)) + "</tr>"
+        for n, r in enumerate(items)
+    )
     body = (
-        f"<h2>Summary</h2>{_charts(items)}{_table(_COLUMNS, rows)}"
+        f"<h2>Summary</h2>{_charts(items)}{_table(_columns(_COLUMNS, with_lag), rows)}"
         f'<h2>Details</h2><section id="details">{details}</section>'
     )
     header = f'<h1>Provenance report</h1><p class="muted">{count}</p>'
@@ -370,18 +401,18 @@ def _status_badge(status: str) -> str:
     return f'<span class="badge st-{klass}">{_e(status)}</span> '
 
 
-def _audit_cells(n: int, item: AuditItem) -> list[str]:
+def _audit_cells(n: int, item: AuditItem, with_lag: bool) -> list[str]:
     status = _cell(_status_badge(item.status), _STATUS_RANK.get(item.status, "9"))
     if item.report is None:
         name = f'<a href="#item-{n}">{_e(item.name, 120)}</a>'
-        blanks = [_cell("", "", kind == "num") for _, kind in _COLUMNS[2:]]
+        blanks = [_cell("", "", kind == "num") for _, kind in _columns(_COLUMNS, with_lag)[2:]]
         return [
             _cell(str(n + 1), str(n + 1), True),
             status,
             _cell(name, item.name.lower()),
             *blanks,
         ]
-    cells = _cells(n, item.report)
+    cells = _cells(n, item.report, with_lag)
     return [cells[0], status, *cells[1:]]
 
 
@@ -421,10 +452,14 @@ def render_audit_html(view: AuditView) -> str:
     statuses = [(s, view.count(s)) for s in ("pass", "fail", "error")]
     status_chart = _figure("Status", bar_chart(statuses, "Status counts"))
     counts = ", ".join(f"{view.count(s)} {s}" for s in ("fail", "error", "pass"))
-    summary = f"{len(view.items)} items: {counts} · checked {view.checked}, reused {view.reused}"
+    summary = (
+        f"{plural(len(view.items), 'item')}: {counts} · checked {view.checked}, "
+        f"reused {view.reused}"
+    )
+    with_lag = any(copy_lag(r) is not None for r in reports)
     rows = (
         f'<tr id="row-{n}" class="st-row-{_e(item.status)}">'
-        + "".join(_audit_cells(n, item))
+        + "".join(_audit_cells(n, item, with_lag))
         + "</tr>"
         for n, item in enumerate(view.items)
     )
@@ -432,7 +467,7 @@ def render_audit_html(view: AuditView) -> str:
     body = (
         f"<h2>Summary</h2>{_charts(reports, [status_chart])}"
         f"{_audit_overview(view)}"
-        f"{_table(_AUDIT_COLUMNS, rows)}"
+        f"{_table(_columns(_AUDIT_COLUMNS, with_lag), rows)}"
         f'<h2>Details</h2><section id="details">{details}</section>'
     )
     header = f'<h1>Provenance audit</h1><p class="muted" id="audit-summary">{summary}</p>'

@@ -10,7 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from ..models import DiffOp, ParagraphMatch, Report, Status
-from ._text import clean, iso_utc, label, lag_hours, safe_url, trim
+from ._text import (
+    clean,
+    iso_utc,
+    label,
+    lag_hours,
+    origin_name,
+    plural,
+    safe_url,
+    trim,
+    whole_diff,
+)
 
 _MD_SPECIAL = set("\\`*_{}[]()#!|~$<>&")
 _HTML_ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
@@ -63,7 +73,7 @@ def _summary(report: Report) -> list[str]:
     ]
     origin = report.evidence.origin
     if origin.publisher or origin.domain:
-        who = md(origin.publisher or origin.domain)
+        who = md(origin_name(origin))
         rows.append(("Origin", f"{who} (confidence {origin.confidence:.2f})"))
     if report.scores is not None:
         s = report.scores
@@ -122,7 +132,7 @@ def _diff(ops: Iterable[DiffOp]) -> str:
     parts = []
     for op in ops:
         if op.op == "equal":
-            parts.append(md(op.copy, 60))
+            parts.append(md(op.copy))
             continue
         if op.original and op.op in ("delete", "replace"):
             parts.append(f"<del>{md(op.original)}</del>")
@@ -137,7 +147,7 @@ def _map_row(m: ParagraphMatch) -> str:
     copy = "" if m.copy_index is None else str(m.copy_index)
     orig = "" if m.original_index is None else str(m.original_index)
     if m.status is Status.EDITED and m.diff:
-        text = _diff(m.diff)
+        text = _diff(whole_diff(m))
     else:
         text = md(m.original_text if m.status is Status.DROPPED else m.copy_text, 160)
     moved = " (moved)" if m.moved else ""
@@ -149,7 +159,7 @@ def _paragraph_map(report: Report) -> list[str]:
     matches = report.alignment.matches if report.alignment else ()
     lines = [
         "<details>",
-        f"<summary>Paragraph map ({len(matches)} rows)</summary>",
+        f"<summary>Paragraph map ({plural(len(matches), 'row')})</summary>",
         "",
         "| status | copy | original | similarity | text |",
         "|---|---:|---:|---:|---|",

@@ -147,6 +147,7 @@ def _original(found: Original | None) -> dict[str, Any] | None:
              "similarity": v.similarity, "used": v.used}
             for v in found.compared
         ],
+        "published": iso_utc(doc.published),
     }  # fmt: skip
 
 
@@ -326,6 +327,7 @@ def _original_from(data: Mapping[str, Any] | None) -> Original | None:
         paragraphs=_placeholders(data["paragraphs"]),
         url=data["url"],
         title=data["title"],
+        published=_datetime(data.get("published")),
     )
     return Original(
         document=doc,

@@ -23,12 +23,12 @@ from rich.text import Text
 
 from ..edits import MATERIAL_KINDS
 from ..models import DiffOp, Marker, ParagraphMatch, Report, Status
-from ._text import clean, iso_utc, label, lag_hours, trim
+from ._text import clean, iso_utc, label, lag_hours, origin_name, plural, trim, whole_diff
 
 if TYPE_CHECKING:
     from .audit_view import AuditItem, AuditView
 
-WIDTH = 100  # the default: files and pipes get the same bytes whatever the terminal
+WIDTH = 100  # separators, and the console's width where lines are not folded
 SNIPPET = 60
 _VERDICT_STYLE = {
     "faithful": "bold white on green",
@@ -130,9 +130,9 @@ def _evidence(report: Report) -> list[Text]:
     if len(lines) == 1:
         lines.append(Text("  (none found)"))
     origin = ev.origin
-    name = clean(origin.publisher) or clean(origin.domain) or "unknown"
-    domain = f" ({clean(origin.domain)})" if origin.publisher and origin.domain else ""
-    lines.append(_line(("Origin: ", "bold"), f"{name}{domain}, confidence {origin.confidence:.2f}"))
+    lines.append(
+        _line(("Origin: ", "bold"), f"{origin_name(origin)}, confidence {origin.confidence:.2f}")
+    )
     if origin.supported_by:
         lines.append(Text("  supported by: " + "; ".join(clean(s) for s in origin.supported_by)))
     if origin.contradictions:
@@ -173,13 +173,13 @@ _KIND_STYLE = {kind: "bold red" for kind in MATERIAL_KINDS}
 
 
 def inline_diff(ops: Iterable[DiffOp]) -> Text:
-    """Return a word diff as Text: deletions as [-old-], insertions as {+new+}, each change
-    followed by its kind in parentheses ("(number)", "(style)")."""
+    """Return a word diff as Text, whole: deletions as [-old-], insertions as {+new+}, each
+    change followed by its kind in parentheses ("(number)", "(style)")."""
     out = Text()
     for op in ops:
         old, new = clean(op.original), clean(op.copy)
         if op.op == "equal":
-            out.append(trim(new, 40) + " ")
+            out.append(new + " ")
             continue
         if old and op.op in ("delete", "replace"):
             out.append(f"[-{old}-]", style="red strike")
@@ -209,7 +209,7 @@ def _match_lines(m: ParagraphMatch) -> list[Text]:
     head.append(trim(clean(text), SNIPPET))
     lines = [head]
     if m.status is Status.EDITED and m.diff:
-        lines.append(Text("      ").append_text(inline_diff(m.diff)))
+        lines.append(Text("      ").append_text(inline_diff(whole_diff(m))))
     return lines
 
 
@@ -246,19 +246,29 @@ def _console(buffer: TextIO, color: bool, width: int) -> Console:
 
 
 def render_text(
-    reports: Report | Sequence[Report], *, color: bool = False, width: int = WIDTH
+    reports: Report | Sequence[Report], *, color: bool = False, width: int | None = None
 ) -> str:
-    """Return the human-readable report(s), lines folded at `width` columns; ANSI colour
-    only when `color` is true."""
+    """Return the human-readable report(s); ANSI colour only when `color` is true.
+
+    Lines are folded at `width` columns (a terminal's); without it (a file, a pipe) they
+    are left whole, so that a URL stays one piece.
+    """
     items = [reports] if isinstance(reports, Report) else list(reports)
     buffer = StringIO()
-    console = _console(buffer, color, width)
+    console = _console(buffer, color, width or WIDTH)
     for n, report in enumerate(items):
         if n:
-            console.print(Text("─" * width))
+            console.print(Text("─" * (width or WIDTH)), soft_wrap=True)
         for line in _blocks(report):
-            console.print(line, overflow="fold", soft_wrap=False)
+            _print(console, line, width)
     return buffer.getvalue()
+
+
+def _print(console: Console, line: Text, width: int | None) -> None:
+    if width is None:
+        console.print(line, soft_wrap=True)
+    else:
+        console.print(line, overflow="fold", soft_wrap=False)
 
 
 # ---- audits (many items) -------------------------------------------------------------
@@ -280,8 +290,9 @@ def _tally(title: str, counts: Mapping[str, int], limit: int = 8) -> Text:
 def _audit_head(view: AuditView) -> list[Text]:
     sources = len(view.sources)
     where = f" from {sources} source{'s' if sources != 1 else ''}" if sources else ""
+    count = plural(len(view.items), "item")
     lines = [
-        _line(("Provenance audit: ", "bold"), (f"{len(view.items)} items{where}", "bold")),
+        _line(("Provenance audit: ", "bold"), (f"{count}{where}", "bold")),
         _line(("  ", ""), f"checked {view.checked} · reused {view.reused} from an earlier run"),
     ]
     for title, name in (
@@ -337,17 +348,18 @@ def _audit_blocks(view: AuditView) -> list[Text]:
         for item in good:
             lines += _audit_item(item, reasons=False)
     else:
-        lines.append(_line(("Passing: ", "bold underline"), f"{len(good)} items pass"))
+        verb = "passes" if len(good) == 1 else "pass"
+        lines.append(_line(("Passing: ", "bold underline"), f"{plural(len(good), 'item')} {verb}"))
     return lines
 
 
-def render_audit_text(view: AuditView, *, color: bool = False, width: int = WIDTH) -> str:
+def render_audit_text(view: AuditView, *, color: bool = False, width: int | None = None) -> str:
     """Return the audit summary for people: totals, then items needing attention first
-    (lines folded at `width` columns)."""
+    (lines folded at `width` columns; left whole without it)."""
     buffer = StringIO()
-    console = _console(buffer, color, width)
+    console = _console(buffer, color, width or WIDTH)
     for line in _audit_blocks(view):
-        console.print(line, overflow="fold", soft_wrap=False)
+        _print(console, line, width)
     return buffer.getvalue()
 
 

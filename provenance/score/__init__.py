@@ -74,7 +74,7 @@ from dataclasses import dataclass, field, replace
 
 from ..detect.catalog import CREDIT_KINDS, CREDITING_KINDS, WIRE_KINDS
 from ..detect.chrome import is_chrome
-from ..detect.domains import site_domain
+from ..detect.domains import publisher_for_domain, site_domain
 from ..edits import MATERIAL_KINDS
 from ..models import (
     Alignment,
@@ -214,9 +214,10 @@ def score(
     targets = _targets(evidence, original)
     credit = _credit(evidence, targets, verdict)
     findings = _findings(copy, evidence, alignment, tally, verdict, credit, targets, settings)
+    origin, findings = _agreeing(_settled_origin(evidence, original, verdict), findings, evidence)
     return Report(
         copy=copy,
-        evidence=replace(evidence, origin=_settled_origin(evidence, original, verdict)),
+        evidence=replace(evidence, origin=origin),
         original=original,
         alignment=alignment,
         scores=scores,
@@ -694,7 +695,8 @@ def _settled_origin(evidence: Evidence, original: Original | None, verdict: Verd
         publisher, domain = upstream.publisher, upstream.domain
         support = (f"original: {url or original.document.source}, which credits {domain}",)
     elif url and (domain := site_domain(url)):
-        publisher, domain = None, domain
+        known = publisher_for_domain(domain)
+        publisher = known.name if known is not None else None
         support = (f"original: {url} ({verdict.value} copy, found by {original.found_by})",)
     else:
         return evidence.origin
@@ -793,6 +795,31 @@ def _note_finding(note: str) -> Finding:
     return Finding("load-note", Severity.INFO, note)
 
 
+_NO_CREDIT = "markup present but no credit"
+
+
+def _agreeing(
+    origin: Origin, findings: tuple[Finding, ...], evidence: Evidence
+) -> tuple[Origin, tuple[Finding, ...]]:
+    """The origin and findings without the "no credit" claims that the credit status
+    contradicts: the detectors count credit lines only, the credit status also counts
+    datelines ("(CNN)"), bylines and source labels."""
+    credits = _credits(evidence)
+
+    def credited(domain: str) -> bool:
+        return any(_names_target(names, (domain,)) for names in credits)
+
+    kept = tuple(
+        f
+        for f in findings
+        if not (f.code == "markup-without-credit" and credited(f.message.rsplit(" ", 1)[-1]))
+    )
+    if origin.domain and credited(origin.domain) and _NO_CREDIT in origin.contradictions:
+        contradictions = tuple(c for c in origin.contradictions if c != _NO_CREDIT)
+        origin = replace(origin, contradictions=contradictions)
+    return origin, kept
+
+
 def _credit_findings(
     evidence: Evidence, credit: Credit, target: str, verdict: Verdict
 ) -> list[Finding]:
@@ -829,12 +856,7 @@ def _alignment_findings(alignment: Alignment, t: _Tally) -> list[Finding]:
         if m.status is Status.DROPPED and m.original_index not in t.orig_chrome
     ]
     if dropped:
-        n_words = sum(len(m.original_text.split()) for m in dropped)
-        message = (
-            f"{len(dropped)} of {len(t.orig_total)} original paragraphs "
-            f"({n_words} words) are missing from the copy"
-        )
-        found.append(Finding("paragraphs-dropped", Severity.WARNING, message))
+        found.append(_dropped_finding(alignment, dropped, len(t.orig_total)))
     added = [
         m
         for m in alignment.matches
@@ -843,9 +865,7 @@ def _alignment_findings(alignment: Alignment, t: _Tally) -> list[Finding]:
         and m.copy_index not in t.cuts.beyond_original
     ]
     if added:
-        n_words = sum(len(m.copy_text.split()) for m in added)
-        message = f"{len(added)} copy paragraphs ({n_words} words) are not in the original"
-        found.append(Finding("paragraphs-added", Severity.WARNING, message))
+        found.append(_added_finding(alignment, added, len(t.cuts.beyond_original)))
     if t.moved:
         message = f"{t.moved} of {t.matched} matched paragraphs appear out of the original's order"
         found.append(Finding("paragraphs-moved", Severity.INFO, message))
@@ -870,10 +890,46 @@ def _style_finding(edits: list[DiffOp]) -> Finding:
     return Finding("style-edits", Severity.INFO, message)
 
 
+# Counts in these messages are those of the paragraph map (every `dropped` or `added`
+# row), with the rows that are not text (page furniture, short lines) said apart.
+
+
+def _dropped_finding(alignment: Alignment, text: list[ParagraphMatch], total: int) -> Finding:
+    rows = sum(m.status is Status.DROPPED for m in alignment.matches)
+    words = _plural(sum(len(m.original_text.split()) for m in text), "word")
+    verb = "is" if rows == 1 else "are"
+    message = f"{rows} of {total} original paragraphs {verb} missing from the copy"
+    if rows == len(text):
+        message += f" ({words})"
+    else:
+        message += f": {len(text)} of text ({words}), {rows - len(text)} of page furniture"
+    return Finding("paragraphs-dropped", Severity.WARNING, message)
+
+
+def _added_finding(alignment: Alignment, text: list[ParagraphMatch], beyond: int) -> Finding:
+    rows = sum(m.status is Status.ADDED for m in alignment.matches)
+    words = _plural(sum(len(m.copy_text.split()) for m in text), "word")
+    noun = "copy paragraph is" if rows == 1 else "copy paragraphs are"
+    message = f"{rows} {noun} not in the original"
+    if rows == len(text):
+        return Finding("paragraphs-added", Severity.WARNING, f"{message} ({words})")
+    parts = [f"{len(text)} of text ({words})"]
+    if beyond:
+        parts.append(f"{beyond} after the end of the excerpted original")
+    short = rows - len(text) - beyond
+    if short > 0:
+        parts.append(f"{_plural(short, 'short line')} (captions, labels, menus)")
+    return Finding("paragraphs-added", Severity.WARNING, f"{message}: {', '.join(parts)}")
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _quote_finding(copy_index: int, quotes: tuple[DiffOp, ...]) -> Finding:
     first = quotes[0]
     message = (
-        f"copy paragraph {copy_index}: {len(quotes)} change(s) inside quotation "
+        f"copy paragraph {copy_index}: {_plural(len(quotes), 'change')} inside quotation "
         f"marks, e.g. '{_clip(first.original)}' -> '{_clip(first.copy)}'"
     )
     return Finding("quote-altered", Severity.ERROR, message)
