@@ -9,12 +9,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from provenance.policy import load_policy
-from provenance.state import AuditState
 
 from provenance import audit as audit_mod
 from provenance.archive import Archive
 from provenance.audit import AuditOptions, AuditResult, run_audit
+from provenance.audit.policy import load_policy
+from provenance.audit.state import AuditState
 from provenance.settings import Settings
 
 _PARAGRAPHS = [
