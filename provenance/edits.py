@@ -40,7 +40,15 @@ from importlib import resources
 
 from .models import EditKind
 
-__all__ = ["MATERIAL_KINDS", "Side", "american", "detect_language", "edit_kind"]
+__all__ = [
+    "MATERIAL_KINDS",
+    "Side",
+    "american",
+    "anchors",
+    "detect_language",
+    "edit_kind",
+    "sure_language",
+]
 
 MATERIAL_KINDS = frozenset({EditKind.NUMBER, EditKind.NEGATION, EditKind.NAME, EditKind.MODALITY})
 LANGUAGES = ("en", "es", "fr", "de", "pt", "it")
@@ -71,14 +79,10 @@ _CONTRACTION_SUFFIXES = (
 _PRONOUNS_IS = frozenset({"it's", "he's", "she's", "that's", "there's", "what's", "who's"})
 # "12th": the ordinal suffix is style once the number stands alone.
 _ORDINALS = frozenset({"st", "nd", "rd", "th"})
-_CALENDAR = {
-    "jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june",
-    "jul": "july", "aug": "august", "sep": "september", "sept": "september",
-    "oct": "october", "nov": "november", "dec": "december", "mon": "monday",
-    "tue": "tuesday", "tues": "tuesday", "wed": "wednesday", "thu": "thursday",
-    "thur": "thursday", "thurs": "thursday", "fri": "friday", "sat": "saturday",
-    "sun": "sunday",
-}  # fmt: skip
+# Words between a number and its unit: "5 millones de dólares", "5 milioni di euro".
+_UNIT_LINKS = frozenset({"de", "di", "d"})
+# A language is sure from this many function words (and twice the next language's).
+_SURE_MIN_HITS = 8
 # Context words taken on each side of an edit.
 CONTEXT_WORDS = 2
 # Long rewritten passages are wording: a cue inside them is not one word flipped.
@@ -114,6 +118,7 @@ class _Lexicon:
     unit: dict[str, str]
     phrases: tuple[tuple[tuple[str, ...], str], ...]
     stopwords: dict[str, frozenset[str]]
+    calendar: dict[str, str]
 
 
 def edit_kind(original: Side, copy: Side, language: str = "en") -> EditKind:
@@ -152,12 +157,35 @@ def edit_kind(original: Side, copy: Side, language: str = "en") -> EditKind:
 
 
 def detect_language(text: str) -> str:
-    """The most likely of the six languages from function-word counts ("en" when unsure)."""
+    """The most likely of the six languages from function-word counts ("en" on a tie)."""
+    return _ranked_languages(text)[0][0]
+
+
+def sure_language(text: str) -> str | None:
+    """The language of `text` when its function words say so clearly: at least
+    `_SURE_MIN_HITS` of them, twice as many as of the next language's; else None."""
+    (best, top), (_, second) = _ranked_languages(text)[:2]
+    return best if top >= _SURE_MIN_HITS and top >= 2 * second else None
+
+
+def _ranked_languages(text: str) -> list[tuple[str, int]]:
     lex = _lexicon()
     tokens = Counter(_strip_accents(t) for t in _TOKEN_RE.findall(text.casefold()))
     scores = {lang: sum(tokens[w] for w in words) for lang, words in lex.stopwords.items()}
-    best = max(LANGUAGES, key=lambda lang: (scores[lang], lang == "en"))
-    return best if scores[best] > scores["en"] else "en"
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0] != "en"))
+
+
+def anchors(text: str, language: str) -> Counter[str]:
+    """What a translation keeps of a passage: its numbers (as values: "5 millones" and
+    "5 million" are one anchor) and its names (capitalised words inside sentences,
+    accents and case aside, at least three letters)."""
+    lex = _lexicon()
+    canonical = _canonical(text, language)
+    found: Counter[str] = Counter(
+        t for t in canonical if t.startswith("#") or t in lex.calendar.values()
+    )
+    found.update(n for n in _names(text, "", lex, frozenset()) if len(n) >= 3)
+    return found
 
 
 # --- canonical form --------------------------------------------------------------------
@@ -202,7 +230,7 @@ def _written_numbers(text: str, language: str) -> str:
     from text_to_num import alpha2digit
 
     try:
-        return str(alpha2digit(text, language if language in LANGUAGES else "en", threshold=0))
+        return str(alpha2digit(text, language if language in LANGUAGES else "en", threshold=2))
     except (ValueError, KeyError, IndexError):
         return text
 
@@ -265,6 +293,8 @@ def _fold_number(tokens: list[str], k: int, out: list[str], lex: _Lexicon, langu
         elif nxt in lex.unit:
             units.append(lex.unit[nxt])
             scaled = True  # "5 pct m" is not five million percent
+        elif nxt in _UNIT_LINKS and k + 1 < len(tokens) and tokens[k + 1] in lex.unit:
+            pass  # "5 millones de dólares"
         else:
             break
         k += 1
@@ -289,8 +319,8 @@ def _number_value(token: str, language: str) -> Decimal | None:
 def _style_token(token: str, lex: _Lexicon) -> str:
     if token in lex.reporting:
         return "said"
-    if token in _CALENDAR:
-        return _CALENDAR[token]
+    if token in lex.calendar:
+        return lex.calendar[token]
     token = _POSSESSIVE_RE.sub("", token) if len(token) > 3 else token
     return american(token).replace("-", "")
 
@@ -428,7 +458,8 @@ def _lexicon() -> _Lexicon:
         honorifics=frozenset(norm(data["honorifics"]["words"])),
         not_names=frozenset(norm(data["names"]["not_names"])),
         relative_time=frozenset(norm(data["time"]["relative"])),
-        absolute_time=frozenset(norm(data["time"]["absolute"])),
+        absolute_time=frozenset(norm(data["time"]["absolute"]))
+        | frozenset(_strip_accents(k) for k in data["calendar"]["names"]),
         relative_place=frozenset(norm(data["place"]["relative"])),
         scale={_strip_accents(k): Decimal(str(v)) for k, v in data["numbers"]["scale"].items()},
         unit={k.replace(" ", "_"): v for k, v in units.items()},
@@ -439,4 +470,5 @@ def _lexicon() -> _Lexicon:
             )
         ),
         stopwords={lang: frozenset(norm(data["stopwords"][lang])) for lang in LANGUAGES},
+        calendar={_strip_accents(k): str(v) for k, v in data["calendar"]["names"].items()},
     )

@@ -289,12 +289,16 @@ class SentenceLink:
 class Alignment:
     """The paragraph map, and under it every copy sentence that comes from an original
     sentence (`sentence_links`, in copy order) with the number of words in each copy
-    sentence (`copy_sentence_words`, by paragraph index) to weigh them against."""
+    sentence (`copy_sentence_words`, by paragraph index) to weigh them against. A copy in
+    another language than its original is aligned on anchors (align/translation.py) and
+    says so in `translation`."""
 
     matches: tuple[ParagraphMatch, ...]
     notes: tuple[str, ...] = ()
     sentence_links: tuple[SentenceLink, ...] = ()
     copy_sentence_words: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
+    # (copy language, original language) when they are sure and differ: a translation
+    translation: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

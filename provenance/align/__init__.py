@@ -49,9 +49,16 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import groupby, pairwise
+from itertools import pairwise
 
-from ..edits import CONTEXT_WORDS, MATERIAL_KINDS, Side, detect_language, edit_kind
+from ..edits import (
+    CONTEXT_WORDS,
+    MATERIAL_KINDS,
+    Side,
+    detect_language,
+    edit_kind,
+    sure_language,
+)
 from ..models import (
     Alignment,
     DiffOp,
@@ -65,10 +72,12 @@ from ..models import (
 from ..settings import Settings
 from ..text import comparison_key, quote_mask, words
 from ..text import sentences as split_sentences
+from ._chain import heaviest_chain
 from ._fuzz import Indel, fuzz, process
 from .sentences import link_sentences, sentence_words
+from .translation import align_translation
 
-__all__ = ["align_paragraphs"]
+__all__ = ["align_paragraphs", "heaviest_chain"]
 
 # Keys longer than this are compared on their first part only (ratio is O(n*m/64)).
 _MAX_SCORE_CHARS = 50_000
@@ -177,6 +186,10 @@ def _align(
 ) -> Alignment:
     """`align_paragraphs`, with optional replacements for the ratio matrix and the word
     diff (the benchmark's difflib baseline)."""
+    translation = _translation(copy, original)
+    if translation is not None:
+        matches = align_translation(copy, original, translation)
+        return Alignment(matches=tuple(matches), translation=translation)
     deadline = time.monotonic() + settings.time_budget_seconds
     notes: list[str] = []
     copy_sides = [_prepare(p, pos, "copy", notes) for pos, p in enumerate(copy)]
@@ -200,6 +213,17 @@ def _align(
         sentence_links=links,
         copy_sentence_words=sentence_words(copy, language),
     )
+
+
+def _translation(
+    copy: Sequence[Paragraph], original: Sequence[Paragraph]
+) -> tuple[str, str] | None:
+    """(copy language, original language) when both are sure and differ, else None."""
+    copy_language = sure_language(" ".join(p.text for p in copy[: _LANGUAGE_SAMPLE * 4]))
+    original_language = sure_language(" ".join(p.text for p in original[: _LANGUAGE_SAMPLE * 4]))
+    if copy_language and original_language and copy_language != original_language:
+        return copy_language, original_language
+    return None
 
 
 def _links_by_pair(
@@ -379,25 +403,7 @@ def _dice(a: frozenset[str], b: frozenset[str]) -> float:
 
 def _monotone_chain(pairs: list[_Pair], n_orig: int) -> list[_Pair]:
     """Heaviest chain strictly increasing on both sides (sparse weighted LCS)."""
-    tree: list[tuple[float, int]] = [(0.0, -1)] * (n_orig + 1)
-    best = [0.0] * len(pairs)
-    prev = [-1] * len(pairs)
-    order = range(len(pairs))
-    for _, group in groupby(order, key=lambda k: pairs[k].ci):
-        ids = list(group)
-        for k in ids:
-            value, before = _prefix_max(tree, pairs[k].oj)
-            best[k], prev[k] = value + pairs[k].score, before
-        for k in ids:
-            _raise_to(tree, pairs[k].oj + 1, (best[k], k))
-    if not pairs:
-        return []
-    k = max(order, key=lambda i: (best[i], -i))
-    chain: list[_Pair] = []
-    while k >= 0:
-        chain.append(pairs[k])
-        k = prev[k]
-    return chain[::-1]
+    return heaviest_chain(pairs, lambda p: p.ci, lambda p: p.oj, lambda p: p.score)
 
 
 def _gap_pairs(chain: list[_Pair], copy: list[_Side], orig: list[_Side]) -> list[_Pair]:
@@ -413,23 +419,6 @@ def _gap_pairs(chain: list[_Pair], copy: list[_Side], orig: list[_Side]) -> list
             if ratio >= _MIN_GAP_RATIO and c.content & o.content:
                 found.append(_Pair(c.pos, o.pos, "gap", ratio, ratio))
     return found
-
-
-def _prefix_max(tree: list[tuple[float, int]], n: int) -> tuple[float, int]:
-    """Best (value, pair id) over Fenwick positions 1..n."""
-    best = (0.0, -1)
-    while n > 0:
-        if tree[n][0] > best[0]:
-            best = tree[n]
-        n -= n & -n
-    return best
-
-
-def _raise_to(tree: list[tuple[float, int]], n: int, item: tuple[float, int]) -> None:
-    while n < len(tree):
-        if item[0] > tree[n][0]:
-            tree[n] = item
-        n += n & -n
 
 
 def _leftover_pairs(pairs: list[_Pair], taken: list[_Pair]) -> list[_Pair]:

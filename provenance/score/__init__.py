@@ -97,6 +97,7 @@ from ..models import (
 from ..settings import Settings
 from ..text import comparison_key, words
 from .derived import LONG_RUN_WORDS, Derivation, derivation, shared_runs
+from .translation import judge_translation
 
 __all__ = ["score"]
 
@@ -197,23 +198,26 @@ def score(
     Returns a Report; `scores` is None when there is no original or no alignment.
     Pure: no I/O, raises nothing.
     """
-    tally = (
-        _tally(
-            alignment,
-            _cuts(copy, original.document, alignment),
-            _credit_spans(evidence),
-            _credit_spans(original.evidence) if original.evidence else {},
-        )
-        if original is not None and alignment is not None
-        else None
-    )
-    scores = _scores(tally, alignment) if tally is not None and alignment is not None else None
-    verdict = (
-        _verdict(tally, scores, settings) if tally and scores and alignment else Verdict.UNVERIFIED
-    )
+    translated: Finding | None = None
+    tally = None
+    scores: Scores | None
+    if original is not None and alignment is not None and alignment.translation is not None:
+        scores, verdict, translated = judge_translation(alignment, settings)
+    else:
+        if original is not None and alignment is not None:
+            tally = _tally(
+                alignment,
+                _cuts(copy, original.document, alignment),
+                _credit_spans(evidence),
+                _credit_spans(original.evidence) if original.evidence else {},
+            )
+        scores = _scores(tally, alignment) if tally is not None and alignment else None
+        verdict = _verdict(tally, scores, settings) if tally and scores else Verdict.UNVERIFIED
     targets = _targets(evidence, original)
     credit = _credit(evidence, targets, verdict)
     findings = _findings(copy, evidence, alignment, tally, verdict, credit, targets, settings)
+    if translated is not None:
+        findings = tuple(sorted((*findings, translated), key=_finding_order))
     origin, findings = _agreeing(_settled_origin(evidence, original, verdict), findings, evidence)
     return Report(
         copy=copy,
@@ -772,7 +776,11 @@ def _findings(
         found += _alignment_findings(alignment, tally)
     if tally is not None and verdict in (Verdict.REWRITTEN, Verdict.UNRELATED):
         found.append(_paraphrase_finding(tally, settings))
-    return tuple(sorted(set(found), key=lambda f: (_SEVERITY_ORDER[f.severity], f.code, f.message)))
+    return tuple(sorted(set(found), key=_finding_order))
+
+
+def _finding_order(f: Finding) -> tuple[int, str, str]:
+    return (_SEVERITY_ORDER[f.severity], f.code, f.message)
 
 
 def _paraphrase_finding(t: _Tally, settings: Settings) -> Finding:

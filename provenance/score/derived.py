@@ -15,10 +15,10 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from ..align import heaviest_chain
 from ..models import Alignment, SentenceLink
 from ..text import quote_mask, words
 
@@ -129,44 +129,17 @@ def _ordered_chain(
     links: list[SentenceLink], weight: Callable[[int], float], *, literal: bool = True
 ) -> list[SentenceLink]:
     """The heaviest run of copy sentences whose original positions increase (each copy
-    sentence by its first link; without `literal`, reworded links only): a weighted
-    longest increasing subsequence, with a Fenwick tree of running maxima."""
+    sentence by its first link; without `literal`, reworded links only)."""
     first: dict[tuple[int, int], SentenceLink] = {}
     for k in links:
         if literal or not k.literal:
             first.setdefault((k.copy_paragraph, k.copy_sentence), k)
     items = sorted(first.values(), key=lambda k: (k.copy_paragraph, k.copy_sentence))
     positions = sorted({(k.original_paragraph, k.original_sentence) for k in items})
-    tree: list[tuple[float, int]] = [(0.0, -1)] * (len(positions) + 1)
-    best: list[float] = []
-    previous: list[int] = []
-    for i, k in enumerate(items):
-        rank = bisect_left(positions, (k.original_paragraph, k.original_sentence))
-        value, before = _prefix_max(tree, rank)
-        best.append(value + weight(k.copy_paragraph) * k.copy_words)
-        previous.append(before)
-        _raise(tree, rank + 1, (best[i], i))
-    if not items:
-        return []
-    i = max(range(len(items)), key=lambda j: (best[j], -j))
-    chain = []
-    while i >= 0:
-        chain.append(items[i])
-        i = previous[i]
-    return chain[::-1]
-
-
-def _prefix_max(tree: list[tuple[float, int]], n: int) -> tuple[float, int]:
-    best = (0.0, -1)
-    while n > 0:
-        if tree[n][0] > best[0]:
-            best = tree[n]
-        n -= n & -n
-    return best
-
-
-def _raise(tree: list[tuple[float, int]], n: int, item: tuple[float, int]) -> None:
-    while n < len(tree):
-        if item[0] > tree[n][0]:
-            tree[n] = item
-        n += n & -n
+    rank = {position: r for r, position in enumerate(positions)}
+    return heaviest_chain(
+        items,
+        lambda k: k.copy_paragraph * 1_000_000 + k.copy_sentence,
+        lambda k: rank[k.original_paragraph, k.original_sentence],
+        lambda k: weight(k.copy_paragraph) * k.copy_words,
+    )
