@@ -81,6 +81,8 @@ _PRONOUNS_IS = frozenset({"it's", "he's", "she's", "that's", "there's", "what's"
 _ORDINALS = frozenset({"st", "nd", "rd", "th"})
 # Words between a number and its unit: "5 millones de dólares", "5 milioni di euro".
 _UNIT_LINKS = frozenset({"de", "di", "d"})
+# The language of a text is told from its first characters.
+_LANGUAGE_SAMPLE_CHARS = 4_000
 # A language is sure from this many function words (and twice the next language's).
 _SURE_MIN_HITS = 8
 # Context words taken on each side of an edit.
@@ -116,7 +118,8 @@ class _Lexicon:
     relative_place: frozenset[str]
     scale: dict[str, Decimal]
     unit: dict[str, str]
-    phrases: tuple[tuple[tuple[str, ...], str], ...]
+    # first word -> (words, joined token), longest first
+    phrases: dict[str, tuple[tuple[tuple[str, ...], str], ...]]
     stopwords: dict[str, frozenset[str]]
     calendar: dict[str, str]
 
@@ -147,7 +150,7 @@ def edit_kind(original: Side, copy: Side, language: str = "en") -> EditKind:
         return time_kind
     if _numbers(o_canon) != _numbers(c_canon):
         return EditKind.NUMBER
-    if _name_changed(original, copy, lex):
+    if _has_capital(original.span + " " + copy.span) and _name_changed(original, copy, lex):
         if _place_made_relative(o_canon, c_canon, lex):
             return EditKind.STYLE
         return EditKind.NAME
@@ -168,9 +171,12 @@ def sure_language(text: str) -> str | None:
     return best if top >= _SURE_MIN_HITS and top >= 2 * second else None
 
 
+@lru_cache(maxsize=1_024)
 def _ranked_languages(text: str) -> list[tuple[str, int]]:
+    """Languages by how many of their function words the start of `text` holds."""
     lex = _lexicon()
-    tokens = Counter(_strip_accents(t) for t in _TOKEN_RE.findall(text.casefold()))
+    sample = text[:_LANGUAGE_SAMPLE_CHARS].casefold()
+    tokens = Counter(_strip_accents(t) for t in _TOKEN_RE.findall(sample))
     scores = {lang: sum(tokens[w] for w in words) for lang, words in lex.stopwords.items()}
     return sorted(scores.items(), key=lambda item: (-item[1], item[0] != "en"))
 
@@ -184,7 +190,7 @@ def anchors(text: str, language: str) -> Counter[str]:
     found: Counter[str] = Counter(
         t for t in canonical if t.startswith("#") or t in lex.calendar.values()
     )
-    found.update(n for n in _names(text, "", lex, frozenset()) if len(n) >= 3)
+    found.update(n for n in _names(text, "", frozenset()) if len(n) >= 3)
     return found
 
 
@@ -236,21 +242,24 @@ def _written_numbers(text: str, language: str) -> str:
 
 
 def _may_hold_number_words(text: str) -> bool:
-    return any(w in text for w in _number_word_stems())
+    return _number_words_re().search(text) is not None
 
 
 @cache
-def _number_word_stems() -> tuple[str, ...]:
-    return (
-        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-        "eleven", "twelve", "teen", "twenty", "thirty", "forty", "fifty", "sixty",
-        "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion",
-        "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "cien",
-        "mil", "deux", "trois", "quatre", "cinq", "sept", "huit", "neuf", "dix", "cent",
-        "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn",
-        "hundert", "tausend", "três", "quatro", "oito", "nove", "dez", "tre", "quattro",
-        "cinque", "sette", "otto", "dieci", "cento", "mille",
-    )  # fmt: skip
+def _number_words_re() -> re.Pattern[str]:
+    return re.compile("|".join(sorted(_NUMBER_WORD_STEMS, key=len, reverse=True)))
+
+
+_NUMBER_WORD_STEMS = (
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "teen", "twenty", "thirty", "forty", "fifty", "sixty",
+    "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion",
+    "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "cien",
+    "mil", "deux", "trois", "quatre", "cinq", "sept", "huit", "neuf", "dix", "cent",
+    "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn",
+    "hundert", "tausend", "três", "quatro", "oito", "nove", "dez", "tre", "quattro",
+    "cinque", "sette", "otto", "dieci", "cento", "mille",
+)  # fmt: skip
 
 
 def _join_phrases(tokens: list[str], lex: _Lexicon) -> list[str]:
@@ -258,7 +267,7 @@ def _join_phrases(tokens: list[str], lex: _Lexicon) -> list[str]:
     out: list[str] = []
     k = 0
     while k < len(tokens):
-        for words, joined in lex.phrases:
+        for words, joined in lex.phrases.get(tokens[k], ()):
             if tuple(tokens[k : k + len(words)]) == words:
                 out.append(joined)
                 k += len(words)
@@ -385,39 +394,43 @@ def _modal_classes(tokens: Iterable[str], lex: _Lexicon) -> Counter[str]:
     return Counter(lex.modality[t] for t in tokens if t in lex.modality)
 
 
+def _has_capital(text: str) -> bool:
+    return any(c.isupper() for c in text)
+
+
 def _name_changed(original: Side, copy: Side, lex: _Lexicon) -> bool:
     """A name on one side that the other side's paragraph lacks and that does not just
     extend a name both sides keep."""
     o_paragraph = original.paragraph or original.text
     c_paragraph = copy.paragraph or copy.text
-    proper = _names(o_paragraph, "", lex, frozenset()) | _names(c_paragraph, "", lex, frozenset())
-    o_names = _names(original.span, original.before, lex, proper)
-    c_names = _names(copy.span, copy.before, lex, proper)
+    proper = _names(o_paragraph, "", frozenset()) | _names(c_paragraph, "", frozenset())
+    o_names = _names(original.span, original.before, proper)
+    c_names = _names(copy.span, copy.before, proper)
     if not o_names and not c_names:
         return False
-    kept = _names(original.before + " " + original.after, "", lex, proper) & _names(
-        copy.before + " " + copy.after, "", lex, proper
+    kept = _names(original.before + " " + original.after, "", proper) & _names(
+        copy.before + " " + copy.after, "", proper
     )
-    inserted = c_names - _names(o_paragraph, "", lex, proper)
-    removed = o_names - _names(c_paragraph, "", lex, proper)
-    if inserted and not _extends_kept_name(copy, kept, lex, proper):
+    inserted = c_names - _names(o_paragraph, "", proper)
+    removed = o_names - _names(c_paragraph, "", proper)
+    if inserted and not _extends_kept_name(copy, kept, proper):
         return True
     return bool(removed)
 
 
-def _extends_kept_name(
-    side: Side, kept: frozenset[str], lex: _Lexicon, proper: frozenset[str]
-) -> bool:
+def _extends_kept_name(side: Side, kept: frozenset[str], proper: frozenset[str]) -> bool:
     """The span stands right next to a name both sides keep ("Joe" before "Biden")."""
     if not kept:
         return False
     neighbours = side.before.split()[-1:] + side.after.split()[:1]
-    return bool(_names(" ".join(neighbours), "x", lex, proper) & kept)
+    return bool(_names(" ".join(neighbours), "x", proper) & kept)
 
 
-def _names(span: str, before: str, lex: _Lexicon, proper: frozenset[str]) -> frozenset[str]:
+@lru_cache(maxsize=16_384)
+def _names(span: str, before: str, proper: frozenset[str]) -> frozenset[str]:
     """Capitalised words that are not function or calendar words. A sentence's first word
     counts only when it is also seen capitalised inside a sentence (`proper`)."""
+    lex = _lexicon()
     found: set[str] = set()
     at_start = not before.strip() or bool(_SENTENCE_END_RE.search(before.strip()))
     for token in span.split():
@@ -433,6 +446,17 @@ def _names(span: str, before: str, lex: _Lexicon, proper: frozenset[str]) -> fro
 
 
 # --- the word lists --------------------------------------------------------------------
+
+
+def _phrase_index(phrases: Iterable[str]) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for phrase in set(phrases):
+        words = tuple(phrase.split())
+        by_first.setdefault(words[0], []).append((words, phrase.replace(" ", "_")))
+    return {
+        first: tuple(sorted(items, key=lambda item: (-len(item[0]), item[1])))
+        for first, items in by_first.items()
+    }
 
 
 @cache
@@ -463,12 +487,7 @@ def _lexicon() -> _Lexicon:
         relative_place=frozenset(norm(data["place"]["relative"])),
         scale={_strip_accents(k): Decimal(str(v)) for k, v in data["numbers"]["scale"].items()},
         unit={k.replace(" ", "_"): v for k, v in units.items()},
-        phrases=tuple(
-            sorted(
-                ((tuple(p.split()), p.replace(" ", "_")) for p in set(phrases)),
-                key=lambda item: -len(item[0]),
-            )
-        ),
+        phrases=_phrase_index(phrases),
         stopwords={lang: frozenset(norm(data["stopwords"][lang])) for lang in LANGUAGES},
         calendar={_strip_accents(k): str(v) for k, v in data["calendar"]["names"].items()},
     )

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from provenance import audit as audit_mod
 from provenance.archive import Archive
 from provenance.audit import AuditOptions, AuditResult, run_audit
+from provenance.audit import run as audit_mod
 from provenance.audit.policy import load_policy
 from provenance.audit.state import AuditState
 from provenance.settings import Settings

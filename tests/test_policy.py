@@ -181,7 +181,7 @@ def test_a_number_changed_breaks_edits_style_only() -> None:
     assert report.verdict is Verdict.MODIFIED
     rules = rules_of(report)
     assert not rules["edits-style-only"].passed
-    assert rules["edits-style-only"].message == "1 paragraph(s) edited beyond style (copy 2)"
+    assert rules["edits-style-only"].message == "1 paragraph edited beyond style (copy 2)"
 
 
 @pytest.mark.parametrize(

@@ -74,7 +74,7 @@ from ..text import comparison_key, quote_mask, words
 from ..text import sentences as split_sentences
 from ._chain import heaviest_chain
 from ._fuzz import Indel, fuzz, process
-from .sentences import link_sentences, sentence_words
+from .sentences import link_sentences
 from .translation import align_translation
 
 __all__ = ["align_paragraphs", "heaviest_chain"]
@@ -126,8 +126,8 @@ _STRAY_MATCH_WORDS = 3
 _RatioMatrix = Callable[[list[str], list[str], Settings], list[list[float]]]
 # Word-level opcodes (tag, src_start, src_end, dest_start, dest_end) of two token lists.
 _RawOpcodes = Callable[[list[str], list[str]], list[_Op]]
-# The original's language is told from its first paragraphs.
-_LANGUAGE_SAMPLE = 8
+# A text's language is told from its first paragraphs.
+_LANGUAGE_SAMPLE = 20
 # Sentences shared by two otherwise unmatched paragraphs pair them from this many words.
 _MIN_SENTENCE_PAIR_WORDS = 8
 
@@ -183,9 +183,10 @@ def _align(
     settings: Settings,
     ratio_matrix: _RatioMatrix | None = None,
     raw_opcodes: _RawOpcodes | None = None,
+    sentence_ratio: Callable[[str, str], float] | None = None,
 ) -> Alignment:
-    """`align_paragraphs`, with optional replacements for the ratio matrix and the word
-    diff (the benchmark's difflib baseline)."""
+    """`align_paragraphs`, with optional replacements for the ratio matrix, the word diff
+    and the sentence ratio (the benchmark's difflib baseline)."""
     translation = _translation(copy, original)
     if translation is not None:
         matches = align_translation(copy, original, translation)
@@ -200,8 +201,18 @@ def _align(
     moved = _leftover_pairs(pairs, chain)
     partial = _partial_pairs(pairs, chain + moved, copy_sides, orig_sides)
     raw = raw_opcodes or _indel_opcodes
-    language = detect_language(" ".join(p.text for p in original[:_LANGUAGE_SAMPLE]))
-    links = link_sentences(copy, original, settings, language, deadline, notes)
+    language = detect_language(_sample(original))
+    partners = {p.ci: p.oj for p in chain if p.kind in ("full", "gap")}
+    links, sentence_words = link_sentences(
+        copy,
+        original,
+        settings,
+        language,
+        deadline,
+        notes,
+        partners,
+        sentence_ratio or _exact_ratio,
+    )
     by_pair = _links_by_pair(links, copy_sides, orig_sides)
     partial += _sentence_pairs(by_pair, chain + moved + partial, copy_sides, orig_sides)
     matches = _build_matches(
@@ -211,16 +222,21 @@ def _align(
         matches=tuple(matches),
         notes=tuple(notes),
         sentence_links=links,
-        copy_sentence_words=sentence_words(copy, language),
+        copy_sentence_words=sentence_words,
     )
+
+
+def _sample(paragraphs: Sequence[Paragraph]) -> str:
+    """The start of a text, to tell its language from."""
+    return " ".join(p.text for p in paragraphs[:_LANGUAGE_SAMPLE])
 
 
 def _translation(
     copy: Sequence[Paragraph], original: Sequence[Paragraph]
 ) -> tuple[str, str] | None:
     """(copy language, original language) when both are sure and differ, else None."""
-    copy_language = sure_language(" ".join(p.text for p in copy[: _LANGUAGE_SAMPLE * 4]))
-    original_language = sure_language(" ".join(p.text for p in original[: _LANGUAGE_SAMPLE * 4]))
+    copy_language = sure_language(_sample(copy))
+    original_language = sure_language(_sample(original))
     if copy_language and original_language and copy_language != original_language:
         return copy_language, original_language
     return None
@@ -573,9 +589,15 @@ def _match(
     else:
         ops = _opcodes(ot.keys, ct.keys, raw)
         similarity = p.ratio if p.kind == "full" else _exact_ratio(c.key, o.key)
-    diff = tuple(_diff_op(op, ot, ct, o.text, c.text, language) for op in ops)
-    quotes = tuple(d for op, d in zip(ops, diff, strict=True) if d.kind and _in_quote(op, ot, ct))
-    status = _status(p.kind, similarity, ops, [d.kind for d in diff], settings)
+    kinds = _Kinds(ops, ot, ct, o.text, c.text, language)
+    quoted = [op[0] != "equal" and _in_quote(op, ot, ct) for op in ops]
+    status = _status(p.kind, similarity, ops, kinds, settings)
+    # A rewritten pair shows no word diff: only its quote changes need their kinds.
+    wanted = [status is not Status.REWRITTEN or q for q in quoted]
+    diff = tuple(
+        _diff_op(op, ot, ct, kinds.get(i) if wanted[i] else None) for i, op in enumerate(ops)
+    )
+    quotes = tuple(d for d, q in zip(diff, quoted, strict=True) if q)
     return ParagraphMatch(
         c.index, o.index, c.text, o.text, status, round(similarity, 4), moved, diff, quotes, pairs
     )
@@ -612,29 +634,60 @@ def _sentence_groups(links: list[SentenceLink]) -> tuple[SentencePair, ...]:
     )
 
 
+class _Kinds:
+    """The edit kind of each op of a pair, classified when first asked for (a spinner's
+    pair is known to be rewritten before all its replacements are classified)."""
+
+    def __init__(
+        self, ops: list[_Op], ot: _Tokens, ct: _Tokens, original: str, copy: str, language: str
+    ) -> None:
+        self.ops, self.ot, self.ct = ops, ot, ct
+        self.original, self.copy, self.language = original, copy, language
+        self._kinds: dict[int, EditKind | None] = {}
+
+    def get(self, i: int) -> EditKind | None:
+        if i not in self._kinds:
+            self._kinds[i] = self._classify(self.ops[i])
+        return self._kinds[i]
+
+    def _classify(self, op: _Op) -> EditKind | None:
+        tag, s0, s1, d0, d1 = op
+        if tag == "equal":
+            return None
+        ot, ct, n = self.ot, self.ct, CONTEXT_WORDS
+        return edit_kind(
+            Side(" ".join(ot.display[s0:s1]), _join(ot.display, s0 - n, s0),
+                 _join(ot.display, s1, s1 + n), self.original),
+            Side(" ".join(ct.display[d0:d1]), _join(ct.display, d0 - n, d0),
+                 _join(ct.display, d1, d1 + n), self.copy),
+            self.language,
+        )  # fmt: skip
+
+
 def _status(
-    kind: str,
-    similarity: float,
-    ops: list[_Op],
-    kinds: list[EditKind | None],
-    settings: Settings,
+    kind: str, similarity: float, ops: list[_Op], kinds: _Kinds, settings: Settings
 ) -> Status:
     """Verbatim needs no replaced or inserted word and no deletion that changes the
     meaning; many small scattered replacements that are not style are the mark of a
     spinner (rewritten), a few are an edit."""
     if kind == "rewritten":
         return Status.REWRITTEN
-    small = sum(
-        1
-        for (tag, s0, s1, d0, d1), k in zip(ops, kinds, strict=True)
-        if tag == "replace" and k is not EditKind.STYLE and s1 - s0 <= 2 and d1 - d0 <= 2
-    )
     copy_words = sum(d1 - d0 for _, _, _, d0, d1 in ops)
-    if small >= max(_MIN_SPUN_REPLACEMENTS, _SPUN_REPLACEMENT_SHARE * copy_words):
-        return Status.REWRITTEN
+    spun = max(_MIN_SPUN_REPLACEMENTS, _SPUN_REPLACEMENT_SHARE * copy_words)
+    small = [
+        i
+        for i, (tag, s0, s1, d0, d1) in enumerate(ops)
+        if tag == "replace" and s1 - s0 <= 2 and d1 - d0 <= 2
+    ]
+    if len(small) >= spun:
+        not_style = 0
+        for i in small:
+            not_style += kinds.get(i) is not EditKind.STYLE
+            if not_style >= spun:
+                return Status.REWRITTEN
     changed = any(
-        op[0] in ("replace", "insert") or k in MATERIAL_KINDS
-        for op, k in zip(ops, kinds, strict=True)
+        op[0] in ("replace", "insert") or (op[0] == "delete" and kinds.get(i) in MATERIAL_KINDS)
+        for i, op in enumerate(ops)
     )
     if similarity >= settings.verbatim_threshold and not changed:
         return Status.VERBATIM
@@ -776,18 +829,9 @@ def _shift_leading_repeat(
     return [moved, *ops[2:]]
 
 
-def _diff_op(op: _Op, ot: _Tokens, ct: _Tokens, original: str, copy: str, language: str) -> DiffOp:
+def _diff_op(op: _Op, ot: _Tokens, ct: _Tokens, kind: EditKind | None) -> DiffOp:
     tag, s0, s1, d0, d1 = op
-    orig_span, copy_span = " ".join(ot.display[s0:s1]), " ".join(ct.display[d0:d1])
-    if tag == "equal":
-        return DiffOp(tag, orig_span, copy_span)
-    n = CONTEXT_WORDS
-    kind = edit_kind(
-        Side(orig_span, _join(ot.display, s0 - n, s0), _join(ot.display, s1, s1 + n), original),
-        Side(copy_span, _join(ct.display, d0 - n, d0), _join(ct.display, d1, d1 + n), copy),
-        language,
-    )
-    return DiffOp(tag, orig_span, copy_span, kind)
+    return DiffOp(tag, " ".join(ot.display[s0:s1]), " ".join(ct.display[d0:d1]), kind)
 
 
 def _join(tokens: list[str], start: int, end: int) -> str:

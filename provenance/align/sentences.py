@@ -24,8 +24,9 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 from ..edits import american
@@ -34,7 +35,7 @@ from ..settings import Settings
 from ..text import comparison_key, lemma, sentences
 from ._fuzz import fuzz
 
-__all__ = ["link_sentences", "sentence_words"]
+__all__ = ["link_sentences"]
 
 _MIN_WORDS = 4
 # Paragraphs are split into sentences on their first this many characters.
@@ -59,14 +60,21 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+Ratio = Callable[[str, str], float]
+
+
+def _rapidfuzz_ratio(a: str, b: str) -> float:
+    return float(fuzz.ratio(a, b)) / 100
+
+
 @dataclass(frozen=True)
 class _Sentence:
     paragraph: int
     index: int
+    text: str
     key: str
     n_words: int
     bigrams: frozenset[tuple[str, str]]
-    content: frozenset[str]
 
 
 def link_sentences(
@@ -76,57 +84,79 @@ def link_sentences(
     language: str,
     deadline: float,
     notes: list[str],
-) -> tuple[SentenceLink, ...]:
-    """Every copy sentence's link(s) to the original sentences it comes from, in copy order.
+    partners: Mapping[int, int] | None = None,
+    ratio: Ratio = _rapidfuzz_ratio,
+) -> tuple[tuple[SentenceLink, ...], dict[int, tuple[int, ...]]]:
+    """Every copy sentence's link(s) to the original sentences it comes from, in copy order,
+    and the words of each copy sentence by paragraph index.
 
     Paragraphs whose comparison keys are equal link sentence for sentence without scoring.
+    A copy paragraph the paragraph map pairs with an original paragraph (`partners`, by
+    position in `copy` and `original`) is linked to that paragraph's sentences first; the
+    index of all the original's sentences is built only when a sentence finds no source
+    there. `ratio` is the character similarity in [0, 1] (the benchmark swaps it).
     Stops with a note in `notes` when `deadline` (a time.monotonic value) has passed.
     Raises nothing for any text.
     """
-    if time.monotonic() > deadline:
-        return ()
-    originals = [s for p in original for s in _split(p, language)]
     same = {comparison_key(p.text): p.index for p in original}
     links: list[SentenceLink] = []
-    index = _Index(originals)
-    for p in copy:
-        if time.monotonic() > deadline:
-            notes.append(
-                f"time budget spent; sentences from copy paragraph {p.index} on not linked"
-            )
-            break
-        twin = same.get(comparison_key(p.text))
+    words: dict[int, tuple[int, ...]] = {}
+    index: _Index | None = None
+    partners = partners or {}
+    for pos, p in enumerate(copy):
         split = _split(p, language)
+        words[p.index] = tuple(s.n_words for s in split)
+        if time.monotonic() > deadline:
+            if not notes or "sentences" not in notes[-1]:
+                notes.append(f"time budget spent; sentences from copy paragraph {p.index} on "
+                             "not linked")  # fmt: skip
+            continue
+        twin = same.get(comparison_key(p.text))
         if twin is not None:
             links += [
                 SentenceLink(p.index, s.index, twin, s.index, 1.0, True, s.n_words) for s in split
             ]
             continue
+        partner = partners.get(pos)
+        local = (
+            _Index(_split(original[partner], language), language) if partner is not None else None
+        )
         for s in split:
-            links += _links_of(s, index, settings)
-    return tuple(links)
-
-
-def sentence_words(paragraphs: Iterable[Paragraph], language: str) -> dict[int, tuple[int, ...]]:
-    """Words per sentence of each paragraph, by paragraph index."""
-    return {p.index: tuple(s.n_words for s in _split(p, language)) for p in paragraphs}
+            found = _links_of(s, local, settings, language, ratio) if local is not None else []
+            if not any(link.literal for link in found):
+                if index is None:
+                    index = _Index([x for o in original for x in _split(o, language)], language)
+                found = _links_of(s, index, settings, language, ratio)
+            links += found
+    return tuple(links), words
 
 
 def _split(p: Paragraph, language: str) -> list[_Sentence]:
+    return [
+        _Sentence(p.index, i, text, key, n_words, bigrams)
+        for i, (text, key, n_words, bigrams) in enumerate(_sentences(p.text, language))
+    ]
+
+
+@lru_cache(maxsize=8_192)
+def _sentences(
+    text: str, language: str
+) -> tuple[tuple[str, str, int, frozenset[tuple[str, str]]], ...]:
+    """(text, comparison key, words, informative bigrams) of each sentence of a paragraph."""
     out = []
-    for i, text in enumerate(sentences(p.text[:MAX_SENTENCE_CHARS], language)):
-        key = comparison_key(text)
+    for sentence in sentences(text[:MAX_SENTENCE_CHARS], language):
+        key = comparison_key(sentence)
         toks = _WORD_RE.findall(key)
         bigrams = frozenset(
             bg
             for bg in pairwise(toks)
             if bg[0] not in _FUNCTION_WORDS or bg[1] not in _FUNCTION_WORDS
         )
-        content = _content_words(text, language)
-        out.append(_Sentence(p.index, i, key, len(toks), bigrams, content))
-    return out
+        out.append((sentence, key, len(toks), bigrams))
+    return tuple(out)
 
 
+@lru_cache(maxsize=16_384)
 def _content_words(text: str, language: str) -> frozenset[str]:
     """Lemmas of the content words, in US spelling: no function words, names or numbers."""
     found = set()
@@ -141,63 +171,93 @@ def _content_words(text: str, language: str) -> frozenset[str]:
 
 
 class _Index:
-    """Original sentences by informative bigram and by content word."""
+    """Original sentences by informative bigram, and (built on first need) by content word."""
 
-    def __init__(self, originals: list[_Sentence]) -> None:
+    def __init__(self, originals: list[_Sentence], language: str) -> None:
         self.sentences = originals
+        self.language = language
         self.by_bigram: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
-        self.by_word: defaultdict[str, list[int]] = defaultdict(list)
         for k, s in enumerate(originals):
             for bg in s.bigrams:
                 self.by_bigram[bg].append(k)
-            for w in s.content:
-                self.by_word[w].append(k)
+        self._by_word: defaultdict[str, list[int]] | None = None
 
-    def candidates(self, s: _Sentence) -> list[tuple[int, int]]:
-        """(original sentence, shared bigrams) of the most promising candidates."""
+    def content(self, k: int) -> frozenset[str]:
+        return _content_words(self.sentences[k].text, self.language)
+
+    def by_word(self) -> defaultdict[str, list[int]]:
+        if self._by_word is None:
+            self._by_word = defaultdict(list)
+            for k in range(len(self.sentences)):
+                for w in self.content(k):
+                    self._by_word[w].append(k)
+        return self._by_word
+
+    def shared_bigrams(self, s: _Sentence) -> Counter[int]:
+        """Original sentence -> informative bigrams it shares with `s`."""
         shared: Counter[int] = Counter()
         for bg in s.bigrams:
             hits = self.by_bigram.get(bg, ())
             if len(hits) <= _MAX_POSTINGS:
                 shared.update(hits)
+        return shared
+
+    def reworded_candidates(self, content: frozenset[str], shared: Counter[int]) -> list[int]:
+        """Original sentences sharing bigrams or two rare content words, most first."""
         words: Counter[int] = Counter()
-        for w in s.content:
-            hits = self.by_word.get(w, ())
+        postings = self.by_word()
+        for w in content:
+            hits = postings.get(w, ())
             if len(hits) <= _MAX_POSTINGS:
                 words.update(hits)
         pool = set(shared) | {k for k, n in words.items() if n >= 2}
-        ranked = sorted(pool, key=lambda k: (-shared[k], -words[k], k))[:_MAX_CANDIDATES]
-        return [(k, shared[k]) for k in ranked]
+        return sorted(pool, key=lambda k: (-shared[k], -words[k], k))[:_MAX_CANDIDATES]
 
 
-def _links_of(s: _Sentence, index: _Index, settings: Settings) -> list[SentenceLink]:
+def _links_of(
+    s: _Sentence, index: _Index, settings: Settings, language: str, ratio: Ratio
+) -> list[SentenceLink]:
+    """Literal links among the sentences sharing informative bigrams; else the best
+    reworded link (content words are compared only then)."""
     if s.n_words < _MIN_WORDS:
         return []
+    shared = index.shared_bigrams(s)
     literal: list[SentenceLink] = []
-    best: tuple[float, int, int] | None = None
-    for k, n_shared in index.candidates(s):
+    for k in sorted(shared, key=lambda k: (-shared[k], k))[:_MAX_CANDIDATES]:
         o = index.sentences[k]
         if o.n_words < _MIN_WORDS:
             continue
-        ratio = fuzz.ratio(s.key, o.key) / 100
+        similar = ratio(s.key, o.key)
         shorter = min(len(s.bigrams), len(o.bigrams))
-        contain = n_shared / shorter if shorter else 0.0
-        if ratio >= settings.edited_threshold or contain >= _MIN_CONTAINMENT:
-            similarity = round(max(ratio, contain), 4)
+        contain = shared[k] / shorter if shorter else 0.0
+        if similar >= settings.edited_threshold or contain >= _MIN_CONTAINMENT:
+            similarity = round(max(similar, contain), 4)
             literal.append(
                 SentenceLink(
                     s.paragraph, s.index, o.paragraph, o.index, similarity, True, s.n_words
                 )
             )
-            continue
-        for span in (1, 2):
-            sources = index.sentences[k : k + span]
-            content = frozenset().union(*(x.content for x in sources))
-            dice = _dice(s.content, content)
-            if dice >= settings.rewritten_threshold and (best is None or dice > best[0]):
-                best = (dice, k, len(sources))
     if literal:
         return sorted(literal, key=lambda link: (link.original_paragraph, link.original_sentence))
+    return _reworded_link(s, index, settings, language, shared)
+
+
+def _reworded_link(
+    s: _Sentence, index: _Index, settings: Settings, language: str, shared: Counter[int]
+) -> list[SentenceLink]:
+    """The original sentence (or two consecutive ones) whose content words `s` shares
+    most, from `rewritten_threshold` (Dice)."""
+    content = _content_words(s.text, language)
+    best: tuple[float, int, int] | None = None
+    for k in index.reworded_candidates(content, shared):
+        if index.sentences[k].n_words < _MIN_WORDS:
+            continue
+        for span in (1, 2):
+            joined = frozenset().union(*(index.content(j) for j in range(k, k + span)
+                                         if j < len(index.sentences)))  # fmt: skip
+            dice = _dice(content, joined)
+            if dice >= settings.rewritten_threshold and (best is None or dice > best[0]):
+                best = (dice, k, min(span, len(index.sentences) - k))
     if best is None:
         return []
     dice, k, span = best
