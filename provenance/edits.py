@@ -79,6 +79,9 @@ _CONTRACTION_SUFFIXES = (
 _PRONOUNS_IS = frozenset({"it's", "he's", "she's", "that's", "there's", "what's", "who's"})
 # "12th": the ordinal suffix is style once the number stands alone.
 _ORDINALS = frozenset({"st", "nd", "rd", "th"})
+# Characters after which an edit needs the full comparison (contractions, money, percent).
+_SIGNIFICANT_CHARS = frozenset("'\u2019%$\u20ac\u00a3\u00a5")
+_PUNCTUATION = '.,;:!?"()[]\u201c\u201d\u2018\u00ab\u00bb'
 # Words between a number and its unit: "5 millones de dólares", "5 milioni di euro".
 _UNIT_LINKS = frozenset({"de", "di", "d"})
 # The language of a text is told from its first characters.
@@ -122,11 +125,17 @@ class _Lexicon:
     phrases: dict[str, tuple[tuple[tuple[str, ...], str], ...]]
     stopwords: dict[str, frozenset[str]]
     calendar: dict[str, str]
+    # every word some check reads (negation, modality, reporting, honorifics, time, place,
+    # numbers), by its first word for phrases
+    cues: frozenset[str]
 
 
 def edit_kind(original: Side, copy: Side, language: str = "en") -> EditKind:
     """The kind of the edit that turned `original` into `copy` (see the module docstring)."""
     lex = _lexicon()
+    quick = _plain_words_kind(original.span, copy.span, lex)
+    if quick is not None:
+        return quick
     o_canon, c_canon = _canonical(original.text, language), _canonical(copy.text, language)
     if "".join(o_canon) == "".join(c_canon):
         return EditKind.STYLE
@@ -156,6 +165,26 @@ def edit_kind(original: Side, copy: Side, language: str = "en") -> EditKind:
         return EditKind.NAME
     if short and _modal_classes(o_canon, lex) != _modal_classes(c_canon, lex):
         return EditKind.MODALITY
+    return EditKind.WORDING
+
+
+def _plain_words_kind(original: str, copy: str, lex: _Lexicon) -> EditKind | None:
+    """The kind of an edit between lower-case words that no check reads (no digits,
+    capitals, apostrophes, currency, cue or calendar words): style when only spelling or
+    hyphens differ, else wording. None when the full comparison is needed."""
+    text = f"{original} {copy}"
+    if any(c.isdigit() or c.isupper() or c in _SIGNIFICANT_CHARS for c in text):
+        return None
+    if _may_hold_number_words(text):
+        return None
+    o_words = [w.strip(_PUNCTUATION) for w in original.split()]
+    c_words = [w.strip(_PUNCTUATION) for w in copy.split()]
+    if any(_strip_accents(w) in lex.cues for w in (*o_words, *c_words)):
+        return None
+    if "".join(map(american, o_words)).replace("-", "") == "".join(map(american, c_words)).replace(
+        "-", ""
+    ):
+        return EditKind.STYLE
     return EditKind.WORDING
 
 
@@ -490,4 +519,19 @@ def _lexicon() -> _Lexicon:
         phrases=_phrase_index(phrases),
         stopwords={lang: frozenset(norm(data["stopwords"][lang])) for lang in LANGUAGES},
         calendar={_strip_accents(k): str(v) for k, v in data["calendar"]["names"].items()},
+        cues=frozenset(
+            w.split()[0]
+            for w in [
+                *cues,
+                *modality,
+                *reporting,
+                *units,
+                *norm(data["honorifics"]["words"]),
+                *norm(data["time"]["relative"]),
+                *norm(data["time"]["absolute"]),
+                *norm(data["place"]["relative"]),
+                *norm(data["numbers"]["scale"]),
+                *norm(data["calendar"]["names"]),
+            ]
+        ),
     )

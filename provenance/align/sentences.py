@@ -118,17 +118,30 @@ def link_sentences(
             ]
             continue
         partner = partners.get(pos)
-        local = (
-            _Index(_split(original[partner], language), language) if partner is not None else None
-        )
-        for s in split:
-            found = _links_of(s, local, settings, language, ratio) if local is not None else []
+        theirs = _split(original[partner], language) if partner is not None else []
+        local = _Index(theirs, language) if theirs else None
+        for i, s in enumerate(split):
+            found = _same_place(s, theirs[i], settings, ratio) if len(theirs) == len(split) else []
+            if not found and local is not None:
+                found = _links_of(s, local, settings, language, ratio)
             if not any(link.literal for link in found):
                 if index is None:
                     index = _Index([x for o in original for x in _split(o, language)], language)
                 found = _links_of(s, index, settings, language, ratio)
             links += found
     return tuple(links), words
+
+
+def _same_place(s: _Sentence, o: _Sentence, settings: Settings, ratio: Ratio) -> list[SentenceLink]:
+    """A literal link to the sentence in the same place of the partner paragraph (an edited
+    paragraph keeps its sentences where they were), or none."""
+    if s.n_words < _MIN_WORDS or o.n_words < _MIN_WORDS:
+        return []
+    similar = 1.0 if s.key == o.key else ratio(s.key, o.key)
+    if similar < settings.edited_threshold:
+        return []
+    return [SentenceLink(s.paragraph, s.index, o.paragraph, o.index, round(similar, 4), True,
+                         s.n_words)]  # fmt: skip
 
 
 def _split(p: Paragraph, language: str) -> list[_Sentence]:
