@@ -181,11 +181,13 @@ def _plain_words_kind(original: str, copy: str, lex: _Lexicon) -> EditKind | Non
     c_words = [w.strip(_PUNCTUATION) for w in copy.split()]
     if any(_strip_accents(w) in lex.cues for w in (*o_words, *c_words)):
         return None
-    if "".join(map(american, o_words)).replace("-", "") == "".join(map(american, c_words)).replace(
-        "-", ""
-    ):
-        return EditKind.STYLE
-    return EditKind.WORDING
+    same_spelling = _spelled(o_words) == _spelled(c_words)
+    return EditKind.STYLE if same_spelling else EditKind.WORDING
+
+
+def _spelled(words: list[str]) -> str:
+    """Words in US spelling, run together: hyphens and spaces between them do not count."""
+    return "".join(american(w) for w in words).replace("-", "")
 
 
 def detect_language(text: str) -> str:
