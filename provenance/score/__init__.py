@@ -890,9 +890,8 @@ _EDIT_FINDINGS = {
 
 def _style_finding(edits: list[DiffOp]) -> Finding:
     first = edits[0]
-    n = len(edits)
     message = (
-        f"{n} edit{'s' if n != 1 else ''} of style only (meaning kept), "
+        f"{_plural(len(edits), 'edit')} of style only (meaning kept), "
         f"e.g. '{_clip(first.original)}' -> '{_clip(first.copy)}'"
     )
     return Finding("style-edits", Severity.INFO, message)
