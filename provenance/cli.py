@@ -17,16 +17,20 @@ without loading them (and their libraries: httpx, trafilatura, lxml, numpy, rich
 from __future__ import annotations
 
 import json
+import math
 import shutil
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 import click
 
-from .errors import InputError, ProvenanceError, SettingsError
+from .errors import InputError, Interrupted, ProvenanceError, SettingsError
 from .settings import (
     DEFAULT_ARCHIVE,
     DEFAULT_AUDIT_WORKERS,
@@ -47,16 +51,59 @@ EXIT_BAD_INPUT = 2
 EXIT_CANNOT_RUN = 3
 
 
-class BadInput(click.ClickException):
+def safe_line(text: object) -> str:
+    """`text` without escape sequences or control characters (content may hold them)."""
+    from .report import safe_line as clean
+
+    return clean(text)
+
+
+class OneLine(click.ClickException):
+    """A one-line error whose text, which may quote content, is stripped of escape
+    sequences and control characters before it reaches the terminal."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(safe_line(message))
+
+
+class BadInput(OneLine):
     """A one-line error with exit code 2 (bad input, bad options)."""
 
     exit_code = EXIT_BAD_INPUT
 
 
-class CannotRun(click.ClickException):
+class CannotRun(OneLine):
     """A one-line error with exit code 3 (nothing could be checked or imported)."""
 
     exit_code = EXIT_CANNOT_RUN
+
+
+if TYPE_CHECKING:  # ParamType is generic in click's newer releases only
+    _FloatType = click.ParamType[float]
+else:
+    _FloatType = click.ParamType
+
+
+class Seconds(_FloatType):
+    """A finite number of seconds within [low, high]: `inf`, `1e400` and `nan` are refused."""
+
+    name = "seconds"
+
+    def __init__(self, low: float, high: float) -> None:
+        self.low, self.high = low, high
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(number) or not self.low <= number <= self.high:
+            self.fail(
+                f"{value!r} is not between {self.low:g} and {self.high:g} seconds", param, ctx
+            )
+        return number
 
 
 def _fail(exc: ProvenanceError) -> click.ClickException:
@@ -71,8 +118,12 @@ def _require_archive(archive: Path | None) -> None:
         raise BadInput(f"--archive {archive}: no such archive file")
 
 
-def _settings(offline: bool, archive: Path | None) -> Settings:
-    return Settings(offline=offline, archive_path=archive or DEFAULT_ARCHIVE)
+def _settings(offline: bool, archive: Path | None, fetch_timeout: float | None = None) -> Settings:
+    settings = Settings(offline=offline, archive_path=archive or DEFAULT_ARCHIVE)
+    if fetch_timeout is None:
+        return settings
+    total = max(settings.total_timeout, 3 * fetch_timeout)
+    return replace(settings, read_timeout=fetch_timeout, total_timeout=total)
 
 
 def _terminal_width() -> int | None:
@@ -84,10 +135,36 @@ def _terminal_width() -> int | None:
 
 
 def _write(text: str, output: Path | None) -> None:
+    """Print `text`, or write it to `output`; raises BadInput when it cannot be written."""
     if output is None or str(output) == "-":
         click.echo(text, nl=not text.endswith("\n"))
-    else:
+        return
+    try:
         output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"cannot write {output}: {exc.strerror or exc}") from exc
+
+
+def _check_writable(*outputs: Path | None) -> None:
+    """Refuse, before any work, an output whose folder does not exist."""
+    for path in outputs:
+        if path is not None and str(path) != "-" and not path.parent.is_dir():
+            raise BadInput(f"cannot write {path}: no such directory {path.parent}")
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """SIGTERM and SIGINT raise Interrupted in the main process while the block runs."""
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        raise Interrupted(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _is_url(source: str | None) -> bool:
@@ -130,6 +207,13 @@ archive_option = click.option(
 offline_option = click.option(
     "--offline", is_flag=True, help="Never fetch an original over the network."
 )
+fetch_timeout_option = click.option(
+    "--fetch-timeout",
+    type=Seconds(0.1, 3600),
+    default=None,
+    help="Seconds to wait for a server's next bytes [default: 10]; a fetch may take at most"
+    " 30 s or three times this, whichever is longer.",
+)
 output_path = click.Path(dir_okay=False, path_type=Path, allow_dash=True)
 
 
@@ -152,6 +236,7 @@ def cli() -> None:
 @click.option("--output", type=output_path, help="Write the report to this file.")
 @offline_option
 @archive_option
+@fetch_timeout_option
 @click.option(
     "--color/--no-color", default=None, help="Colour the text report [default: on a terminal]."
 )
@@ -162,6 +247,7 @@ def check(
     output: Path | None,
     offline: bool,
     archive: Path | None,
+    fetch_timeout: float | None,
     color: bool | None,
 ) -> None:
     """Check one COPY (a file, a URL or - for stdin): evidence, original, alignment, verdict.
@@ -178,7 +264,8 @@ def check(
     from .report import render_report
 
     _require_archive(archive)
-    settings = _settings(offline, archive)
+    settings = _settings(offline, archive, fetch_timeout)
+    _check_writable(output)
     unreadable: list[InputError] = []
     try:
         resources = _resources(
@@ -200,7 +287,7 @@ def check(
     width = _terminal_width() if output is None else None
     _write(render_report(subject, fmt, color=use_color, width=width), output)
     for error in unreadable:
-        click.echo(f"Error: {error}", err=True)
+        click.echo(f"Error: {safe_line(error)}", err=True)
     if unreadable:
         sys.exit(EXIT_BAD_INPUT)
 
@@ -246,7 +333,7 @@ def archive_import(
     except ProvenanceError as exc:
         raise _fail(exc) from exc
     for where, reason in result.errors:
-        click.echo(f"skipped {where}: {reason}", err=True)
+        click.echo(f"skipped {safe_line(where)}: {safe_line(reason)}", err=True)
     repeated = f"{result.duplicates} repeated in this import, " if result.duplicates else ""
     click.echo(
         f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
@@ -255,8 +342,11 @@ def archive_import(
 
 
 def _url_fetch(fetcher: Fetcher) -> Callable[[str], tuple[bytes, str | None]]:
+    """Fetch the URLs listed in imported files: content, not the user's word, so never
+    trusted (the SSRF guard refuses internal addresses)."""
+
     def fetch(url: str) -> tuple[bytes, str | None]:
-        page = fetcher.fetch_page(url, trusted=True)
+        page = fetcher.fetch_page(url, trusted=False)
         return page.body, page.content_type
 
     return fetch
@@ -362,8 +452,9 @@ def archive_search(copy: str, archive: Path | None, limit: int, as_json: bool) -
 )  # fmt: skip
 @click.option("--workers", type=click.IntRange(1, 64), default=DEFAULT_AUDIT_WORKERS,
               show_default=True, help="Worker processes.")  # fmt: skip
-@click.option("--timeout", type=click.FloatRange(0.1), default=DEFAULT_ITEM_TIMEOUT,
+@click.option("--timeout", type=Seconds(0.1, 86_400), default=DEFAULT_ITEM_TIMEOUT,
               show_default=True, help="Seconds one item may take.")  # fmt: skip
+@fetch_timeout_option
 @click.option(
     "--json", "json_out", type=output_path, help="Write the JSON report here (- for stdout)."
 )
@@ -384,6 +475,7 @@ def audit(
     fail_on: str,
     workers: int,
     timeout: float,
+    fetch_timeout: float | None,
     json_out: Path | None,
     jsonl_out: Path | None,
     markdown_out: Path | None,
@@ -408,7 +500,8 @@ def audit(
 
     # No _require_archive here: an audit takes a --archive that does not exist yet as
     # an empty archive (each worker opens it when it is there).
-    settings = _settings(offline, archive)
+    settings = _settings(offline, archive, fetch_timeout)
+    _check_writable(json_out, jsonl_out, markdown_out, junit_out, html_out, write_baseline)
     try:
         options = audit_mod.AuditOptions(
             policy=load_policy(policy),
@@ -422,7 +515,7 @@ def audit(
         raise _fail(exc) from exc
     progress = progress_printer(sys.stderr, is_terminal=sys.stderr.isatty())
     try:
-        with Fetcher(settings) as fetcher:
+        with _stop_on_signals(), Fetcher(settings) as fetcher:
             result = audit_mod.run_audit(
                 list(sources),
                 settings=settings,
@@ -430,6 +523,12 @@ def audit(
                 fetcher=fetcher,
                 progress=progress,
             )
+    except Interrupted as exc:
+        progress.close()
+        name = signal.Signals(exc.signum).name
+        kept = f"; results so far are in {options.state_path}" if options.state_path else ""
+        click.echo(f"Error: audit stopped by {name} {safe_line(exc.where)}{kept}", err=True)
+        sys.exit(128 + exc.signum)
     except SettingsError as exc:
         raise BadInput(str(exc)) from exc
     except ProvenanceError as exc:
@@ -457,7 +556,7 @@ def audit(
 @click.option("--master", help="Spark master URL [default: local[*]] (--engine spark).")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="Worker processes of --engine local [default: one per CPU].")  # fmt: skip
-@click.option("--timeout", type=click.FloatRange(0.1), default=DEFAULT_ITEM_TIMEOUT,
+@click.option("--timeout", type=Seconds(0.1, 86_400), default=DEFAULT_ITEM_TIMEOUT,
               show_default=True, help="Seconds one record may take.")  # fmt: skip
 @click.option("--min-shared", type=click.IntRange(1), default=DEFAULT_MIN_SHARED,
               show_default=True,

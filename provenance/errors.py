@@ -14,6 +14,10 @@ findings in the report, never exceptions.
     ├── ScanError           a scan engine cannot run (no Spark, no Java) or its job failed
     └── SettingsError       bad options or policy file (CLI exit 2)
 
+    KeyboardInterrupt
+    └── Interrupted         SIGTERM or SIGINT asked a run to stop (`.signum`); not a
+                            ProvenanceError, so no `except ProvenanceError` swallows it
+
 Foreign exceptions (httpx, sqlite3, json, lxml, ...) are mapped to these at the one
 boundary that imports the foreign library, with `raise Ours(...) from exc`.
 """
@@ -68,3 +72,13 @@ class ScanError(ProvenanceError):
 
 class SettingsError(ProvenanceError):
     """An option or policy file is invalid."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """A signal asked the run to stop. `signum` is the signal; `where` says how far the
+    run got (filled in by the run that was stopped)."""
+
+    def __init__(self, signum: int, where: str = "") -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.where = where

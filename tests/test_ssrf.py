@@ -219,3 +219,23 @@ def test_blocked_reason(address: str, blocked: bool) -> None:
 def test_parse_ip_literal_reads_ipv4_like_the_os(host: str, expected: str | None) -> None:
     parsed = parse_ip_literal(host)
     assert (str(parsed) if parsed else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("host", "reason"),
+    [
+        ("[::1]", "loopback"),
+        ("[::]", "unspecified"),
+        ("[::ffff:0:7f00:1]", "IPv4-translated"),
+        ("[::ffff:0:808:808]", "IPv4-translated"),
+        ("[fec0::1]", "site-local"),
+        ("[::7f00:1]", "IPv4-compatible"),
+    ],
+)
+def test_ipv6_forms_are_refused_with_their_name(
+    server: LoopbackServer, host: str, reason: str
+) -> None:
+    with Fetcher(defaults()) as fetcher, pytest.raises(BlockedURL) as info:
+        fetcher.fetch_page(f"http://{host}:{server.port}/secret")
+    assert reason in info.value.reason
+    assert server.hits() == 0

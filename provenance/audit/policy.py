@@ -76,6 +76,8 @@ def load_policy(path: Path | None = None) -> Policy:
         raise SettingsError(f"{name}: cannot read policy ({exc})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{name}: invalid TOML ({exc})") from exc
+    except RecursionError as exc:  # tomllib recurses once per level of nesting
+        raise SettingsError(f"{name}: invalid TOML (nested too deep to read)") from exc
     except (KeyError, TypeError, ValueError) as exc:
         raise SettingsError(f"{name}: invalid policy ({exc})") from exc
 

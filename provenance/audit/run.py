@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..archive import Archive
-from ..errors import ProvenanceError, SettingsError
+from ..errors import Interrupted, ProvenanceError, SettingsError
 from ..fetch import Fetcher
 from ..load import load_documents
 from ..models import SCHEMA_VERSION, Severity
@@ -83,7 +83,9 @@ def run_audit(
 ) -> AuditResult:
     """Audit every item of `sources`; returns the records sorted worst first.
 
-    Raises FetchError or InputError when a source itself cannot be read.
+    Raises FetchError or InputError when a source itself cannot be read, and lets
+    Interrupted (a signal) through with `.where` saying how far the audit got; the
+    workers are stopped and every result stored so far stays in the state file.
     """
     notify = progress or (lambda _event, _record: None)
     state = AuditState(options.state_path) if options.state_path else None
@@ -107,6 +109,13 @@ def run_audit(
             records += new
             for record in new:
                 notify("checked", record)
+    except Interrupted as exc:
+        last = f", the last {records[-1].key}" if records else ""
+        exc.where = (
+            f"after {len(records)} item(s) ({counts['checked']} checked, "
+            f"{counts['reused']} reused{last})"
+        )
+        raise
     finally:
         if state is not None:
             state.close()

@@ -25,11 +25,9 @@ InputError); a bad item is yielded with `error` set and the stream goes on.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
-import stat
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -40,6 +38,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from ..errors import FetchError, FetchStatusError, InputError, ProvenanceError
 from ..load import WarcError, WarcReader, XmlListing, is_warc_file, read_listing
+from ..paths import display_path, inside, read_regular, resolve_inside
 from ..settings import Settings
 
 __all__ = ["PageFetcher", "SourceItem", "SourcePage", "iter_source_items", "shared_case_file"]
@@ -69,6 +68,7 @@ _PARAM_RE = re.compile(r';\s*([A-Za-z*-]+)\s*=\s*(?:"([^"]*)"|([^;,\s]*))')
 _ARCHIVE_FILTERS = {"categories": "categories", "tags": "tags", "users": "author"}
 _ROUTE_RE = re.compile(r"/wp/v2/([a-z0-9_-]+)/(\d+)/?$")
 _COLLECTION_RE = re.compile(r"/wp/v2/[a-z0-9_-]+/?$")
+_CONTROL_KEY_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 CASE_FILE = "case.json"
@@ -128,10 +128,29 @@ def iter_source_items(
     scheme = urlsplit(source).scheme.lower()
     if scheme in {"http", "https"}:
         walker = _Walker(source, settings=settings, fetcher=fetcher, embed=embed)
-        return walker.walk(walker.fetch(source))
+        return _validated(walker.walk(walker.fetch(source)))
     if len(scheme) > 1 and "://" in source:
         raise InputError(f"{source}: unsupported URL scheme {scheme!r} (use http or https)")
-    return _iter_local(source, settings=settings, fetcher=fetcher)
+    return _validated(_iter_local(source, settings=settings, fetcher=fetcher))
+
+
+def _validated(items: Iterator[SourceItem]) -> Iterator[SourceItem]:
+    """Items whose keys are safe: a key holding NUL or another control character (a
+    post `link` with a NUL byte) could pose as another item's key or escape a terminal,
+    so it is spelled with escapes and its item becomes an error."""
+    for item in items:
+        key = safe_key(item.key)
+        if key == item.key:
+            yield item
+        else:
+            yield SourceItem(key=key, url=None, error="item key holds control characters")
+
+
+def safe_key(key: str) -> str:
+    """`key` with control characters (C0, DEL, C1) and lone surrogates spelled `\\xNN`."""
+    if _CONTROL_KEY_RE.search(key) is None:
+        return key
+    return _CONTROL_KEY_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", key)
 
 
 # --------------------------------------------------------------------------- URLs
@@ -410,9 +429,11 @@ def _sniff(data: bytes, content_type: str | None) -> str:
 
 
 def _json_or_none(data: bytes) -> Any:
+    """The JSON value of `data`, or None when it is not JSON (or nests too deep to read:
+    `[` x 100,000 raises RecursionError in the decoder)."""
     try:
         return json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
@@ -470,13 +491,6 @@ def _iter_local(source: str, *, settings: Settings, fetcher: PageFetcher) -> Ite
     )
 
 
-def _read_regular(path: Path, settings: Settings) -> bytes:
-    """A file found in a directory; a FIFO or device there would block or never end."""
-    if not stat.S_ISREG(path.stat().st_mode):
-        raise OSError(errno.EINVAL, "not a regular file", str(path))
-    return _read_capped(path, settings)
-
-
 def _read_capped(path: Path, settings: Settings) -> bytes:
     with path.open("rb") as handle:
         return handle.read(settings.max_input_bytes + 1)
@@ -485,8 +499,9 @@ def _read_capped(path: Path, settings: Settings) -> bytes:
 def _dir_items(root: Path, *, settings: Settings, fetcher: PageFetcher) -> Iterator[SourceItem]:
     """Every non-hidden file under `root`, sorted, symlinked directories not followed.
 
-    A folder holding a `case.json` (see docs/cases.md) is one item: its copy, checked
-    against its original when the case names one.
+    A file that is a symlink leading out of `root`, a FIFO, a device or a socket is an
+    error item, never read. A folder holding a `case.json` (see docs/cases.md) is one
+    item: its copy, checked against its original when the case names one.
     """
     for dirpath, dirnames, filenames in os.walk(root):
         if CASE_FILE in filenames:
@@ -496,17 +511,21 @@ def _dir_items(root: Path, *, settings: Settings, fetcher: PageFetcher) -> Itera
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(f for f in filenames if not f.startswith(".")):
             path = Path(dirpath) / name
+            key = display_path(path)
+            if not inside(root, path):
+                yield SourceItem(key=key, error=f"not read: a symlink out of {display_path(root)}")
+                continue
             if path.is_file() and is_warc_file(str(path)):
                 yield from _warc_items(path, settings)
                 continue
             try:
-                data = _read_regular(path, settings)
-            except OSError as exc:
-                yield SourceItem(key=str(path), error=f"cannot read: {exc.strerror or exc}")
+                data = read_regular(path, settings.max_input_bytes)
+            except InputError as exc:
+                yield SourceItem(key=key, error=str(exc).removeprefix(f"{key}: "))
                 continue
             suffix = path.suffix.lower()
             yield from _bytes_items(
-                data, name=str(path), suffix=suffix, settings=settings, fetcher=fetcher
+                data, name=key, suffix=suffix, settings=settings, fetcher=fetcher
             )
 
 
@@ -529,15 +548,22 @@ def shared_case_file(case_dir: Path, name: str) -> Path:
 
 
 def _case_file(folder: Path, case: Mapping[str, Any], key: str) -> Path:
-    name = str(case[key])
-    if case.get("requires_shared") is True and name.startswith(SHARED_PREFIX):
+    """The file `case[key]` names: under ../shared for a `requires_shared` case naming
+    "../shared/...", else inside the case folder only (`paths.resolve_inside`: no `..`, no
+    absolute path, no symlink out). Raises InputError."""
+    name = case.get(key)
+    if (
+        case.get("requires_shared") is True
+        and isinstance(name, str)
+        and name.startswith(SHARED_PREFIX)
+    ):
         path = shared_case_file(folder, name)
         if not path.is_file():
             raise InputError(
                 f"{key} {name} is not here: this case needs ../shared beside the repository"
             )
         return path
-    return folder / name
+    return resolve_inside(folder, name)
 
 
 def _warc_items(path: Path, settings: Settings) -> Iterator[SourceItem]:
@@ -554,19 +580,30 @@ def _warc_items(path: Path, settings: Settings) -> Iterator[SourceItem]:
 
 
 def _case_item(folder: Path, settings: Settings) -> SourceItem:
-    key = str(folder)
+    """The copy (and original) a case folder's `case.json` names, read from inside
+    that folder only (`paths.resolve_inside`)."""
+    key = display_path(folder)
+    limit = settings.max_input_bytes
     try:
-        case = json.loads((folder / CASE_FILE).read_text(encoding="utf-8"))
-        copy = _read_capped(_case_file(folder, case, "copy"), settings)
+        case = json.loads(read_regular(folder / CASE_FILE, limit))
+        if not isinstance(case, dict):
+            raise InputError(f"{CASE_FILE} is not a JSON object")
+        copy = read_regular(_case_file(folder, case, "copy"), limit)
         original = case.get("original")
         original_data = (
-            _read_capped(_case_file(folder, case, "original"), settings) if original else None
+            read_regular(_case_file(folder, case, "original"), limit) if original else None
         )
     except InputError as exc:
-        return SourceItem(key=key, error=str(exc))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        return SourceItem(key=key, error=f"unreadable case: {exc}")
+        return SourceItem(key=key, error=_one_line(exc))
+    except (ValueError, RecursionError) as exc:
+        return SourceItem(key=key, error=f"unreadable case: {_one_line(exc)}")
+    if len(copy) > limit or len(original_data or b"") > limit:
+        return SourceItem(key=key, error=f"unreadable case: larger than {limit} bytes")
     return SourceItem(key=key, data=copy, original=original_data)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300] or type(exc).__name__
 
 
 def _bytes_items(
@@ -613,6 +650,8 @@ def _jsonl_item(line: bytes, *, key: str) -> SourceItem:
         value = json.loads(line)
     except ValueError as exc:
         return SourceItem(key=key, error=f"invalid JSON: {str(exc).splitlines()[0]}")
+    except RecursionError:
+        return SourceItem(key=key, error="invalid JSON: nested too deep to read")
     if not isinstance(value, dict):
         return SourceItem(key=key, error=f"not a JSON object (JSON {type(value).__name__})")
     url = value.get("url") if isinstance(value.get("url"), str) else None

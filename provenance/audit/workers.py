@@ -4,11 +4,23 @@ A parser that hangs or crashes natively takes down one worker process, not the a
 the task it held is reported as failed with a reason, the worker is replaced, and the
 other tasks go on. Results come back in completion order; every task yields exactly one
 `TaskResult`.
+
+Workers die with their parent, however it ends: on Linux each asks the kernel for
+SIGKILL when its parent dies (PR_SET_PDEATHSIG), and everywhere a worker holds only its
+own end of its own pipe (the parent's end, and the ends of the workers forked before it,
+are closed in the child), so the parent's death is an end-of-file that ends `_serve`.
+Workers ignore SIGINT and take SIGTERM's default action: a Ctrl-C or a `kill` reaches
+the parent, which stops them.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
+import os
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -34,7 +46,24 @@ class _Worker:
     deadline: float = 0.0
 
 
-def _serve(func: Task, conn: Connection) -> None:
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies; exit if it already has."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _serve(func: Task, conn: Connection, parent_pid: int, inherited: list[Connection]) -> None:
+    _die_with_parent(parent_pid)
+    for other in inherited:  # so that the parent's death is an EOF on our pipe
+        other.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     while True:
         try:
             payload = conn.recv()
@@ -96,7 +125,10 @@ class WorkerPool:
 
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=_serve, args=(self._func, child), daemon=True)
+        inherited = [parent, *(w.conn for w in self._idle + self._busy)]
+        process = self._ctx.Process(
+            target=_serve, args=(self._func, child, os.getpid(), inherited), daemon=True
+        )
         process.start()
         child.close()
         return _Worker(process, parent)

@@ -27,6 +27,8 @@ _EXTRA_BLOCKED: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str],
     (ipaddress.ip_network("100.64.0.0/10"), "shared address space (100.64.0.0/10)"),
     (ipaddress.ip_network("169.254.0.0/16"), "link-local / cloud metadata (169.254.0.0/16)"),
     (ipaddress.ip_network("::/96"), "IPv4-compatible IPv6 (::/96)"),
+    (ipaddress.ip_network("::ffff:0:0:0/96"), "IPv4-translated IPv6 (::ffff:0:0/96)"),
+    (ipaddress.ip_network("fec0::/10"), "site-local IPv6 (fec0::/10, deprecated)"),
     (ipaddress.ip_network("64:ff9b:1::/48"), "local-use NAT64 (64:ff9b:1::/48)"),
     (ipaddress.ip_network("2001::/32"), "Teredo tunnel (2001::/32)"),
 )
@@ -51,6 +53,8 @@ def blocked_reason(ip: IPAddress) -> str | None:
         if embedded is not None:
             inner = blocked_reason(embedded)
             return f"embeds {embedded}: {inner}" if inner else None
+    if ip.is_loopback or ip.is_unspecified:  # ::1 and :: sit inside ::/96: name them
+        return _describe_non_global(ip)
     for network, label in _EXTRA_BLOCKED:
         if ip.version == network.version and ip in network:
             return label

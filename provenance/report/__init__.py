@@ -4,7 +4,9 @@
     render_audit(audit_result, "text" | "json" | "jsonl" | "markdown" | "junit" | "html")
 
 JSON follows the versioned schema documented in docs/schema.md (`report_to_dict`, and its
-inverse `report_from_dict`). `progress_printer` shows an audit's progress.
+inverse `report_from_dict`). `progress_printer` shows an audit's progress; `safe_line`
+strips escape sequences and control characters from any content string before it
+reaches a terminal.
 
 Each renderer is imported when it is first used (a text report loads neither the HTML
 nor the JUnit renderer); the names below are resolved on first access.
@@ -20,6 +22,7 @@ from ..errors import SettingsError
 from ..models import Report
 
 if TYPE_CHECKING:
+    from ._text import clean as safe_line
     from .audit import AUDIT_FORMATS, progress_printer, render_audit
     from .html import render_html
     from .junit import render_junit
@@ -36,6 +39,7 @@ _LAZY = {
     "report_from_dict": "serialize",
     "report_to_dict": "serialize",
 }
+_ALIASES = {"safe_line": ("_text", "clean")}
 
 __all__ = [
     "AUDIT_FORMATS",
@@ -48,6 +52,7 @@ __all__ = [
     "render_report",
     "report_from_dict",
     "report_to_dict",
+    "safe_line",
 ]
 
 FORMATS = ("json", "text", "markdown", "html", "junit")
@@ -89,4 +94,7 @@ def __getattr__(name: str) -> Any:
     """Import a renderer's module when one of its names is first asked for."""
     if name in _LAZY:
         return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    if name in _ALIASES:
+        module, attribute = _ALIASES[name]
+        return getattr(import_module(f".{module}", __name__), attribute)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
