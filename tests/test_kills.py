@@ -1,5 +1,7 @@
 """SIGKILL at seeded random points of an archive import and of an audit: the database
-stays intact and a rerun completes with every item present exactly once.
+stays intact, a rerun completes with every item present exactly once, and no worker
+process outlives the process that was killed (only that process is signalled, not its
+group: the workers must notice on their own). SIGTERM stops an audit cleanly.
 
 Each of the 20 kills per scenario lands on a fresh database while the process runs: a
 random share of a measured full run, or (where the database commits item by item) once it
@@ -40,6 +42,7 @@ ARCHIVE_ITEMS = 240
 AUDIT_ITEMS = 60
 RUN_GUARD_SECONDS = 120.0
 POLL_SECONDS = 0.01
+ORPHAN_GRACE_SECONDS = 5.0
 SEEDS = {"archive-import": 11, "audit": 23}
 
 
@@ -106,11 +109,47 @@ def _run_until(
                 point.after_rows is not None and rows() >= point.after_rows
             )
             if due:
+                workers = children(proc.pid)
                 proc.send_signal(signal.SIGKILL)
                 proc.wait()
+                assert_gone(workers, f"{command[1]} killed {point}")
                 return True
             time.sleep(POLL_SECONDS)  # polling the child, not waiting for a result
         return False
+
+
+def children(pid: int) -> set[int]:
+    """The live processes whose parent is `pid` (from /proc)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and _stat(int(entry.name))[1] == pid:
+            found.add(int(entry.name))
+    return found
+
+
+def _stat(pid: int) -> tuple[str, int]:
+    """(state, parent pid) of `pid`; ("X", 0) once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return "X", 0
+    return fields[0], int(fields[1])
+
+
+def running(pids: set[int]) -> set[int]:
+    """Those of `pids` still running (a zombie left to a non-reaping init is not)."""
+    return {pid for pid in pids if _stat(pid)[0] not in ("X", "Z")}
+
+
+def assert_gone(pids: set[int], what: str) -> None:
+    """Wait up to ORPHAN_GRACE_SECONDS for `pids` to end; fail naming the survivors."""
+    deadline = time.monotonic() + ORPHAN_GRACE_SECONDS
+    while running(pids) and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)  # polling other processes, not waiting for a result
+    left = running(pids)
+    for pid in left:  # leave nothing behind for the next test, then fail
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"{what}: worker processes {sorted(left)} outlived it"
 
 
 def _record(scenario: str, point: KillPoint, killed: bool, integrity: str) -> None:
@@ -230,6 +269,66 @@ def test_kills_during_audit(tmp_path: Path) -> None:
         complete,
         rows_commit_per_item=True,
     )
+
+
+def _slow_items(folder: Path, count: int) -> None:
+    """`count` generated stories, long enough that an audit of them takes seconds."""
+    folder.mkdir()
+    rnd = random.Random(3)
+    words = "council budget river school harbour election market storm bridge rail".split()
+    for n in range(count):
+        paragraphs = [
+            " ".join(rnd.choice(words) for _ in range(60)).capitalize() + "." for _ in range(30)
+        ]
+        (folder / f"{n:04}.txt").write_text(f"Story {n}\n\n" + "\n\n".join(paragraphs))
+
+
+def _audit_with_workers(tmp_path: Path) -> tuple[subprocess.Popen[str], set[int], Path]:
+    """Start an audit with two workers; return it once both workers run."""
+    _slow_items(tmp_path / "items", 300)
+    state = tmp_path / "state.sqlite"
+    command = [str(CLI), "audit", str(tmp_path / "items"), "--offline", "--state", str(state),
+               "--no-color", "--workers", "2", "--archive", str(tmp_path / "none.sqlite")]  # fmt: skip
+    proc = subprocess.Popen(command, env=_env(tmp_path), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    deadline = time.monotonic() + RUN_GUARD_SECONDS
+    while len(running(children(proc.pid))) < 2 or _rows(state, "SELECT count(*) FROM items") < 3:
+        assert proc.poll() is None, (
+            f"the audit ended first: {proc.stderr.read() if proc.stderr else ''}"
+        )
+        assert time.monotonic() < deadline, "the audit started no workers"
+        time.sleep(POLL_SECONDS)  # polling the child, not waiting for a result
+    return proc, running(children(proc.pid)), state
+
+
+def test_sigkill_of_the_audit_leaves_no_worker(tmp_path: Path) -> None:
+    proc, workers, _state = _audit_with_workers(tmp_path)
+    try:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=RUN_GUARD_SECONDS)
+        assert_gone(workers, "audit killed with SIGKILL")
+    finally:
+        proc.kill()
+        proc.communicate()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_stops_the_audit_and_its_workers(tmp_path: Path, signum: int) -> None:
+    proc, workers, state = _audit_with_workers(tmp_path)
+    try:
+        proc.send_signal(signum)
+        _, stderr = proc.communicate(timeout=RUN_GUARD_SECONDS)
+        assert_gone(workers, f"audit stopped with {signal.Signals(signum).name}")
+    finally:
+        proc.kill()
+    assert proc.returncode == 128 + signum, stderr[-800:]
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith(f"Error: audit stopped by {signal.Signals(signum).name} after "), last
+    assert f"results so far are in {state}" in last
+    assert "Traceback" not in stderr
+    assert _integrity(state) == "ok"
+    stored = _rows(state, "SELECT count(*) FROM items")
+    assert 3 <= stored < 300
 
 
 if __name__ == "__main__":  # pragma: no cover
