@@ -79,6 +79,8 @@ class Settings:
     offline: bool = False
     archive_path: Path = DEFAULT_ARCHIVE
     cache_dir: Path | None = DEFAULT_CACHE_DIR
+    # The HTTP cache's bodies never total more than this; the oldest entries go first.
+    max_cache_bytes: int = 200_000_000
     user_agent: str = DEFAULT_USER_AGENT
     connect_timeout: float = 5.0
     read_timeout: float = 10.0

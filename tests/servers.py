@@ -12,7 +12,7 @@ The server speaks raw HTTP/1.1 over a socket, one thread per connection, and clo
 connection after one response, so a Reply can break the protocol in controlled ways:
 drip the body (`delay`), never end it (`body` an endless iterator), lie about its length
 (`content_length`), cut it short (`end="close"`), reset the connection (`end="reset"`),
-or send arbitrary bytes (`raw`). Unrouted paths answer 404 (robots.txt included).
+or send arbitrary bytes (`raw`, all at once or dripped). Unrouted paths answer 404 (robots.txt included).
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ class Reply:
     apart; an endless iterator makes an endless body). Without `chunked`, bytes get a
     Content-Length (or `content_length`, to lie) and an iterable is close-delimited.
     `end`: "normal", "close" (stop without finishing the framing) or "reset" (TCP RST).
-    `raw` replaces the whole response with these bytes.
+    `raw` replaces the whole response with these bytes (an iterable of pieces is sent
+    `delay` seconds apart: a server that drips its headers).
     """
 
     status: int = 200
@@ -64,7 +65,7 @@ class Reply:
     delay: float = 0.0
     content_length: int | None = None
     end: Literal["normal", "close", "reset"] = "normal"
-    raw: bytes | None = None
+    raw: bytes | Iterable[bytes] | None = None
 
 
 Handler = Callable[[Request], Reply]
@@ -204,7 +205,12 @@ def _head(reply: Reply) -> bytes:
 
 def _send(sock: socket.socket, reply: Reply, stopping: threading.Event) -> None:
     if reply.raw is not None:
-        sock.sendall(reply.raw)
+        for piece in [reply.raw] if isinstance(reply.raw, bytes) else reply.raw:
+            if stopping.is_set():
+                return
+            if reply.delay:
+                time.sleep(reply.delay)
+            sock.sendall(piece)
         return
     sock.sendall(_head(reply))
     pieces = [reply.body] if isinstance(reply.body, bytes) else reply.body

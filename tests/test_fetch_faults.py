@@ -269,3 +269,27 @@ def test_oversized_headers(server: LoopbackServer) -> None:
 def test_garbage_instead_of_http(server: LoopbackServer) -> None:
     server.route("/garbage", Reply(raw=b"SSH-2.0-OpenSSH_9.6\r\n\r\n"))
     fails(Run(settings_for(server)), url("/garbage"), FetchError, "server broke the HTTP protocol")
+
+
+def _header_drip() -> Iterator[bytes]:
+    yield b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+    while True:
+        yield b"X"  # one byte of a header line that never ends
+
+
+def test_header_drip_cannot_outlast_the_total_deadline(server: LoopbackServer) -> None:
+    """Each byte arrives well within the read timeout; only a total deadline at the socket
+    ends it (h11 alone would wait for as long as the server drips)."""
+    server.route("/headers", Reply(raw=_header_drip(), delay=0.1))
+    run = Run(settings_for(server, read_timeout=0.5, total_timeout=1.0, max_retries=0))
+    fails(run, url("/headers"), FetchTimeout, "total deadline of 1s exceeded")
+
+
+def test_robots_is_obeyed_on_every_redirect_hop(server: LoopbackServer) -> None:
+    robots = b"User-agent: *\nDisallow: /private\n"
+    server.route("/robots.txt", Reply(body=robots, content_type="text/plain"))
+    server.route("/start", redirect(f"http://{HOST}/private/page"))
+    server.route("/private/page", Reply(body=b"<p>private</p>"))
+    run = Run(settings_for(server, obey_robots=True))
+    fails(run, url("/start"), BlockedURL, "disallowed by robots.txt")
+    assert server.hits("/private/page") == 0

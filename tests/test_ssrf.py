@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -11,6 +12,7 @@ from servers import LoopbackServer, Reply, redirect
 
 from provenance.errors import BlockedURL, FetchError
 from provenance.fetch import Fetcher, blocked_reason, parse_ip_literal
+from provenance.fetch.cache import CACHE_FILE, HttpCache
 from provenance.settings import Settings
 
 SECRET = b"<p>internal secret</p>"
@@ -27,7 +29,8 @@ def server() -> Iterator[LoopbackServer]:
 def defaults(**changes: object) -> Settings:
     """Default settings, minus the on-disk cache (tests must not write to ~/.cache) and
     the per-host delay (which would make a test sleep)."""
-    return Settings(cache_dir=None, per_host_delay=0.0, **changes)  # type: ignore[arg-type]
+    values: dict[str, object] = {"cache_dir": None, "per_host_delay": 0.0, **changes}
+    return Settings(**values)  # type: ignore[arg-type]
 
 
 def internal_urls(port: int) -> list[str]:
@@ -239,3 +242,50 @@ def test_ipv6_forms_are_refused_with_their_name(
         fetcher.fetch_page(f"http://{host}:{server.port}/secret")
     assert reason in info.value.reason
     assert server.hits() == 0
+
+
+def test_a_cached_internal_page_is_not_served_to_content(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    """The user fetched an internal URL (cached, fresh); a URL found in content naming the
+    same address is refused by the guard before the cache is read."""
+    server.route("/cached", Reply(body=SECRET, headers={"Cache-Control": "max-age=3600"}))
+    settings = defaults(cache_dir=tmp_path, obey_robots=False)
+    with Fetcher(settings) as fetcher:
+        assert fetcher.fetch_page(server.url("/cached"), trusted=True).body == SECRET
+        with pytest.raises(BlockedURL, match="non-global"):
+            fetcher.fetch_page(server.url("/cached"))
+        assert fetcher.fetch_page(server.url("/cached"), trusted=True).from_cache
+    assert server.hits("/cached") == 1
+
+
+def test_cache_entries_remember_the_users_word(server: LoopbackServer, tmp_path: Path) -> None:
+    """An entry fetched on the user's word is never served to an untrusted request, even
+    for a name the guard lets through now."""
+    server.route("/page", Reply(body=b"<p>page</p>", headers={"Cache-Control": "max-age=3600"}))
+    overrides = (("news.example", server.host),)
+    settings = defaults(cache_dir=tmp_path, obey_robots=False, resolve_overrides=overrides)
+    url = f"http://news.example:{server.port}/page"
+    with Fetcher(settings) as fetcher:
+        fetcher.fetch_page(url, trusted=True)
+        again = fetcher.fetch_page(url)
+        assert not again.from_cache
+        assert fetcher.fetch_page(url).from_cache  # its own, untrusted, entry now
+    assert server.hits("/page") == 2
+
+
+def test_the_cache_keeps_to_its_size_cap(server: LoopbackServer, tmp_path: Path) -> None:
+    big = b"<p>" + b"x" * 200_000 + b"</p>"
+    server.route("/never", Reply(body=big))  # no freshness, no validator: never reusable
+    server.route("/fresh", Reply(body=big, headers={"Cache-Control": "max-age=3600"}))
+    settings = defaults(cache_dir=tmp_path, obey_robots=False, max_cache_bytes=1_000_000)
+    with Fetcher(settings, resolver=lambda host: ["127.0.0.1"]) as fetcher:
+        for n in range(25):
+            fetcher.fetch_page(server.url(f"/never?{n}"), trusted=True)
+        assert HttpCache(tmp_path).size() == 0
+        for n in range(25):
+            fetcher.fetch_page(server.url(f"/fresh?{n}"), trusted=True)
+    cache = HttpCache(tmp_path)
+    assert 0 < cache.size() <= 1_000_000
+    assert (tmp_path / CACHE_FILE).stat().st_size < 2_000_000
+    cache.close()

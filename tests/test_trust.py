@@ -295,3 +295,17 @@ def test_escape_sequences_never_reach_the_terminal(tmp_path: Path) -> None:
                 "--no-state")  # fmt: skip
     one_line_error(fatal, 3)
     assert "\x1b" not in fatal.stderr and "\x07" not in fatal.stderr
+
+
+def test_url_lists_inside_content_are_not_trusted(tmp_path: Path) -> None:
+    with LoopbackServer() as server:
+        server.route("/internal", Reply(body=CLEAN_STORY.encode()))
+        folder = tmp_path / "corpus"
+        folder.mkdir()
+        (folder / "more.urls").write_text(server.url("/internal") + "\n", encoding="utf-8")
+        result = run(tmp_path, "archive", "import", str(folder),
+                     "--archive", str(tmp_path / "a.sqlite"))  # fmt: skip
+        assert server.hits("/internal") == 0
+    assert result.code == 0, result.stderr
+    assert "non-global address 127.0.0.1" in result.stderr
+    assert "0 added" in result.stdout

@@ -4,7 +4,9 @@ Entries are keyed by the URL asked for and hold the final response after redirec
 An entry is fresh for `max-age` (else `Expires - Date`, else a caller's default) minus
 the `Age` it arrived with; `no-cache` forces revalidation and `no-store` keeps a response
 out. A stale entry with an `ETag` or `Last-Modified` is revalidated with a conditional
-request; a 304 refreshes it.
+request; a 304 refreshes it. A response that could never be reused (no freshness, no
+validator) is not stored, and the stored bodies never total more than `max_bytes`: the
+oldest entries go first.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from pathlib import Path
 from ..errors import FetchError, SettingsError
 
 CACHE_FILE = "http-cache.sqlite"
+DEFAULT_MAX_CACHE_BYTES = 200_000_000
+# `trusted`: fetched on the user's word (its first hop could reach a non-global address);
+# such an entry is only ever served to a request that is trusted too. Entries from a cache
+# written before the column existed count as trusted.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
     url TEXT PRIMARY KEY,
@@ -28,7 +34,8 @@ CREATE TABLE IF NOT EXISTS responses (
     status_code INTEGER NOT NULL,
     headers TEXT NOT NULL,
     body BLOB NOT NULL,
-    stored_at REAL NOT NULL
+    stored_at REAL NOT NULL,
+    trusted INTEGER NOT NULL DEFAULT 1
 )
 """
 
@@ -69,6 +76,7 @@ class CachedResponse:
     headers: Mapping[str, str]
     body: bytes
     stored_at: float
+    trusted: bool = False
 
     def lifetime(self, default: float) -> float:
         """Return the freshness lifetime in seconds (0 when revalidation is required)."""
@@ -107,20 +115,36 @@ class CachedResponse:
 class HttpCache:
     """The SQLite store behind the cache; safe to share between threads."""
 
-    def __init__(self, directory: Path, *, now: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        now: Callable[[], float] = time.time,
+        max_bytes: int = DEFAULT_MAX_CACHE_BYTES,
+    ) -> None:
         """Open (creating) `directory/http-cache.sqlite`. Raises SettingsError on failure."""
         self.now = now
+        self.max_bytes = max_bytes
         self._lock = threading.Lock()
         try:
             directory.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(directory / CACHE_FILE, check_same_thread=False)
+            self._db.execute("PRAGMA auto_vacuum = FULL")  # a new file shrinks as entries go
             self._db.execute(_SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(responses)")}
+            if "trusted" not in columns:
+                self._db.execute(
+                    "ALTER TABLE responses ADD COLUMN trusted INTEGER NOT NULL DEFAULT 1"
+                )
         except (OSError, sqlite3.Error) as exc:
             raise SettingsError(f"cannot open the HTTP cache in {directory}: {exc}") from exc
 
     def get(self, url: str) -> CachedResponse | None:
         """Return the entry for `url`, or None. Raises FetchError when the store fails."""
-        query = "SELECT final_url, status_code, headers, body, stored_at FROM responses WHERE url=?"
+        query = (
+            "SELECT final_url, status_code, headers, body, stored_at, trusted "
+            "FROM responses WHERE url=?"
+        )
         try:
             with self._lock:
                 row = self._db.execute(query, (url,)).fetchone()
@@ -128,22 +152,48 @@ class HttpCache:
             raise FetchError(url, f"HTTP cache error: {exc}") from exc
         if row is None:
             return None
-        final_url, status, headers, body, stored_at = row
-        return CachedResponse(final_url, status, json.loads(headers), body, stored_at)
+        final_url, status, headers, body, stored_at, trusted = row
+        return CachedResponse(
+            final_url, status, json.loads(headers), body, stored_at, trusted=bool(trusted)
+        )
 
-    def put(self, url: str, entry: CachedResponse) -> None:
-        """Store `entry` under `url` unless it says no-store. Raises FetchError on failure."""
-        if not is_storable(entry.headers):
+    def put(self, url: str, entry: CachedResponse, *, default_lifetime: float = 0.0) -> None:
+        """Store `entry` under `url` unless it says no-store, could never be reused (no
+        freshness beyond `default_lifetime`, no validator) or is over a quarter of the
+        cache; then drop the oldest entries past `max_bytes`. Raises FetchError on failure."""
+        if not is_storable(entry.headers) or len(entry.body) > self.max_bytes // 4:
+            return
+        if entry.lifetime(default_lifetime) <= 0 and not entry.validators():
             return
         row = (url, entry.final_url, entry.status_code, json.dumps(dict(entry.headers)))
         try:
             with self._lock, self._db:
                 self._db.execute(
-                    "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?)",
-                    (*row, entry.body, entry.stored_at),
+                    "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (*row, entry.body, entry.stored_at, int(entry.trusted)),
                 )
+                self._evict()
         except sqlite3.Error as exc:
             raise FetchError(url, f"HTTP cache error: {exc}") from exc
+
+    def size(self) -> int:
+        """The bytes of all stored bodies."""
+        with self._lock:
+            return int(self._db.execute("SELECT total(length(body)) FROM responses").fetchone()[0])
+
+    def _evict(self) -> None:
+        """Delete the oldest entries until the stored bodies fit in `max_bytes`."""
+        total = int(self._db.execute("SELECT total(length(body)) FROM responses").fetchone()[0])
+        if total <= self.max_bytes:
+            return
+        doomed = []
+        rows = self._db.execute("SELECT url, length(body) FROM responses ORDER BY stored_at")
+        for url, size in rows:
+            if total <= self.max_bytes:
+                break
+            doomed.append((url,))
+            total -= size
+        self._db.executemany("DELETE FROM responses WHERE url = ?", doomed)
 
     def close(self) -> None:
         """Close the database."""

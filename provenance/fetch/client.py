@@ -28,6 +28,7 @@ from .body import (
     media_type,
 )
 from .cache import CachedResponse, HttpCache
+from .deadline import DeadlineBackend, deadline
 from .guard import AddressGuard, Resolver, Target, blocked_reason, parse_ip_literal
 from .page import Page
 
@@ -168,7 +169,12 @@ def _default_transport() -> httpx.HTTPTransport:
     # No keep-alive: connections are keyed by the pinned IP, and reusing one for another
     # hostname on the same IP would skip that hostname's TLS certificate check (SNI).
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=0)
-    return httpx.HTTPTransport(limits=limits, trust_env=False, retries=0)
+    transport = httpx.HTTPTransport(limits=limits, trust_env=False, retries=0)
+    # httpx offers no public way to hand httpcore a network backend; the deadline one
+    # bounds every socket operation, so a server dripping bytes cannot outlast a fetch.
+    pool = transport._pool
+    pool._network_backend = DeadlineBackend(pool._network_backend)
+    return transport
 
 
 def _lower_headers(response: httpx.Response) -> dict[str, str]:
@@ -216,7 +222,11 @@ class Fetcher:
         self._sleep = sleep
         self._gate = _HostGate(settings.per_host_delay, clock, sleep)
         self._robots: dict[str, Any] = {}
-        self._cache = HttpCache(settings.cache_dir) if settings.cache_dir is not None else None
+        self._cache = (
+            HttpCache(settings.cache_dir, max_bytes=settings.max_cache_bytes)
+            if settings.cache_dir is not None
+            else None
+        )
         self._headers = {
             "User-Agent": settings.user_agent,
             "Accept": DEFAULT_ACCEPT,
@@ -259,17 +269,25 @@ class Fetcher:
         with the cause in `.reason`.
         """
         started = self._clock()
-        self._parse(url)
-        cached = self._cached(url)
+        parsed = self._parse(url)
+        cached = self._cached(url, trusted=trusted)
+        if cached is not None:  # the guard before the cache: no way around it to a cached page
+            self._guard.check(url, parsed.host, _port(parsed), trusted=trusted)
         if cached is not None and self._cache is not None and cached.is_fresh(self._cache.now()):
             return self._page(url, cached, from_cache=True, started=started)
-        if self._settings.obey_robots and not self._robots_allow(url, trusted=trusted):
-            raise BlockedURL(url, f"disallowed by robots.txt for {self._settings.user_agent!r}")
+        self._obey_robots(url, trusted=trusted)
         deadline = self._clock() + self._settings.total_timeout
         want = _Want(self._settings.max_body_bytes, documents_only=True)
-        hop = self._follow(url, trusted=trusted, deadline=deadline, want=want, cached=cached)
-        entry, from_cache = self._store(url, hop, cached)
+        hop = self._follow(
+            url, trusted=trusted, deadline=deadline, want=want, cached=cached, robots=True
+        )
+        entry, from_cache = self._store(url, hop, cached, trusted=trusted)
         return self._page(url, entry, from_cache=from_cache, started=started)
+
+    def _obey_robots(self, url: str, *, trusted: bool) -> None:
+        """Raise BlockedURL when robots.txt (if obeyed) disallows `url`."""
+        if self._settings.obey_robots and not self._robots_allow(url, trusted=trusted):
+            raise BlockedURL(url, f"disallowed by robots.txt for {self._settings.user_agent!r}")
 
     def _robots_allow(self, url: str, *, trusted: bool) -> bool:
         """`allowed_by_robots`, with an unreadable robots.txt reported against `url` itself
@@ -312,7 +330,7 @@ class Fetcher:
     # -- robots ----------------------------------------------------------------------
 
     def _load_robots(self, robots_url: str, *, trusted: bool) -> Any:
-        cached = self._cached(robots_url)
+        cached = self._cached(robots_url, trusted=trusted)
         now = self._cache.now() if self._cache is not None else 0.0
         if cached is not None and cached.is_fresh(now, ROBOTS_LIFETIME):
             return Protego.parse(cached.body.decode("utf-8", errors="replace"))
@@ -326,25 +344,38 @@ class Fetcher:
             return Protego.parse("" if 400 <= exc.status_code < 500 else _DISALLOW_ALL)
         except BlockedURL:
             return Protego.parse("")  # redirected somewhere refused: the page is guarded anyway
-        entry, _ = self._store(robots_url, hop, cached)
+        entry, _ = self._store(robots_url, hop, cached, trusted=trusted, lifetime=ROBOTS_LIFETIME)
         return Protego.parse(entry.body.decode("utf-8", errors="replace"))
 
     # -- cache -----------------------------------------------------------------------
 
-    def _cached(self, url: str) -> CachedResponse | None:
-        return self._cache.get(url) if self._cache is not None else None
+    def _cached(self, url: str, *, trusted: bool) -> CachedResponse | None:
+        """The cache entry of `url`, unless it was fetched on the user's word and this
+        request is not: such an entry may hold what only the user could reach."""
+        entry = self._cache.get(url) if self._cache is not None else None
+        if entry is not None and entry.trusted and not trusted:
+            return None
+        return entry
 
     def _store(
-        self, url: str, hop: _Hop, cached: CachedResponse | None
+        self,
+        url: str,
+        hop: _Hop,
+        cached: CachedResponse | None,
+        *,
+        trusted: bool,
+        lifetime: float = 0.0,
     ) -> tuple[CachedResponse, bool]:
         now = self._cache.now() if self._cache is not None else time.time()
         if hop.status_code == 304 and cached is not None:
             entry, from_cache = cached.refreshed(hop.headers, now), True
         else:
-            entry = CachedResponse(hop.url, hop.status_code, hop.headers, hop.body, now)
+            entry = CachedResponse(
+                hop.url, hop.status_code, hop.headers, hop.body, now, trusted=trusted
+            )
             from_cache = False
         if self._cache is not None and entry.status_code == 200:
-            self._cache.put(url, entry)
+            self._cache.put(url, entry, default_lifetime=lifetime)
         return entry, from_cache
 
     def _page(self, url: str, entry: CachedResponse, *, from_cache: bool, started: float) -> Page:
@@ -371,8 +402,10 @@ class Fetcher:
         deadline: float,
         want: _Want,
         cached: CachedResponse | None,
+        robots: bool = False,
     ) -> _Hop:
-        """Follow redirects by hand, checking every hop; return the last response."""
+        """Follow redirects by hand, checking every hop (with `robots`, against its
+        robots.txt too); return the last response."""
         current, seen = url, {url}
         for index in range(self._settings.max_redirects + 1):
             conditional = cached.validators() if cached and current == cached.final_url else {}
@@ -389,6 +422,8 @@ class Fetcher:
             if target in seen:
                 raise FetchError(target, f"redirect loop: {current} -> {target}")
             seen.add(target)
+            if robots:
+                self._obey_robots(target, trusted=False)
             current = target
         raise FetchError(current, f"too many redirects (more than {self._settings.max_redirects})")
 
@@ -413,15 +448,24 @@ class Fetcher:
         self, url: str, trusted: bool, deadline: float, want: _Want, extra: Mapping[str, str]
     ) -> _Hop:
         parsed = self._parse(url)
-        port = parsed.port or (443 if parsed.scheme == "https" else 80)
-        target = self._guard.check(url, parsed.host, port, trusted=trusted)
+        target = self._guard.check(url, parsed.host, _port(parsed), trusted=trusted)
         request = self._build(url, parsed, target, deadline, extra)
-        with self._gate.slot(target.host), _mapped_errors(url):
-            response = self._transport.handle_request(request)
-            try:
-                return self._read(url, response, deadline, want)
-            finally:
-                response.close()
+        try:
+            with (
+                self._gate.slot(target.host),
+                _mapped_errors(url),
+                _within(deadline - self._clock()),
+            ):
+                response = self._transport.handle_request(request)
+                try:
+                    return self._read(url, response, deadline, want)
+                finally:
+                    response.close()
+        except FetchTimeout as exc:
+            if self._clock() < deadline:
+                raise
+            limit = self._settings.total_timeout
+            raise FetchTimeout(url, f"total deadline of {limit:g}s exceeded") from exc
 
     def _build(
         self,
@@ -510,6 +554,17 @@ class Fetcher:
             return str(httpx.URL(current).join(location))
         except httpx.InvalidURL as exc:
             raise _invalid_url(location, exc) from exc
+
+
+def _port(parsed: httpx.URL) -> int:
+    return parsed.port or (443 if parsed.scheme == "https" else 80)
+
+
+@contextmanager
+def _within(seconds: float) -> Iterator[None]:
+    """Every socket operation inside ends by `seconds` from now (deadline.DeadlineBackend)."""
+    with deadline(max(seconds, 0.0)):
+        yield
 
 
 def _invalid_url(url: str, exc: httpx.InvalidURL) -> BlockedURL:
