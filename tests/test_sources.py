@@ -333,12 +333,21 @@ def test_link_tag_discovery_and_a_failing_middle_page(
     pages = {"X-WP-Total": "250", "X-WP-TotalPages": "3", **JSON}
     loopback.routes["/api/wp/v2/posts?per_page=100&page=1"] = (200, pages, _posts(1, 100))
     loopback.routes["/api/wp/v2/posts?per_page=100&page=2"] = (500, JSON, b"{}")
-    loopback.routes["/api/wp/v2/posts?per_page=100&page=3"] = (200, pages, _posts(201, 50))
+    # Asked for in halves (by offset), posts 101-200 keep failing, 201-250 answer.
+    for size in (50, 25, 12, 10):
+        for offset in range(100, 200):
+            loopback.routes[f"/api/wp/v2/posts?per_page={size}&offset={offset}"] = (500, JSON, b"{}")
+    for offset in range(200, 250, 10):
+        loopback.routes[f"/api/wp/v2/posts?per_page=10&offset={offset}"] = (
+            200, pages, _posts(offset + 1, 10),
+        )  # fmt: skip
     items = items_of(loopback.url("/"), fetcher)
-    assert len(items) == 151
-    assert items[100].error == "HTTP 500"
-    assert items[100].key == loopback.url("/api/wp/v2/posts?per_page=100&page=2")
-    assert [i.key for i in items[101:103]] == ["http://x.test/p201", "http://x.test/p202"]
+    errors = [i for i in items if i.error]
+    assert len(items) == 100 + 10 + 50 and len(errors) == 10
+    assert errors[0].key == loopback.url("/api/wp/v2/posts?per_page=100&page=2")
+    assert errors[0].error == "posts 101-110: HTTP 500, and 10 at a time: HTTP 500"
+    assert errors[-1].error == "posts 191-200: HTTP 500"
+    assert [i.key for i in items[110:112]] == ["http://x.test/p201", "http://x.test/p202"]
 
 
 def test_without_total_pages_stops_at_a_short_page(

@@ -29,6 +29,7 @@ import json
 import os
 import re
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from ..errors import FetchError, FetchStatusError, InputError, ProvenanceError
+from ..errors import FetchError, FetchStatusError, FetchTimeout, InputError, ProvenanceError
 from ..load import WarcError, WarcReader, XmlListing, is_warc_file, read_listing
 from ..paths import display_path, inside, read_regular, resolve_inside
 from ..settings import Settings
@@ -45,8 +46,13 @@ __all__ = ["PageFetcher", "SourceItem", "SourcePage", "iter_source_items", "shar
 
 API_REL = "https://api.w.org/"
 DEFAULT_PER_PAGE = 100
-MAX_API_PAGES = 10_000
-MAX_SITEMAPS = 1_000
+# The budget of one source (docs/robustness.md): each cut is named in an error item.
+MIN_PER_PAGE = 10  # a failing page is split down to this many posts before it is an error
+PAGE_BACKOFF = 1.0  # seconds before a page that timed out is asked for again
+MAX_API_PAGES = 1_000  # requests of one posts walk (X-WP-TotalPages: 1000000 is a lie)
+MAX_SOURCE_ITEMS = 10_000  # posts of a walk, lines of a JSONL file, posts of a JSON list
+MAX_SITEMAPS = 1_000  # sitemap files fetched for one source, each once
+MAX_SITEMAP_PAGES = 50_000  # pages listed by a source's sitemaps (the protocol's own limit)
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 _CONTENT_TYPES = {
     ".json": "application/json",
@@ -230,49 +236,77 @@ class _Walker:
     def posts(self, endpoint: str, *, first: SourcePage | None = None) -> Iterator[SourceItem]:
         """Page through a posts collection, honouring filters and `per_page` in `endpoint`.
 
-        The first page must answer (else FetchError/InputError); a later page that fails is
-        an error item. Stops at X-WP-TotalPages, or without it at a short or repeated page.
+        A page that times out or answers 5xx is retried after a pause, then asked for in
+        halves (per_page down to MIN_PER_PAGE, by `offset`) and the walk goes on at the
+        size that answered; a range that still fails is one error item. Nothing read at
+        all raises (FetchError/InputError). Stops at X-WP-Total / X-WP-TotalPages, or
+        without them at a short, empty or repeated page; at most MAX_SOURCE_ITEMS posts
+        and MAX_API_PAGES requests, the cut named in an error item.
         """
         per_page = _query_int(endpoint, "per_page")
         if per_page is None or self.embed:
             first = None
-        start = _query_int(endpoint, "page") or 1
-        fixed = {"per_page": str(per_page or DEFAULT_PER_PAGE)}
-        base = _with_query(endpoint, {**fixed, **({"_embed": "1"} if self.embed else {})})
-        last, known_end = start + MAX_API_PAGES - 1, False
+        paging = _Paging(
+            endpoint, size=per_page or DEFAULT_PER_PAGE, page=_query_int(endpoint, "page") or 1
+        )
+        if self.embed:
+            paging.base = _with_query(paging.base, {"_embed": "1"})
         seen: set[str] = set()
-        for number in range(start, start + MAX_API_PAGES):
-            if number > last:
+        while not paging.finished():
+            if paging.read >= MAX_SOURCE_ITEMS or paging.requests >= MAX_API_PAGES:
+                yield paging.cut_item()
                 return
-            url = _with_query(base, {"page": str(number)})
             try:
-                posts, total = self.posts_page(url, first if number == start else None)
+                posts, headers = self.adaptive_page(paging, first)
             except (FetchError, InputError) as exc:
-                if number == start:
-                    raise
-                if not known_end and _is_past_end(exc):
+                if paging.read == 0 and paging.offset == paging.start:
+                    raise  # nothing of the source could be read
+                if paging.limit is None and _is_past_end(exc):
                     return
-                yield SourceItem(key=url, url=url, error=_reason(exc))
-                if not known_end:
+                yield paging.error_item(exc)
+                if paging.limit is None:
                     return
+                paging.skip()
                 continue
-            if total is not None:
-                last, known_end = min(last, total), True
-            keys = [_post_key(p, url, n) for n, p in enumerate(posts)]
+            first = None
+            paging.learn(headers)
+            keys = [_post_key(p, paging.url(), n) for n, p in enumerate(posts)]
             if not posts or seen.issuperset(keys):
                 return
             seen.update(keys)
-            yield from _post_items(posts, where=url)
-            if not known_end and len(posts) < int(fixed["per_page"]):
-                return
+            yield from _post_items(posts, where=paging.url())
+            paging.advance(len(posts))
 
-    def posts_page(self, url: str, page: SourcePage | None) -> tuple[list[Any], int | None]:
-        """The posts of one page and X-WP-TotalPages; raises FetchError or InputError."""
+    def adaptive_page(
+        self, paging: _Paging, first: SourcePage | None
+    ) -> tuple[list[Any], Mapping[str, str]]:
+        """The posts at the paging's position: retried once after a pause on a timeout,
+        then asked for in smaller pages (which `paging` keeps for the rest of the walk).
+        Raises the FetchError or InputError of the last attempt."""
+        retried = False
+        while True:
+            paging.requests += 1
+            try:
+                return self.posts_page(paging.url(), first)
+            except FetchError as exc:
+                if not _is_slow(exc):
+                    raise
+                paging.note_failure(exc)
+                if isinstance(exc, FetchTimeout) and not retried:
+                    retried = True
+                    time.sleep(PAGE_BACKOFF)
+                    continue
+                if not paging.shrink():
+                    raise
+                retried = False
+
+    def posts_page(self, url: str, page: SourcePage | None) -> tuple[list[Any], Mapping[str, str]]:
+        """The posts of one page and its headers; raises FetchError or InputError."""
         page = page or self.fetch(url)
         data = _json_or_none(page.body)
         if not isinstance(data, list):
             raise InputError(f"{url}: not a list of WordPress posts")
-        return data, _wp_total_pages(page.headers)
+        return data, page.headers
 
     def sitemap(self, listing: XmlListing, where: str, *, depth: int) -> Iterator[SourceItem]:
         """Each page a `urlset` lists; a `sitemapindex` is followed up to 3 levels deep."""
@@ -300,6 +334,114 @@ class _Walker:
         return SourceItem(
             key=url, data=page.body, content_type=page.content_type, url=page.final_url
         )
+
+
+class _Paging:
+    """Where a walk through a posts collection is: by `page` at a fixed size until a page
+    fails, then by `offset` at the size that answers."""
+
+    def __init__(self, endpoint: str, *, size: int, page: int) -> None:
+        self.base = _without_query(endpoint, ("page", "offset"))
+        self.size = size
+        self.page = page
+        self.offset = self.start = (page - 1) * size
+        self.by_offset = False
+        self.limit: int | None = None  # offset past the last post, once the headers say
+        self.read = 0
+        self.requests = 0
+        self.failed: FetchError | None = None  # the first failure of the current range
+        self.failed_url = ""
+        self.last_short = False
+
+    def url(self) -> str:
+        if self.by_offset:
+            params = {"per_page": str(self.size), "offset": str(self.offset)}
+        else:
+            params = {"per_page": str(self.size), "page": str(self.page)}
+        return _with_query(self.base, params)
+
+    def finished(self) -> bool:
+        if self.limit is not None:
+            return self.offset >= self.limit
+        return self.last_short
+
+    def learn(self, headers: Mapping[str, str]) -> None:
+        total = _header_int(headers, "x-wp-total")
+        pages = _wp_total_pages(headers)
+        if total is not None and not self.by_offset:
+            self.limit = total if pages is None else min(total, pages * self.size)
+        elif total is not None:
+            self.limit = total
+        elif pages is not None and not self.by_offset:
+            self.limit = pages * self.size
+
+    def advance(self, count: int) -> None:
+        self.read += count
+        self.last_short = count < self.size
+        self.offset += self.size
+        self.page += 1
+        self.failed, self.failed_url = None, ""
+
+    def skip(self) -> None:
+        """Past a range that could not be read."""
+        self.offset += self.size
+        self.page += 1
+        self.failed, self.failed_url = None, ""
+
+    def note_failure(self, exc: FetchError) -> None:
+        if self.failed is None:
+            self.failed, self.failed_url = exc, self.url()
+
+    def shrink(self) -> bool:
+        """Ask for half as many posts at a time (not below MIN_PER_PAGE); False when the
+        size is already the smallest."""
+        if self.size <= MIN_PER_PAGE:
+            return False
+        self.size = max(MIN_PER_PAGE, self.size // 2)
+        self.by_offset = True
+        return True
+
+    def error_item(self, exc: ProvenanceError) -> SourceItem:
+        """The error item of the range that could not be read, keyed by the first URL
+        that failed for it."""
+        first = self.failed
+        key = self.failed_url or self.url()
+        span = f"posts {self.offset + 1}-{self.offset + self.size}"
+        if first is None or first is exc:
+            return SourceItem(key=key, url=key, error=f"{span}: {_reason(exc)}")
+        reason = f"{span}: {first.reason}, and {self.size} at a time: {_reason(exc)}"
+        return SourceItem(key=key, url=key, error=reason)
+
+    def cut_item(self) -> SourceItem:
+        what = f"{self.read} posts" if self.read >= MAX_SOURCE_ITEMS else f"{self.requests} pages"
+        bound = (
+            f"MAX_SOURCE_ITEMS={MAX_SOURCE_ITEMS}"
+            if self.read >= MAX_SOURCE_ITEMS
+            else f"MAX_API_PAGES={MAX_API_PAGES}"
+        )
+        total = f" of {self.limit}" if self.limit is not None else ""
+        return SourceItem(
+            key=f"{self.base}#rest",
+            error=f"not read: the posts after the first {what}{total} (limit {bound})",
+        )
+
+
+def _is_slow(exc: FetchError) -> bool:
+    """A failure a smaller page may cure: a timeout or a server error."""
+    if isinstance(exc, FetchTimeout):
+        return True
+    return isinstance(exc, FetchStatusError) and 500 <= exc.status_code < 600
+
+
+def _header_int(headers: Mapping[str, str], name: str) -> int | None:
+    value = (headers.get(name) or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _without_query(url: str, names: tuple[str, ...]) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in names]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="/")))
 
 
 def _origin(url: str) -> tuple[str, int | None]:
