@@ -20,10 +20,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
 from lxml import etree  # test-only: XSD validation
+from servers import LoopbackServer, Reply, Request
 from test_report_html import CHROMIUM, CHROMIUM_ARGS
 from test_report_junit import JUNIT_XSD
 from wordpress import POST_COUNT, WordPressSite, seed_posts, wordpress_site
@@ -245,6 +247,59 @@ def test_rerun_reuses_everything_and_rechecks_only_a_changed_post(
     report = _json(out / "third.json")
     assert (report["audit"]["checked"], report["audit"]["reused"]) == (1, POST_COUNT - 1)
     assert [i["key"] for i in report["items"] if not i["reused"]] == [changed_key]
+
+
+# ---- a slow server: pages of more than 20 posts time out ----------------------------------
+
+SLOW_PAGE_SECONDS = 6.0  # how long the proxy stalls a big page: past --fetch-timeout
+SMALL_PAGE = 20
+
+
+def _slow_proxy(server: LoopbackServer, site: WordPressSite, client: httpx.Client) -> None:
+    """Route the site's pages through `server`, stalling any page of more than SMALL_PAGE
+    posts (as a loaded WordPress does) and pointing every site URL at the proxy."""
+    ours, theirs = server.url("").rstrip("/"), site.base_url
+
+    def forward(request: Request) -> Reply:
+        query = dict(parse_qsl(urlsplit(request.path).query))
+        if int(query.get("per_page", "10")) > SMALL_PAGE:
+            server.stopping.wait(SLOW_PAGE_SECONDS)
+        answer = client.get(theirs + request.path)
+        headers = {
+            name: answer.headers[name].replace(theirs, ours)
+            for name in ("link", "x-wp-total", "x-wp-totalpages")
+            if name in answer.headers
+        }
+        return Reply(
+            status=answer.status_code,
+            body=answer.content.replace(theirs.encode(), ours.encode()),
+            headers=headers,
+            content_type=answer.headers.get("content-type"),
+        )
+
+    for path in ("/", "/robots.txt", "/wp-json/", "/wp-json/wp/v2/posts"):
+        server.route(path, forward)
+
+
+def test_a_slow_site_is_read_in_smaller_pages(env: Env, wordpress_site: WordPressSite) -> None:
+    """Pages of 100 time out: the audit retries, halves per_page until pages answer, and
+    checks every post (it used to give up on the whole site with exit 3)."""
+    out = env.root / "slow.json"
+    with LoopbackServer() as proxy, httpx.Client(timeout=60.0) as client:
+        _slow_proxy(proxy, wordpress_site, client)
+        run = env.run(proxy.url("/"), "--offline", "--no-state", "--fetch-timeout", "2",
+                      "--json", str(out))  # fmt: skip
+        sizes = {
+            int(dict(parse_qsl(urlsplit(r.path).query)).get("per_page", "0"))
+            for r in proxy.requests
+            if r.path.startswith("/wp-json/wp/v2/posts")
+        }
+    assert run.code in (0, 1), run.stderr[-1000:]
+    report = _json(out)
+    keys = _keys(report)
+    assert len(keys) == len(set(keys)) == POST_COUNT
+    assert all(item["status"] != "error" for item in report["items"]), run.stderr[-1000:]
+    assert max(sizes) == 100 and min(sizes) <= SMALL_PAGE
 
 
 # ---- feed, kill -9, exit codes against the site ------------------------------------------
