@@ -32,8 +32,8 @@ def display_path(path: str | os.PathLike[str]) -> str:
 def inside(root: Path, path: Path) -> bool:
     """True when `path`, symlinks resolved, lies within `root` (resolved too)."""
     try:
-        target = path.resolve(strict=True)
-        base = root.resolve(strict=True)
+        target = path.resolve()  # a dangling link still says where it points
+        base = root.resolve()
     except (OSError, RuntimeError):
         return False
     return target == base or base in target.parents

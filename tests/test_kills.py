@@ -275,7 +275,18 @@ def _slow_items(folder: Path, count: int) -> None:
     """`count` generated stories, long enough that an audit of them takes seconds."""
     folder.mkdir()
     rnd = random.Random(3)
-    words = ["council", "budget", "river", "school", "harbour", "election", "market", "storm", "bridge", "rail"]
+    words = [
+        "council",
+        "budget",
+        "river",
+        "school",
+        "harbour",
+        "election",
+        "market",
+        "storm",
+        "bridge",
+        "rail",
+    ]
     for n in range(count):
         paragraphs = [
             " ".join(rnd.choice(words) for _ in range(60)).capitalize() + "." for _ in range(30)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import socket
 import threading
 from collections.abc import Iterator, Mapping
@@ -155,7 +156,7 @@ def test_feed_gives_each_item_as_a_one_item_feed(
     assert [item.key for item in items] == [post["link"] for post in newest]
     for item in items:
         assert item.content_type == "application/rss+xml"
-        assert item.data.count(b"<item>") == 1
+        assert len(re.findall(rb"<item[\s>]", item.data)) == 1
         assert b"encoded>" in item.data  # content:encoded, whatever prefix it got
     assert fetcher.calls == [(wordpress_site.base_url + "/feed/", True)]
 
@@ -336,7 +337,11 @@ def test_link_tag_discovery_and_a_failing_middle_page(
     # Asked for in halves (by offset), posts 101-200 keep failing, 201-250 answer.
     for size in (50, 25, 12, 10):
         for offset in range(100, 200):
-            loopback.routes[f"/api/wp/v2/posts?per_page={size}&offset={offset}"] = (500, JSON, b"{}")
+            loopback.routes[f"/api/wp/v2/posts?per_page={size}&offset={offset}"] = (
+                500,
+                JSON,
+                b"{}",
+            )
     for offset in range(200, 250, 10):
         loopback.routes[f"/api/wp/v2/posts?per_page=10&offset={offset}"] = (
             200, pages, _posts(offset + 1, 10),

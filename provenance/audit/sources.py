@@ -173,6 +173,8 @@ class _Walker:
         self.fetcher = fetcher
         self.embed = embed
         self.origins = {_origin(source)}
+        self.sitemaps_seen: set[str] = set()
+        self.sitemap_pages = 0
 
     def walk(self, page: SourcePage) -> Iterator[SourceItem]:
         """The items of the source, given its fetched page."""
@@ -309,13 +311,29 @@ class _Walker:
         return data, page.headers
 
     def sitemap(self, listing: XmlListing, where: str, *, depth: int) -> Iterator[SourceItem]:
-        """Each page a `urlset` lists; a `sitemapindex` is followed up to 3 levels deep."""
+        """Each page a `urlset` lists; a `sitemapindex` is followed up to 3 levels deep.
+
+        Each sitemap is fetched once (an index listing itself, or its parent, is not
+        walked again), at most MAX_SITEMAPS of them and MAX_SITEMAP_PAGES pages per
+        source; a cut is named in an error item.
+        """
+        self.sitemaps_seen.add(where)
         if listing.kind == "urlset":
             for loc in listing.locs:
+                if self.sitemap_pages >= MAX_SITEMAP_PAGES:
+                    yield _cut(where, "pages", MAX_SITEMAP_PAGES, "MAX_SITEMAP_PAGES")
+                    return
+                self.sitemap_pages += 1
                 yield self.page_item(urljoin(where, loc))
             return
-        for loc in listing.locs[:MAX_SITEMAPS] if depth < 3 else []:
+        for loc in listing.locs if depth < 3 else []:
             url = urljoin(where, loc)
+            if url in self.sitemaps_seen:
+                continue
+            if len(self.sitemaps_seen) >= MAX_SITEMAPS:
+                yield _cut(where, "sitemaps", MAX_SITEMAPS, "MAX_SITEMAPS")
+                return
+            self.sitemaps_seen.add(url)
             try:
                 child = read_listing(self.fetch(url).body)
             except FetchError as exc:
@@ -597,19 +615,34 @@ def _post_item(post: Mapping[str, Any], *, key: str) -> SourceItem:
 
 
 def _post_items(posts: list[Any], *, where: str) -> Iterator[SourceItem]:
-    for n, post in enumerate(posts):
+    """One item per post of a plain JSON list: the first MAX_SOURCE_ITEMS of them."""
+    for n, post in enumerate(posts[:MAX_SOURCE_ITEMS]):
         key = _post_key(post, where, n)
         if isinstance(post, dict):
             yield _post_item(post, key=key)
         else:
             yield SourceItem(key=key, error=f"item {n} is not a post (JSON {type(post).__name__})")
+    if len(posts) > MAX_SOURCE_ITEMS:
+        yield _cut(where, "posts", MAX_SOURCE_ITEMS, "MAX_SOURCE_ITEMS", total=len(posts))
 
 
 def _feed_items(listing: XmlListing, *, where: str) -> Iterator[SourceItem]:
-    """Each entry as a feed of its own: the feed's own fields and that one entry."""
+    """Each entry as a feed of its own: the feed's own fields and that one entry (the
+    first MAX_ITEMS entries; the cut is an error item)."""
     for n, part in enumerate(listing.parts):
         key = part.url or f"{where}#{n}"
         yield SourceItem(key=key, data=part.data, content_type=part.content_type, url=part.url)
+    if listing.total > len(listing.parts):
+        yield _cut(where, "feed items", len(listing.parts), "MAX_ITEMS", total=listing.total)
+
+
+def _cut(where: str, what: str, limit: int, bound: str, *, total: int | None = None) -> SourceItem:
+    """The error item that names a source's budget cut: nothing is cut silently."""
+    of = f" of {total}" if total is not None else ""
+    return SourceItem(
+        key=f"{where}#rest",
+        error=f"not read: the {what} after the first {limit}{of} (limit {bound}={limit})",
+    )
 
 
 # --------------------------------------------------------------------- local files
@@ -768,7 +801,7 @@ def _bytes_items(
     if listing is not None and listing.kind == "feed":
         yield from _feed_items(listing, where=name)
     elif listing is not None and listing.kind == "urlset":
-        yield from _local_sitemap(listing, settings=settings, fetcher=fetcher)
+        yield from _local_sitemap(listing, name=name, fetcher=fetcher)
     else:
         yield SourceItem(key=name, data=data, content_type=ctype)
 
@@ -781,9 +814,16 @@ def _looks_like_jsonl(data: bytes) -> bool:
 
 
 def _jsonl_items(data: bytes, *, name: str) -> Iterator[SourceItem]:
+    """One item per non-blank line: the first MAX_SOURCE_ITEMS of them."""
+    count = 0
     for number, line in enumerate(data.splitlines(), start=1):
-        if line.strip():
-            yield _jsonl_item(line, key=f"{name}#{number}")
+        if not line.strip():
+            continue
+        if count == MAX_SOURCE_ITEMS:
+            yield _cut(name, "lines", MAX_SOURCE_ITEMS, "MAX_SOURCE_ITEMS")
+            return
+        count += 1
+        yield _jsonl_item(line, key=f"{name}#{number}")
 
 
 def _jsonl_item(line: bytes, *, key: str) -> SourceItem:
@@ -809,11 +849,12 @@ def _jsonl_item(line: bytes, *, key: str) -> SourceItem:
     return SourceItem(key=key, url=url, error='expected a WordPress post or {"url", "html"}')
 
 
-def _local_sitemap(
-    listing: XmlListing, *, settings: Settings, fetcher: PageFetcher
-) -> Iterator[SourceItem]:
-    """Pages listed in a local sitemap: URLs found in a file, so fetched untrusted."""
-    for url in listing.locs:
+def _local_sitemap(listing: XmlListing, *, name: str, fetcher: PageFetcher) -> Iterator[SourceItem]:
+    """Pages listed in a local sitemap: URLs found in a file, so fetched untrusted
+    (the first MAX_SITEMAP_PAGES of them)."""
+    if len(listing.locs) > MAX_SITEMAP_PAGES:
+        yield _cut(name, "pages", MAX_SITEMAP_PAGES, "MAX_SITEMAP_PAGES", total=len(listing.locs))
+    for url in listing.locs[:MAX_SITEMAP_PAGES]:
         try:
             page = fetcher.fetch_page(url, trusted=False)
         except FetchError as exc:

@@ -225,12 +225,14 @@ class XmlListing:
     """What a sitemap, sitemap index or feed lists, for walking a source.
 
     `kind` is "urlset", "sitemapindex" or "feed"; `locs` holds a sitemap's `<loc>` texts
-    in order (relative ones too), `parts` a feed's entries.
+    in order (relative ones too), `parts` a feed's first MAX_ITEMS entries and `total`
+    how many entries (or locs) the listing holds.
     """
 
     kind: str
     locs: list[str]
     parts: list[FeedPart]
+    total: int = 0
 
 
 def read_listing(data: bytes, *, max_bytes: int = DEFAULT_MAX_SITEMAP_BYTES) -> XmlListing | None:
@@ -244,36 +246,68 @@ def read_listing(data: bytes, *, max_bytes: int = DEFAULT_MAX_SITEMAP_BYTES) -> 
         return None
     kind = _local(root.tag)
     if kind in ("urlset", "sitemapindex"):
-        locs = (_text_of(el) for el in root.iter() if _local(el.tag) == "loc")
-        return XmlListing(kind, [loc for loc in locs if loc], [])
+        locs = [
+            loc for loc in (_text_of(el) for el in root.iter() if _local(el.tag) == "loc") if loc
+        ]
+        return XmlListing(kind, locs, [], len(locs))
     if kind in ("rss", "feed", "RDF"):
-        return XmlListing("feed", [], _feed_parts(root))
+        parts, total = _feed_parts(root)
+        return XmlListing("feed", [], parts, total)
     return None
 
 
-def _feed_parts(root: Any) -> list[FeedPart]:
+# The feed's own elements (title, link, ...) are copied into each one-entry feed up to
+# this many bytes, skipping any single one over a quarter of it: they are context, never
+# an item's content, and copying a huge head into every entry costs head x entries.
+MAX_FEED_HEAD_BYTES = 64 * 1024
+
+
+def _feed_parts(root: Any) -> tuple[list[FeedPart], int]:
+    """The first MAX_ITEMS entries as one-entry feeds, and how many entries there are.
+
+    The feed around the entries is serialised once (`_feed_frame`); each part is that
+    frame with one entry inside, so the cost is the entries' size, not head x entries.
+    """
     container = root.find("channel") if _local(root.tag) == "rss" else root
     if container is None:
-        return []
+        return [], 0
     atom = root.tag == f"{_ATOM}feed"
     entry_tags = {f"{_ATOM}entry"} if atom else {"item", f"{_RSS1}item"}
     entries = [el for el in container if el.tag in entry_tags]
-    head = [el for el in container if el.tag not in entry_tags]
+    head = [el for el in container if el.tag not in entry_tags and isinstance(el.tag, str)]
+    before, after = _feed_frame(root, container, head)
     ctype = "application/atom+xml" if atom else "application/rss+xml"
-    return [
-        FeedPart(_entry_url(entry, atom=atom), _one_entry_feed(root, container, head, entry), ctype)
-        for entry in entries
+    parts = [
+        FeedPart(
+            _entry_url(entry, atom=atom),
+            before + etree.tostring(entry, encoding="UTF-8", with_tail=False) + after,
+            ctype,
+        )
+        for entry in entries[:MAX_ITEMS]
     ]
+    return parts, len(entries)
 
 
-def _one_entry_feed(root: Any, container: Any, head: list[Any], entry: Any) -> bytes:
+_SLOT = "provenance-entry-slot"
+
+
+def _feed_frame(root: Any, container: Any, head: list[Any]) -> tuple[bytes, bytes]:
+    """The bytes of the feed before and after its one entry: root, container and the
+    head's small elements (MAX_FEED_HEAD_BYTES in all)."""
     new_root = etree.Element(root.tag, dict(root.attrib), nsmap=root.nsmap)
     target = new_root
     if container is not root:
         target = etree.SubElement(new_root, container.tag, dict(container.attrib))
-    target.extend(copy.deepcopy(el) for el in [*head, entry])
+    room = MAX_FEED_HEAD_BYTES
+    for element in head:
+        size = len(etree.tostring(element, encoding="UTF-8", with_tail=False))
+        if size <= min(room, MAX_FEED_HEAD_BYTES // 4):
+            target.append(copy.deepcopy(element))
+            room -= size
+    target.append(etree.Comment(_SLOT))
     data: bytes = etree.tostring(new_root, encoding="UTF-8", xml_declaration=True)
-    return data
+    before, _, after = data.partition(f"<!--{_SLOT}-->".encode())
+    return before, after
 
 
 def _entry_url(entry: Any, *, atom: bool) -> str | None:
