@@ -117,6 +117,63 @@ def _kills() -> tuple[int, int, int]:
     return hit, len(entries), failures
 
 
+def _budget() -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Peak RSS of each budget case from a real run of tests/test_budget.py."""
+    with tempfile.TemporaryDirectory() as tmp:
+        results = Path(tmp) / "budget.jsonl"
+        env = {**os.environ, "PROVENANCE_BUDGET_RESULTS": str(results)}
+        counts, _ = _pytest("tests/test_budget.py", env=env)
+        entries = (
+            [json.loads(line) for line in results.read_text().splitlines()]
+            if results.exists()
+            else []
+        )
+    return entries, counts
+
+
+def _bounds() -> list[tuple[str, str, str]]:
+    """(what is bounded, the bound, where a cut is named) from the code's own constants."""
+    sys.path.insert(0, str(REPO))
+    from provenance import sources
+    from provenance.load import feeds
+    from provenance.load.item import MAX_ITEMS
+    from provenance.settings import Settings
+
+    s = Settings()
+    mb = 1_000_000
+    return [
+        ("a file, stdin, a case's copy or original, a JSONL line", f"{s.max_input_bytes // mb} MB",
+         "InputError / error item: larger than N bytes"),
+        ("a fetched body (decompressed while streaming)", f"{s.max_body_bytes // mb} MB",
+         "FetchTooLarge"),
+        ("one fetch, every hop and retry (at each socket read/write)",
+         f"{s.total_timeout:g} s (or 3 x --fetch-timeout)", "FetchTimeout: total deadline"),
+        ("a WARC record body (decoded)", f"{s.max_input_bytes // mb} MB",
+         "skipped line: record body larger than N bytes"),
+        ("a sitemap file (decompressed)", f"{feeds.DEFAULT_MAX_SITEMAP_BYTES // 2**20} MiB",
+         "error item: sitemap is larger"),
+        ("entries of a feed", f"{MAX_ITEMS}", "error item KEY#rest (MAX_ITEMS)"),
+        ("a feed's own elements copied into each entry",
+         f"{feeds.MAX_FEED_HEAD_BYTES // 1024} KiB", "not content: left out of the entry"),
+        ("posts of a JSON list, lines of a JSONL file, posts of a walk",
+         f"{sources.MAX_SOURCE_ITEMS:,}", "error item KEY#rest (MAX_SOURCE_ITEMS)"),
+        ("requests of one WordPress posts walk", f"{sources.MAX_API_PAGES:,}",
+         "error item KEY#rest (MAX_API_PAGES)"),
+        ("a page that times out or fails 5xx", f"retried, then halved to {sources.MIN_PER_PAGE}",
+         "error item naming the post range"),
+        ("sitemaps fetched for one source (each once, 3 levels)", f"{sources.MAX_SITEMAPS:,}",
+         "error item KEY#rest (MAX_SITEMAPS)"),
+        ("pages listed by a source's sitemaps", f"{sources.MAX_SITEMAP_PAGES:,}",
+         "error item KEY#rest (MAX_SITEMAP_PAGES)"),
+        ("the HTTP cache's bodies", f"{s.max_cache_bytes // mb} MB, oldest out",
+         "not content: unreusable or over a quarter, not stored"),
+        ("one audited item (in a worker process)", "--timeout, 60 s",
+         "error item: timed out after N s"),
+        ("paragraphs / characters per paragraph",
+         f"{s.max_paragraphs:,} / {s.max_paragraph_chars:,}", "report note"),
+    ]  # fmt: skip
+
+
 def _row(what: str, count: str, failures: int, how: str) -> str:
     return f"| {what} | {count} | {failures} | {how} |"
 
@@ -135,6 +192,8 @@ def main() -> int:
     text_counts, _ = _pytest("tests/test_report_text.py")
     worker_counts, _ = _pytest("tests/test_workers.py")
     kills = _kills() if not args.no_kills else None
+    trust_counts, _ = _pytest("tests/test_trust.py")
+    budget, budget_counts = _budget()
 
     def failed(counts: dict[str, int]) -> int:
         return counts.get("failed", 0) + counts.get("error", 0)
@@ -182,6 +241,18 @@ def main() -> int:
             failed(worker_counts),
             "SIGSEGV, exit, hang, raise in a worker",
         ),
+        _row(
+            "trust boundaries and CLI isolation (tests/test_trust.py)",
+            str(_collected("tests/test_trust.py")),
+            failed(trust_counts),
+            "paths named by content, keys, deep JSON, unwritable outputs, bad numbers",
+        ),
+        _row(
+            "resource budget cases (tests/test_budget.py)",
+            str(_collected("tests/test_budget.py")),
+            failed(budget_counts),
+            "peak RSS via wait4 under RLIMIT_AS; walks counted in requests",
+        ),
     ]
     if kills is not None:
         hit, tried, kill_failures = kills
@@ -191,7 +262,8 @@ def main() -> int:
                 f"{hit} (points the run outlived, redrawn: {tried - hit})",
                 kill_failures,
                 "20 during an archive import, 20 during an audit, each on a fresh "
-                "database; integrity_check, then a rerun holds each item once",
+                "database; integrity_check, then a rerun holds each item once; no worker "
+                "outlives the killed process (5 s); SIGTERM/SIGINT stop an audit cleanly",
             )
         )
     lines = [
@@ -204,6 +276,21 @@ def main() -> int:
         "| what was tried | how many | failures | how |",
         "|---|---|---|---|",
         *rows,
+        "",
+        "## Budget",
+        "",
+        "No input of at most 10 MB (a file, a WARC, a feed, a sitemap set, a posts endpoint)",
+        "takes the process past 1 GB RSS or 60 s. Every bound below is named where it cuts.",
+        "",
+        "| what | bound | a cut is named in |",
+        "|---|---|---|",
+        *(f"| {what} | {bound} | {where} |" for what, bound, where in _bounds()),
+        "",
+        "Peak RSS of the processes (the command and its workers) in tests/test_budget.py:",
+        "",
+        "| case | exit | peak RSS (MB) | budget (MB) |",
+        "|---|---|---|---|",
+        *(f"| {b['case']} | {b['exit']} | {b['peak_mb']} | 1024 |" for b in budget),
         "",
         "## Hostile inputs",
         "",

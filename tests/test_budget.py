@@ -1,5 +1,6 @@
 """The resource budget (docs/robustness.md): inputs of at most ~10 MB that used to take
-gigabytes stay far below 1 GB, and every cut is named.
+gigabytes stay far below 1 GB, and every cut is named. Each peak is appended to the file
+named by $PROVENANCE_BUDGET_RESULTS, if set (for scripts/robustness_report.py).
 
 Each case runs the real command in a subprocess under an address-space limit (a guard for
 the machine, well above the budget) and reads that process's peak RSS from `wait4`: the
@@ -72,12 +73,24 @@ def measured(tmp_path: Path, *args: str) -> Measured:
         )
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(
+    result = Measured(
         proc.returncode,
         out.read_text(encoding="utf-8", errors="replace"),
         err.read_text(encoding="utf-8", errors="replace"),
         usage.ru_maxrss / 1024,  # kilobytes on Linux
     )
+    _record(result)
+    return result
+
+
+def _record(result: Measured) -> None:
+    """Append the measurement to $PROVENANCE_BUDGET_RESULTS (scripts/robustness_report.py)."""
+    target = os.environ.get("PROVENANCE_BUDGET_RESULTS")
+    if target:
+        case = os.environ.get("PYTEST_CURRENT_TEST", "?").split("::")[-1].split(" ")[0]
+        entry = {"case": case, "exit": result.code, "peak_mb": round(result.peak_mb)}
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(entry) + "\n")
 
 
 # ---- WARC: a gzip-encoded record body -------------------------------------------------------
