@@ -134,7 +134,7 @@ def _budget() -> tuple[list[dict[str, Any]], dict[str, int]]:
 def _bounds() -> list[tuple[str, str, str]]:
     """(what is bounded, the bound, where a cut is named) from the code's own constants."""
     sys.path.insert(0, str(REPO))
-    from provenance import sources
+    from provenance.audit import sources
     from provenance.load import feeds
     from provenance.load.item import MAX_ITEMS
     from provenance.settings import Settings
@@ -149,7 +149,7 @@ def _bounds() -> list[tuple[str, str, str]]:
         ("one fetch, every hop and retry (at each socket read/write)",
          f"{s.total_timeout:g} s (or 3 x --fetch-timeout)", "FetchTimeout: total deadline"),
         ("a WARC record body (decoded)", f"{s.max_input_bytes // mb} MB",
-         "skipped line: record body larger than N bytes"),
+         "skipped line: FILE@OFFSET: body larger than N bytes"),
         ("a sitemap file (decompressed)", f"{feeds.DEFAULT_MAX_SITEMAP_BYTES // 2**20} MiB",
          "error item: sitemap is larger"),
         ("entries of a feed", f"{MAX_ITEMS}", "error item KEY#rest (MAX_ITEMS)"),
