@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..archive import Archive
+from ..detect import detect_evidence
 from ..errors import ProvenanceError, SettingsError
 from ..fetch import Fetcher
 from ..load import load_documents
@@ -307,11 +308,17 @@ def _check_task(payload: tuple[SourceItem, Settings, Policy]) -> list[dict[str, 
                               content_type=item.content_type, url=item.url)  # fmt: skip
     except ProvenanceError as exc:
         return [{"key": item.key, "error": str(exc)}]
+    original_evidence = detect_evidence(original, settings) if original is not None else None
     out = []
     for i, doc in enumerate(docs):
         key = item.key if len(docs) == 1 else f"{item.key}#{i}"
         report = check_document(
-            doc, original=original, settings=settings, fetcher=fetcher, archive=archive
+            doc,
+            original=original,
+            settings=settings,
+            fetcher=fetcher,
+            archive=archive,
+            original_evidence=original_evidence,
         )
         rules = evaluate_policy(report, policy)
         out.append(
