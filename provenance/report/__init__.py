@@ -20,7 +20,7 @@ from ..errors import SettingsError
 from ..models import Report
 
 if TYPE_CHECKING:
-    from .audit import AUDIT_FORMATS, progress_printer, render_audit
+    from .audit import AUDIT_FORMATS, iter_audit, progress_printer, render_audit
     from .html import render_html
     from .junit import render_junit
     from .scan import progress_line
@@ -30,6 +30,7 @@ _LAZY = {
     "AUDIT_FORMATS": "audit",
     "progress_printer": "audit",
     "render_audit": "audit",
+    "iter_audit": "audit",
     "render_html": "html",
     "render_junit": "junit",
     "progress_line": "scan",
@@ -40,6 +41,7 @@ _LAZY = {
 __all__ = [
     "AUDIT_FORMATS",
     "FORMATS",
+    "iter_audit",
     "progress_line",
     "progress_printer",
     "render_audit",
