@@ -8,9 +8,9 @@ slowest single check (budget 2 s), and the stage split, and writes
 benchmarks/results/check.json.
 
 In the same run, in the same process, each check is also made with the difflib aligner
-of bench_align.py in place of `align_paragraphs` (a `SequenceMatcher` ratio matrix and
-word diff, everything else the same): `in_process_ratio_to_difflib` is this tree's median
-check time (load excluded) over that baseline's. The first check of a fresh process
+of bench_align.py in place of `align_paragraphs` (`SequenceMatcher` ratio matrix, word
+diff and sentence ratios, everything else the same): `in_process_ratio_to_difflib` is this
+tree's median check time (load excluded) over that baseline's. The first check of a fresh process
 (`warm_up_ms`) is measured in child processes, one per case of the first five: the time
 of the first check minus the median of five further checks of the same pair.
 `detections_per_check` counts the evidence detection passes one `check_source` of a case
@@ -66,13 +66,13 @@ def _difflib_check(copy: Path, original: Path) -> float:
     """Seconds to check one pair with bench_align's difflib aligner (load excluded)."""
     from unittest import mock
 
-    from bench_align import difflib_matrix, difflib_opcodes
+    from bench_align import difflib_matrix, difflib_opcodes, difflib_ratio
 
     from provenance import pipeline
     from provenance.align import _align
 
     def aligner(c: Any, o: Any, s: Settings) -> Any:
-        return _align(c, o, s, difflib_matrix, difflib_opcodes)
+        return _align(c, o, s, difflib_matrix, difflib_opcodes, difflib_ratio)
 
     copy_doc, orig, _ = _load(copy, original)
     with mock.patch.object(pipeline, "align_paragraphs", aligner):
