@@ -144,8 +144,9 @@ def time_cli(root: Path, tree: str, settings: Settings, workers: int) -> dict[st
     env = {**os.environ, "PYTHONPATH": tree} if tree else dict(os.environ)
     out = root / f"out-{'base' if tree else 'this'}"
     out.mkdir()
+    archive = settings.archive_path if not tree else _schema_4_copy(settings.archive_path, out)
     args = [sys.executable, "-c", _CLI, "audit", str(root / "copies"), "--offline",
-            "--archive", str(settings.archive_path), "--state", str(out / "state.sqlite"),
+            "--archive", str(archive), "--state", str(out / "state.sqlite"),
             "--json", str(out / "audit.json"), "--html", str(out / "audit.html"),
             "--workers", str(workers), "--no-color"]  # fmt: skip
     runs = {}
@@ -161,6 +162,22 @@ def time_cli(root: Path, tree: str, settings: Settings, workers: int) -> dict[st
     runs["json_bytes"] = (out / "audit.json").stat().st_size  # type: ignore[assignment]
     runs["html_bytes"] = (out / "audit.html").stat().st_size  # type: ignore[assignment]
     return runs
+
+
+def _schema_4_copy(path: Path, folder: Path) -> Path:
+    """A copy of the archive that a revision before schema 5 opens: without the shingles
+    stored with each version (that revision verifies candidates from their text)."""
+    import sqlite3
+
+    copy = folder / "archive.sqlite"
+    with sqlite3.connect(path) as src, sqlite3.connect(copy) as dest:
+        src.backup(dest)
+    with sqlite3.connect(copy) as conn:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(versions)")}
+        if "shingles" in columns:
+            conn.execute("ALTER TABLE versions DROP COLUMN shingles")
+            conn.execute("PRAGMA user_version = 4")
+    return copy
 
 
 def export_tree(ref: str, folder: Path) -> str:
@@ -226,6 +243,7 @@ def main() -> None:
         json.dumps(
             {"copies": n, "archive_articles": len(articles), "cpus": os.cpu_count(),
              "archive_import_seconds": round(import_seconds, 2), "runs": rows,
+             "load_average_after": [round(x, 2) for x in os.getloadavg()],
              **({"cli": cli} if cli else {})},
             indent=2, default=str,
         ) + "\n",
