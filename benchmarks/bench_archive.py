@@ -28,6 +28,7 @@ import tempfile
 import time
 import zlib
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,65 @@ def lookups(archive: Archive, queries: list[tuple[Document, str]]) -> tuple[list
     return sorted(latencies), hits
 
 
+def text_verified_lookups(
+    archive: Archive, queries: list[tuple[Document, str]]
+) -> tuple[list[float], int]:
+    """`lookups` with every candidate verified from its text, shingled per query (what
+    the archive did before it stored each version's shingles), in the same run."""
+    from unittest import mock
+
+    from provenance.archive import _store
+
+    shingles_of, load = _store._shingles_of, Archive._load
+
+    def from_text(stored: list[Any]) -> list[Any]:
+        return shingles_of([replace(item, shingles=None) for item in stored])
+
+    def with_text(self: Archive, version_ids: list[int], *, text: bool = True) -> list[Any]:
+        return load(self, version_ids)
+
+    with (
+        mock.patch.object(_store, "_shingles_of", from_text),
+        mock.patch.object(Archive, "_load", with_text),
+    ):
+        return lookups(archive, queries)
+
+
+def datasketch_lookups(archive: Archive, queries: list[tuple[Document, str]]) -> dict[str, float]:
+    """datasketch's in-memory MinHashLSH over the same articles (64 permutations, string
+    5-shingles, threshold 0.2): per query, shingling and MinHash of the copy, the LSH
+    query and ranking the candidates by estimated Jaccard, all timed; recall@1."""
+    import datasketch
+
+    lsh = datasketch.MinHashLSH(threshold=0.2, num_perm=NUM_PERM)
+    sketches: dict[str, Any] = {}
+    start = time.perf_counter()
+    rows = archive._conn.execute(
+        "SELECT d.url, v.body FROM versions v JOIN documents d ON d.id = v.doc_id"
+    )
+    for url, body in rows:
+        paragraphs = zlib.decompress(body).decode("utf-8").split(SEPARATOR)
+        m = datasketch.MinHash(num_perm=NUM_PERM, seed=SEED)
+        m.update_batch([x.encode() for x in string_shingles(paragraphs)])
+        lsh.insert(url, m)
+        sketches[url] = m
+    build_s = time.perf_counter() - start
+    latencies, hits = [], 0
+    for copy, url in queries:
+        start = time.perf_counter()
+        m = datasketch.MinHash(num_perm=NUM_PERM, seed=SEED)
+        m.update_batch([x.encode() for x in string_shingles([p.text for p in copy.paragraphs])])
+        found = lsh.query(m)
+        best = max(found, key=lambda u: (m.jaccard(sketches[u]), u)) if found else None
+        latencies.append(time.perf_counter() - start)
+        hits += best == url
+    return {
+        "datasketch_lookup_median_ms": round(statistics.median(latencies) * 1000, 3),
+        "datasketch_recall_at_1": round(hits / len(queries), 4),
+        "datasketch_build_s": round(build_s, 1),
+    }
+
+
 def random_read_us(path: Path, reads: int = 300) -> float:
     """Median microseconds of reading one 16 KB page at a random offset of `path`: how
     expensive a page the OS no longer caches is on this machine."""
@@ -181,7 +241,18 @@ def measure(
         scan_times.append(seconds)
     median = statistics.median(latencies)
     scan_median = statistics.median(scan_times)
+    text_latencies, text_hits = text_verified_lookups(archive, warm_queries)
+    compared: dict[str, Any] = {
+        "warm_text_verified_median_ms": round(statistics.median(text_latencies) * 1000, 3),
+        "warm_text_verified_recall_at_1": round(text_hits / len(warm_queries), 4),
+    }
+    if size <= args.datasketch_up_to:
+        compared.update(datasketch_lookups(archive, warm_queries))
+        compared["warm_median_ratio_to_datasketch"] = round(
+            statistics.median(warm) * 1000 / compared["datasketch_lookup_median_ms"], 2
+        )
     return {
+        **compared,
         "lookup_median_ms": round(median * 1000, 3),
         "lookup_p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 3),
         "recall_at_1": round(hits / len(queries), 4),
@@ -269,6 +340,10 @@ def main() -> None:
     parser.add_argument(
         "--scan-full-up-to", type=int, default=100_000, help="scan every article up to this size"
     )
+    parser.add_argument(
+        "--datasketch-up-to", type=int, default=10_000,
+        help="compare with datasketch's in-memory MinHashLSH up to this size",
+    )  # fmt: skip
     parser.add_argument("--db", type=Path, default=None, help="archive file (default: temp)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results JSON file")
     args = parser.parse_args()

@@ -12,6 +12,12 @@ Measured in the same run, on the same files: `run_audit` (no state file, default
 with 1 and with `--workers` worker processes, and the baseline: a loop in this process
 that loads each copy, runs `check_document` against the archive and applies the policy.
 Prints a markdown table and writes benchmarks/results/audit.json.
+
+With --baseline REF, `provenance audit COPIES --json --html --state` runs as a command
+(`--workers` workers) twice, a first run that checks every item and a rerun that reuses
+every one, for this tree and, in the same run on the same files, for the `provenance`
+package of git revision REF (exported to a temporary folder): wall time of each, and the
+peak RSS of the main process (`ru_maxrss` of that process alone, the workers excluded).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import csv
 import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -118,11 +125,77 @@ def time_loop(paths: list[Path], settings: Settings) -> tuple[float, dict[str, i
     return time.perf_counter() - started, statuses
 
 
+# Runs the CLI and reports, on its last stderr line, the main process's peak RSS.
+_CLI = """
+import atexit, json, resource, sys
+def _done():
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    sys.stderr.write("\\nBENCH " + json.dumps({"maxrss_kib": rss}) + "\\n")
+atexit.register(_done)
+from provenance.cli import main
+sys.argv = ["provenance", *sys.argv[1:]]
+main()
+"""
+
+
+def time_cli(root: Path, tree: str, settings: Settings, workers: int) -> dict[str, Any]:
+    """First run and fully reused rerun of `provenance audit` by the package at `tree`
+    ("" for this one): seconds and the main process's peak RSS in MiB."""
+    env = {**os.environ, "PYTHONPATH": tree} if tree else dict(os.environ)
+    out = root / f"out-{'base' if tree else 'this'}"
+    out.mkdir()
+    archive = settings.archive_path if not tree else _schema_4_copy(settings.archive_path, out)
+    args = [sys.executable, "-c", _CLI, "audit", str(root / "copies"), "--offline",
+            "--archive", str(archive), "--state", str(out / "state.sqlite"),
+            "--json", str(out / "audit.json"), "--html", str(out / "audit.html"),
+            "--workers", str(workers), "--no-color"]  # fmt: skip
+    runs = {}
+    for name in ("first", "rerun"):
+        started = time.perf_counter()
+        child = subprocess.run(args, capture_output=True, text=True, env=env, cwd=root)
+        seconds = time.perf_counter() - started
+        if child.returncode not in (0, 1):
+            raise SystemExit(f"audit exited {child.returncode}: {child.stderr[-2000:]}")
+        marker = [ln for ln in child.stderr.splitlines() if ln.startswith("BENCH ")][-1]
+        rss = json.loads(marker[len("BENCH ") :])["maxrss_kib"] / 1024
+        runs[name] = {"seconds": round(seconds, 2), "main_peak_rss_mib": round(rss, 1)}
+    runs["json_bytes"] = (out / "audit.json").stat().st_size  # type: ignore[assignment]
+    runs["html_bytes"] = (out / "audit.html").stat().st_size  # type: ignore[assignment]
+    return runs
+
+
+def _schema_4_copy(path: Path, folder: Path) -> Path:
+    """A copy of the archive that a revision before schema 5 opens: without the shingles
+    stored with each version (that revision verifies candidates from their text)."""
+    import sqlite3
+
+    copy = folder / "archive.sqlite"
+    with sqlite3.connect(path) as src, sqlite3.connect(copy) as dest:
+        src.backup(dest)
+    with sqlite3.connect(copy) as conn:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(versions)")}
+        if "shingles" in columns:
+            conn.execute("ALTER TABLE versions DROP COLUMN shingles")
+            conn.execute("PRAGMA user_version = 4")
+    return copy
+
+
+def export_tree(ref: str, folder: Path) -> str:
+    """The `provenance` package of git revision `ref`, unpacked in `folder`."""
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", ref, "provenance"],
+                             check=True, capture_output=True).stdout  # fmt: skip
+    folder.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return str(folder)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=300)
     parser.add_argument("--archive-size", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--baseline", metavar="REF", help="also run the CLI of this revision")
+    parser.add_argument("--skip-loop", action="store_true", help="only the CLI runs")
     args = parser.parse_args()
     rng = random.Random(SEED)
     articles = corpus_articles(max(args.archive_size, args.copies), rng)
@@ -131,6 +204,20 @@ def main() -> None:
         settings = Settings(offline=True, archive_path=root / "archive.sqlite", cache_dir=None)
         import_seconds = build_archive(settings.archive_path, articles, settings)
         paths = write_copies(root / "copies", articles[: args.copies])
+        cli: dict[str, Any] = {}
+        if args.baseline:
+            base = export_tree(args.baseline, root / "base")
+            cli = {"workers": args.workers, "baseline": args.baseline,
+                   "this": time_cli(root, "", settings, args.workers),
+                   "base": time_cli(root, base, settings, args.workers),
+                   "load_average": os.getloadavg()}  # fmt: skip
+            cli["rerun_speedup"] = round(
+                cli["base"]["rerun"]["seconds"] / cli["this"]["rerun"]["seconds"], 2
+            )
+            print(json.dumps(cli, indent=2))
+        if args.skip_loop:
+            _write_cli(cli)
+            return
         loop_seconds, loop_status = time_loop(paths, settings)
         runs = [(w, *time_audit(root / "copies", settings, w)) for w in sorted({1, args.workers})]
     n = len(paths)
@@ -155,11 +242,20 @@ def main() -> None:
     RESULTS.write_text(
         json.dumps(
             {"copies": n, "archive_articles": len(articles), "cpus": os.cpu_count(),
-             "archive_import_seconds": round(import_seconds, 2), "runs": rows},
+             "archive_import_seconds": round(import_seconds, 2), "runs": rows,
+             "load_average_after": [round(x, 2) for x in os.getloadavg()],
+             **({"cli": cli} if cli else {})},
             indent=2, default=str,
         ) + "\n",
         encoding="utf-8",
     )  # fmt: skip
+
+
+def _write_cli(cli: dict[str, Any]) -> None:
+    """With --skip-loop: the CLI figures go in next to the last full run's."""
+    data = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    data["cli"] = cli
+    RESULTS.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -167,6 +167,20 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def _write_pieces(pieces: Iterator[str], output: Path) -> None:
+    """Write a report that comes in pieces (an audit's items) as they come."""
+    if str(output) == "-":
+        last = "\n"
+        for piece in pieces:
+            click.echo(piece, nl=False)
+            last = piece[-1:] or last
+        if last != "\n":
+            click.echo("")
+        return
+    with output.open("w", encoding="utf-8") as stream:
+        stream.writelines(pieces)
+
+
 def _is_url(source: str | None) -> bool:
     return source is not None and source.startswith(("http://", "https://"))
 
@@ -606,13 +620,13 @@ def scan(
 
 def _audit_outputs(result: AuditResult, *outputs: Path | None) -> None:
     from .audit import baseline_of
-    from .report import render_audit
+    from .report import iter_audit
 
     json_out, jsonl_out, markdown_out, junit_out, html_out, write_baseline = outputs
     for fmt, path in (("json", json_out), ("jsonl", jsonl_out), ("markdown", markdown_out),
                       ("junit", junit_out), ("html", html_out)):  # fmt: skip
         if path is not None:
-            _write(render_audit(result, fmt), path)
+            _write_pieces(iter_audit(result, fmt), path)
     if write_baseline is not None:
         _write(json.dumps(baseline_of(result), indent=2) + "\n", write_baseline)
 

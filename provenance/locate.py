@@ -125,6 +125,8 @@ class _Search:
     last_source: str = "live"
     # (version, versions) of an original found by the archive search.
     archive_version: tuple[int, int] | None = None
+    # The evidence of a page (the caller's, so that a page is detected once per check).
+    detect: Callable[[Document], Evidence] | None = None
 
     def note(self, strategy: str, target: str, outcome: str, reason: str = "") -> None:
         self.attempts.append(Attempt(strategy, target, outcome, reason))
@@ -139,15 +141,17 @@ def locate_original(
     fetcher: PageFetcher | None = None,
     archive: OriginalArchive | None = None,
     trace: Trace | None = None,
+    detect: Callable[[Document], Evidence] | None = None,
 ) -> tuple[Original | None, tuple[Attempt, ...]]:
     """Find and verify the original of `copy`, weigh its versions, follow its chain.
 
     `trace` (optional) scores a candidate as the source of the original, to follow the
-    chain upstream. Returns (the original or None, every attempt made). Raises nothing:
+    chain upstream; `detect` (optional) gives a page's evidence (`detect_evidence` when
+    absent). Returns (the original or None, every attempt made). Raises nothing:
     a failed fetch or an unreadable candidate is recorded as an attempt and the search
     goes on.
     """
-    search = _Search(copy, evidence, settings, fetcher, archive, verify, [])
+    search = _Search(copy, evidence, settings, fetcher, archive, verify, [], detect=detect)
     links = candidate_links(copy, evidence)
     for strategy in (_from_links, _from_archive, _from_origin_site, _from_web_archive):
         found = strategy(search, links)
@@ -286,7 +290,8 @@ def _chain(
 
 
 def _upstream(search: _Search, page: Document, seen: set[str], trace: Trace) -> Document | None:
-    evidence = detect_evidence(page, search.settings)
+    detect = search.detect
+    evidence = detect(page) if detect is not None else detect_evidence(page, search.settings)
     for url in candidate_links(page, evidence):
         if url in seen:
             continue

@@ -40,6 +40,23 @@ _POST_MIN_WORDS = 10
 _POST_MIN_PARAGRAPHS = 1
 
 
+class _Detections:
+    """The evidence of each document one check looks at, detected once: a candidate that
+    is verified and then used as the original is not detected again."""
+
+    def __init__(self, settings: Settings, known: dict[int, tuple[Document, Evidence]]) -> None:
+        self._settings = settings
+        self._seen = dict(known)
+
+    def __call__(self, doc: Document) -> Evidence:
+        hit = self._seen.get(id(doc))
+        if hit is not None and hit[0] is doc:
+            return hit[1]
+        evidence = detect_evidence(doc, self._settings)
+        self._seen[id(doc)] = (doc, evidence)  # the document is kept: its id stays unique
+        return evidence
+
+
 def check_document(
     copy: Document,
     *,
@@ -47,14 +64,24 @@ def check_document(
     settings: Settings | None = None,
     fetcher: PageFetcher | None = None,
     archive: OriginalArchive | None = None,
+    evidence: Evidence | None = None,
+    original_evidence: Evidence | None = None,
 ) -> Report:
     """Check one loaded copy against `original`, or against the original `locate` finds.
 
-    Returns the Report; "no original found" is a finding in it, not an exception.
-    Raises nothing for problems with candidates (they are recorded as attempts).
+    `evidence` (of the copy) and `original_evidence` are `detect_evidence`'s results when
+    the caller already has them (`split_detected` hands on the copy's); they are detected
+    here otherwise. Returns the Report; "no original found" is a finding in it, not an
+    exception. Raises nothing for problems with candidates (they are recorded as attempts).
     """
     settings = settings or Settings()
-    evidence = detect_evidence(copy, settings)
+    known = {}
+    if evidence is not None:
+        known[id(copy)] = (copy, evidence)
+    if original is not None and original_evidence is not None:
+        known[id(original)] = (original, original_evidence)
+    detect = _Detections(settings, known)
+    evidence = detect(copy)
     if original is not None:
         found: Original | None = Original(document=original, found_by="user")
         attempts: tuple[Attempt, ...] = ()
@@ -63,16 +90,15 @@ def check_document(
             copy,
             evidence,
             settings,
-            verify=lambda doc: _candidate_score(copy, evidence, doc, settings),
+            verify=lambda doc: _candidate_score(copy, evidence, doc, settings, detect),
             fetcher=fetcher,
             archive=archive,
-            trace=lambda page, doc: _candidate_score(
-                page, detect_evidence(page, settings), doc, settings
-            ),
+            trace=lambda page, doc: _candidate_score(page, detect(page), doc, settings, detect),
+            detect=detect,
         )
     alignment = None
     if found is not None:
-        found = replace(found, evidence=detect_evidence(found.document, settings))
+        found = replace(found, evidence=detect(found.document))
         alignment = _align(copy, evidence, found, settings)
     report = score(copy, evidence, found, alignment, settings)
     return replace(report, attempts=tuple(attempts), findings=_with_version_finding(report))
@@ -114,18 +140,25 @@ def check_source(
     copies = [
         post
         for doc in read_documents(source, settings=settings, fetcher=fetcher, on_error=on_error)
-        for post in split_posts(doc, settings)
+        for post in split_detected(doc, settings)
     ]
-    original_doc = None
+    original_doc = original_evidence = None
     if original is not None:
         original_doc = read_documents(original, settings=settings, fetcher=fetcher, original=True)[
             0
         ]
+        original_evidence = detect_evidence(original_doc, settings)
     return [
         check_document(
-            c, original=original_doc, settings=settings, fetcher=fetcher, archive=archive
+            copy,
+            original=original_doc,
+            settings=settings,
+            fetcher=fetcher,
+            archive=archive,
+            evidence=evidence,
+            original_evidence=original_evidence,
         )
-        for c in copies
+        for copy, evidence in copies
     ]
 
 
@@ -179,6 +212,13 @@ def split_posts(doc: Document, settings: Settings) -> list[Document]:
 
     Returns [doc] when there is nothing to split.
     """
+    return [post for post, _ in split_detected(doc, settings)]
+
+
+def split_detected(doc: Document, settings: Settings) -> list[tuple[Document, Evidence | None]]:
+    """`split_posts`, each post with its evidence when this pass already has it: a page
+    that is not split is detected once, here, and its evidence handed on to the check
+    (a split post is renumbered, so its evidence is left to `check_document`)."""
     evidence = detect_evidence(doc, settings)
     ends = sorted(
         a.paragraph_index
@@ -188,10 +228,10 @@ def split_posts(doc: Document, settings: Settings) -> list[Document]:
     prose = [p.index for p in doc.paragraphs if len(p.text.split()) >= _POST_MIN_WORDS]
     cuts = [e for e in dict.fromkeys(ends) if sum(i > e for i in prose) >= _POST_MIN_PARAGRAPHS]
     if not cuts:
-        return [doc]
+        return [(doc, evidence)]
     bounds = [-1, *cuts, len(doc.paragraphs) - 1]
     return [
-        _post(doc, n, doc.paragraphs[start + 1 : end + 1])
+        (_post(doc, n, doc.paragraphs[start + 1 : end + 1]), None)
         for n, (start, end) in enumerate(itertools.pairwise(bounds))
         if end > start
     ]
@@ -234,10 +274,14 @@ def _content(doc: Document, credit_lines: frozenset[int]) -> list[Paragraph]:
 
 
 def _candidate_score(
-    copy: Document, evidence: Evidence, candidate: Document, settings: Settings
+    copy: Document,
+    evidence: Evidence,
+    candidate: Document,
+    settings: Settings,
+    detect: Callable[[Document], Evidence],
 ) -> float:
     """How much of the copy a candidate explains, in [0, 1]; 0 when it is not its original."""
-    found = Original(candidate, "candidate", evidence=detect_evidence(candidate, settings))
+    found = Original(candidate, "candidate", evidence=detect(candidate))
     alignment = _align(copy, evidence, found, settings)
     report = score(copy, evidence, found, alignment, settings)
     if report.scores is None or report.verdict is Verdict.UNRELATED:

@@ -583,7 +583,7 @@ def test_older_archive_is_migrated_and_reindexed(tmp_path: Path, version: int) -
             assert hit.url == "https://o.example/old"
             assert archive.content_version().split(":")[1] == "1"
         with sqlite3.connect(path) as conn:
-            assert conn.execute("PRAGMA user_version").fetchone() == (4,)
+            assert conn.execute("PRAGMA user_version").fetchone() == (5,)
         return
     with sqlite3.connect(path) as conn:  # schema 3's index tables and indexes go
         conn.execute("DROP TABLE lsh_blocks")
@@ -611,7 +611,7 @@ def test_older_archive_is_migrated_and_reindexed(tmp_path: Path, version: int) -
         assert (hit.url, hit.matched_by) == ("https://o.example/old", "lsh")
         assert archive.integrity_check() == "ok"
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (4,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (5,)
         tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
         assert "lsh" not in tables
         [(index,)] = conn.execute(
@@ -685,3 +685,47 @@ def test_index_blocks_round_trip_and_refuse_version_ids_beyond_32_bits() -> None
         assert (found[:, 0] == key).sum() == (entries[:, 0] == key).sum()
     with pytest.raises(OverflowError):
         pack_blocks(np.array([[1, 1 << 32]], dtype=np.int64), 64)
+
+
+@pytest.mark.shared
+def test_candidates_are_verified_from_the_shingles_stored_with_each_version(
+    tmp_path: Path,
+) -> None:
+    """A version keeps its shingles (schema 5): a search reads them instead of shingling
+    the candidates' text, and finds what shingling the text finds; a version stored
+    before (no shingles) is verified from its text, with the same scores."""
+    path = tmp_path / "archive.sqlite"
+    articles = [_paragraphs(p) for p in _corpus_files(6, seed=11, min_paragraphs=5)]
+    with Archive.open(path) as archive:
+        for n, paragraphs in enumerate(articles):
+            archive.add_document(_doc(paragraphs, url=f"https://o.example/{n}"))
+    copies = [_doc(paragraphs[1:4]) for paragraphs in articles]
+    with Archive.open(path, create=False) as archive:
+        stored = [archive.search(c, min_containment=0.0) for c in copies]
+    with sqlite3.connect(path) as conn:
+        blobs = conn.execute("SELECT shingles FROM versions").fetchall()
+        assert len(blobs) == 6 and all(isinstance(b, bytes) and b for (b,) in blobs)
+        conn.execute("UPDATE versions SET shingles = NULL WHERE id % 2 = 0")
+    with Archive.open(path, create=False) as archive:
+        mixed = [archive.search(c, min_containment=0.0) for c in copies]
+    assert [[(c.url, c.score, c.jaccard) for c in hits] for hits in mixed] == [
+        [(c.url, c.score, c.jaccard) for c in hits] for hits in stored
+    ]
+    assert [hits[0].url for hits in stored] == [f"https://o.example/{n}" for n in range(6)]
+
+
+@pytest.mark.shared
+def test_schema_4_archive_gains_a_shingles_column_and_is_still_searched(tmp_path: Path) -> None:
+    path = tmp_path / "archive.sqlite"
+    paragraphs = _paragraphs(_corpus_files(1, seed=9, min_paragraphs=5)[0])
+    with Archive.open(path) as archive:
+        archive.add_document(_doc(paragraphs, url="https://o.example/old"))
+    with sqlite3.connect(path) as conn:
+        conn.execute("ALTER TABLE versions DROP COLUMN shingles")
+        conn.execute("PRAGMA user_version = 4")
+    with Archive.open(path, create=False) as archive:
+        [hit] = archive.search(_doc(paragraphs[1:3]))
+        assert hit.url == "https://o.example/old" and hit.score == 1.0
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (5,)
+        assert conn.execute("SELECT shingles FROM versions").fetchall() == [(None,)]

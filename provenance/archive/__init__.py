@@ -6,7 +6,9 @@
 
 Documents are keyed by URL; a changed page is kept as a new version, the same content
 twice is stored once. Lookups go through a MinHash LSH index persisted in SQLite (see
-`_sketch`), and every candidate is verified against its stored text before it is returned.
+`_sketch`), and every candidate is verified before it is returned: the share of the copy's
+shingles it holds, from the shingles stored with each version (schema 5; a version stored
+before is shingled from its text), and only the returned candidates' text is read.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 PRAGMAS = (
     # Applies to a new (empty) file only. 16 KB pages: a commit writes (and a checkpoint
@@ -78,6 +78,7 @@ DDL = (
         paragraphs INTEGER NOT NULL,
         body BLOB NOT NULL,
         extra TEXT,
+        shingles BLOB,
         UNIQUE (doc_id, content_hash),
         UNIQUE (doc_id, number)
     )""",
@@ -110,7 +111,8 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
     """Bring an older archive to the current schema: version 1 kept the index in one
     B-tree of band keys, version 2 in runs of one row per key (the index is rebuilt from
     the stored text afterwards: its scheme is reset here); version 3 kept no load notes
-    (`versions.extra`) and no archive id."""
+    (`versions.extra`) and no archive id; version 4 no shingles with each version
+    (`versions.shingles`; a version stored without them is verified from its text)."""
     if version < 3:
         conn.execute("DROP TABLE IF EXISTS lsh")
         conn.execute("DROP TABLE IF EXISTS lsh_runs")
@@ -123,4 +125,7 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
     if version < 4:
         conn.execute("ALTER TABLE versions ADD COLUMN extra TEXT")
         _stamp_id(conn)
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(versions)")}
+    if version < 5 and "shingles" not in columns:
+        conn.execute("ALTER TABLE versions ADD COLUMN shingles BLOB")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

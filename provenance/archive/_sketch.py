@@ -23,6 +23,7 @@ and search them.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -197,7 +198,9 @@ def containment(copy: Hashes, original: Hashes) -> tuple[int, int]:
     shingle array."""
     if not original.size:
         return 0, copy.size
-    ordered = np.sort(original)
+    ordered = original
+    if original.size > 1 and not bool(np.all(original[1:] > original[:-1])):
+        ordered = np.sort(original)  # stored shingles are sorted and distinct already
     distinct = 1 + int(np.count_nonzero(ordered[1:] != ordered[:-1]))
     at = np.minimum(np.searchsorted(ordered, copy), ordered.size - 1)
     shared = int(np.count_nonzero(ordered[at] == copy))
@@ -224,11 +227,31 @@ def distinct_shingles(paragraphs: Iterable[str]) -> Hashes:
 
 def band_key_batch(documents: Sequence[list[str]]) -> list[Keys]:
     """`band_keys` of many documents, shingled in one batch."""
+    return [keys for keys, _ in sketch_batch(documents)]
+
+
+def sketch_batch(documents: Sequence[list[str]]) -> list[tuple[Keys, bytes]]:
+    """`band_keys` and `pack_shingles` of many documents, shingled in one batch."""
     hashes, offsets = shingle_batch(documents)
-    return [
-        np.array(band_keys(hashes[offsets[n] : offsets[n + 1]]), dtype=np.int64)
-        for n in range(len(documents))
-    ]
+    out = []
+    for n in range(len(documents)):
+        own = hashes[offsets[n] : offsets[n + 1]]
+        out.append((np.array(band_keys(own), dtype=np.int64), pack_shingles(own)))
+    return out
+
+
+def pack_shingles(hashes: Hashes) -> bytes:
+    """A document's shingles as stored with it: distinct, sorted, little-endian u64,
+    zlib-compressed (what `containment` needs of an original, read without its text)."""
+    return zlib.compress(np.unique(hashes).astype("<u8").tobytes(), 1)
+
+
+def unpack_shingles(blob: bytes) -> Hashes:
+    """The shingles `pack_shingles` stored. Raises ValueError (zlib.error) when damaged."""
+    data = zlib.decompress(blob)
+    if len(data) % 8:
+        raise ValueError("shingle data is not a whole number of 64-bit hashes")
+    return np.frombuffer(data, dtype="<u8").astype(_U64)
 
 
 Entries = npt.NDArray[np.int64]  # shape (n, 2): band key, version id; sorted by key

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -53,10 +53,12 @@ from ._sketch import (
     run_entries,
     sample_shingles,
     shingle_batch,
+    sketch_batch,
     tokens,
     top_hits,
     unpack_blocks,
     unpack_fences,
+    unpack_shingles,
 )
 from ._sources import Fetch, Item, iter_items
 
@@ -139,6 +141,8 @@ class _Stored:
     versions: int
     added_at: str
     document: Document
+    # The version's distinct shingles, stored with it (None: stored before schema 5).
+    shingles: Hashes | None = None
 
 
 class Archive:
@@ -416,9 +420,9 @@ class Archive:
     def _insert_version(self, doc_id: int, number: int, doc: Document, prepared: _Prepared) -> None:
         cursor = self._conn.execute(
             "INSERT INTO versions (doc_id, number, content_hash, title, published, added_at,"
-            " paragraphs, body, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " paragraphs, body, extra, shingles) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (doc_id, number, prepared.digest, doc.title, _iso(doc.published), _now(),
-             prepared.paragraphs, prepared.body, _extra(doc)),
+             prepared.paragraphs, prepared.body, _extra(doc), prepared.shingles),
         )  # fmt: skip
         self._pending.append((int(cursor.lastrowid or 0), prepared.keys))
 
@@ -521,22 +525,38 @@ class Archive:
         with self._guard("search archive"), self._snapshot():
             counts = self._lsh_hits(band_keys(copy))
             by_title = self._title_hits(doc.title)
-            stored = self._load(list(counts) + [v for v in by_title if v not in counts])
-        best: dict[int, Candidate] = {}
-        texts = [[p.text for p in item.document.paragraphs] for item in stored]
-        hashes, offsets = shingle_batch(texts)  # every candidate in one pass
-        for n, item in enumerate(stored):
-            original = hashes[offsets[n] : offsets[n + 1]]
+            wanted = list(counts) + [v for v in by_title if v not in counts]
+            stored = self._load(wanted, text=False)
+        best: dict[int, tuple[Candidate, _Stored]] = {}
+        for item, original in zip(stored, _shingles_of(stored), strict=True):
             candidate = _verify(
                 copy, original, item, counts.get(item.version_id, 0), item.version_id in by_title
             )
             if candidate.score < threshold:
                 continue
             kept = best.get(item.doc_id)
-            if kept is None or (candidate.score, candidate.version) > (kept.score, kept.version):
-                best[item.doc_id] = candidate
-        ranked = sorted(best.values(), key=lambda c: (-c.score, c.url or "", -c.version))
-        return ranked[:limit]
+            if kept is None or (candidate.score, candidate.version) > (
+                kept[0].score,
+                kept[0].version,
+            ):
+                best[item.doc_id] = (candidate, item)
+        ranked = sorted(best.values(), key=lambda b: (-b[0].score, b[0].url or "", -b[0].version))[
+            :limit
+        ]
+        return self._with_text(ranked)
+
+    def _with_text(self, ranked: list[tuple[Candidate, _Stored]]) -> list[Candidate]:
+        """The candidates with their documents' text, read for these only (the others were
+        verified from their stored shingles, without it)."""
+        missing = [item.version_id for _, item in ranked if not item.document.paragraphs]
+        if not missing:
+            return [c for c, _ in ranked]
+        with self._guard("search archive"), self._snapshot():
+            loaded = {item.version_id: item.document for item in self._load(missing)}
+        return [
+            replace(c, document=loaded[item.version_id]) if item.version_id in loaded else c
+            for c, item in ranked
+        ]
 
     def _lsh_hits(self, keys: list[int]) -> dict[int, int]:
         """Version id -> colliding bands, for the MAX_VERIFIED versions with most."""
@@ -580,13 +600,16 @@ class Archive:
         ).fetchall()
         return {int(r[0]) for r in rows if r[0] is not None}
 
-    def _load(self, version_ids: list[int]) -> list[_Stored]:
+    def _load(self, version_ids: list[int], *, text: bool = True) -> list[_Stored]:
+        """The versions, with their text; with `text` false, only those stored without
+        shingles have it (the others' documents have no paragraphs)."""
         if not version_ids:
             return []
         marks = ",".join("?" * len(version_ids))
+        body = "v.body" if text else "CASE WHEN v.shingles IS NULL THEN v.body END"
         rows = self._conn.execute(
-            "SELECT v.id, v.doc_id, v.number, v.title, v.published, v.added_at, v.body,"
-            " v.extra, d.url, d.source, d.kind,"
+            f"SELECT v.id, v.doc_id, v.number, v.title, v.published, v.added_at, {body},"
+            " v.extra, v.shingles, d.url, d.source, d.kind,"
             " (SELECT count(*) FROM versions w WHERE w.doc_id = v.doc_id)"
             f" FROM versions v JOIN documents d ON d.id = v.doc_id WHERE v.id IN ({marks})"
             " ORDER BY v.id",
@@ -595,10 +618,12 @@ class Archive:
         return [self._stored(row) for row in rows]
 
     def _stored(self, row: tuple[Any, ...]) -> _Stored:
-        vid, doc_id, number, title, published, added_at, body, extra, url, source, kind, count = row
+        vid, doc_id, number, title, published, added_at, body, extra, packed, *rest = row
+        url, source, kind, count = rest
         try:
-            texts = zlib.decompress(body).decode("utf-8").split(_SEPARATOR)
+            texts = zlib.decompress(body).decode("utf-8").split(_SEPARATOR) if body else []
             kept = json.loads(extra) if extra else {}
+            shingles = unpack_shingles(packed) if packed is not None else None
         except (zlib.error, UnicodeDecodeError, ValueError) as exc:
             raise ArchiveError(f"{self.path}: version {vid} is damaged: {exc}") from exc
         doc = Document(
@@ -611,7 +636,7 @@ class Archive:
             meta={k: v for k, v in kept.items() if k in _KEPT_META},
             notes=tuple(str(n) for n in kept.get("notes", ())),
         )
-        return _Stored(vid, doc_id, number, count, added_at, doc)
+        return _Stored(vid, doc_id, number, count, added_at, doc, shingles)
 
     def content_version(self) -> str:
         """A name for what the archive holds now: its id and its last version's id. It
@@ -852,6 +877,7 @@ class _Prepared:
     paragraphs: int
     body: bytes
     keys: Keys
+    shingles: bytes
 
 
 def _extra(doc: Document) -> str | None:
@@ -871,17 +897,18 @@ def _texts(doc: Document) -> tuple[str | None, list[str]]:
 def _prepare(docs: Sequence[tuple[str | None, list[str]]]) -> list[_Prepared | None]:
     """Content hash, compressed body and LSH keys of each (title, paragraphs), or None
     for one without text; all are shingled in one batch. Runs in worker processes."""
-    keys = band_key_batch([texts for _, texts in docs])
+    sketches = sketch_batch([texts for _, texts in docs])
     return [
         _Prepared(
             digest=_content_hash(title, texts),
             paragraphs=len(texts),
             body=zlib.compress(_SEPARATOR.join(texts).encode("utf-8"), 1),
             keys=k,
+            shingles=packed,
         )
         if texts
         else None
-        for (title, texts), k in zip(docs, keys, strict=True)
+        for (title, texts), (k, packed) in zip(docs, sketches, strict=True)
     ]
 
 
@@ -916,6 +943,17 @@ def _default_workers() -> int:
 
 def _ints(values: Iterable[int]) -> str:
     return ",".join(str(int(v)) for v in values)
+
+
+def _shingles_of(stored: list[_Stored]) -> list[Hashes]:
+    """Each version's shingles: as stored with it, else (a version stored before schema
+    5) from its text, all such versions shingled in one batch."""
+    missing = [item for item in stored if item.shingles is None]
+    if not missing:
+        return [item.shingles for item in stored if item.shingles is not None]
+    hashes, offsets = shingle_batch([[p.text for p in i.document.paragraphs] for i in missing])
+    shingled = iter(hashes[offsets[n] : offsets[n + 1]] for n in range(len(missing)))
+    return [item.shingles if item.shingles is not None else next(shingled) for item in stored]
 
 
 def _verify(copy: Hashes, original: Hashes, item: _Stored, bands: int, by_title: bool) -> Candidate:

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from enum import Enum
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from ..archive import Archive
+from ..detect import detect_evidence
 from ..errors import Interrupted, ProvenanceError, SettingsError
 from ..fetch import Fetcher
 from ..load import load_documents
@@ -50,9 +52,76 @@ class AuditRecord:
     reused: bool = False
 
 
+class RecordSpool(Sequence[AuditRecord]):
+    """The records of one audit, worst first, with their reports in a private temporary
+    SQLite database (deleted when closed) and read back one record at a time: the main
+    process holds a record's key, status and rules, never every report at once. The
+    summary is counted as records are added."""
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect("")  # "": a temporary database on disk, private
+        self._db.execute("CREATE TABLE reports (id INTEGER PRIMARY KEY, report TEXT)")
+        self._rows: list[tuple[tuple[int, float, str], AuditRecord, int | None]] = []
+        self._tally: dict[str, Counter[str]] = {
+            name: Counter() for name in ("status", "verdicts", "credit", "origins")
+        }
+
+    def add(self, record: AuditRecord) -> None:
+        self._tally["status"][record.status] += 1
+        row = None
+        if record.report is not None:
+            report = record.report
+            self._tally["verdicts"][str(report["verdict"])] += 1
+            self._tally["credit"][str(report["credit"])] += 1
+            self._tally["origins"][_origin_of(report)] += 1
+            text = json.dumps(report, ensure_ascii=False)
+            row = self._db.execute("INSERT INTO reports (report) VALUES (?)", (text,)).lastrowid
+        self._rows.append((_worst_first(record), replace(record, report=None), row))
+
+    def seal(self) -> RecordSpool:
+        """Order the records worst first; returns self."""
+        self._rows.sort(key=lambda r: r[0])
+        return self
+
+    def summary(self) -> dict[str, Any]:
+        """What `summarise` gives for these records, from the counts."""
+        return {
+            "items": len(self._rows),
+            **{name: dict(sorted(c.items())) for name, c in self._tally.items()},
+        }
+
+    def compact(self) -> list[AuditRecord]:
+        """The records without their reports (statuses, keys, rules)."""
+        return [record for _, record, _ in self._rows]
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> AuditRecord: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[AuditRecord]: ...
+    def __getitem__(self, index: int | slice) -> AuditRecord | list[AuditRecord]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        _, record, row = self._rows[index]
+        if row is None:
+            return record
+        (text,) = self._db.execute("SELECT report FROM reports WHERE id = ?", (row,)).fetchone()
+        return replace(record, report=json.loads(text))
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def compact_records(records: Sequence[AuditRecord]) -> Sequence[AuditRecord]:
+    """`records` without reading their reports when they are spooled."""
+    return records.compact() if isinstance(records, RecordSpool) else records
+
+
 @dataclass(frozen=True)
 class AuditResult:
-    records: tuple[AuditRecord, ...]
+    records: Sequence[AuditRecord]
     checked: int
     reused: int
     sources: tuple[str, ...] = ()
@@ -60,7 +129,7 @@ class AuditResult:
 
     @property
     def failed(self) -> bool:
-        return any(r.status != "pass" for r in self.records)
+        return any(r.status != "pass" for r in compact_records(self.records))
 
 
 @dataclass(frozen=True)
@@ -89,11 +158,10 @@ def run_audit(
     """
     notify = progress or (lambda _event, _record: None)
     state = AuditState(options.state_path) if options.state_path else None
-    records: list[AuditRecord] = []
+    records = RecordSpool()
     counts = Counter[str]()
     try:
         items = _items(sources, settings, fetcher)
-        _warm_up(settings)
         depends = dependencies(settings, options.policy, _archive_content(settings))
         pending: dict[str, tuple[str, dict[str, str]]] = {}
         tasks = _pending_tasks(
@@ -106,8 +174,8 @@ def run_audit(
                 digest, item_depends = pending.pop(result.key)
                 state.store(result.key, digest, item_depends, _stored(new))
             counts["checked"] += 1
-            records += new
             for record in new:
+                records.add(record)
                 notify("checked", record)
     except Interrupted as exc:
         last = f", the last {records[-1].key}" if records else ""
@@ -119,9 +187,9 @@ def run_audit(
     finally:
         if state is not None:
             state.close()
-    ordered = tuple(sorted(records, key=_worst_first))
+    records.seal()
     return AuditResult(
-        ordered, counts["checked"], counts["reused"], tuple(sources), summarise(ordered)
+        records, counts["checked"], counts["reused"], tuple(sources), records.summary()
     )
 
 
@@ -243,32 +311,37 @@ def _pending_tasks(
     state: AuditState | None,
     depends: Mapping[str, str],
     pending: dict[str, tuple[str, dict[str, str]]],
-    records: list[AuditRecord],
+    records: RecordSpool,
     counts: Counter[str],
     notify: Progress,
 ) -> Iterator[tuple[str, Any]]:
     """Items that need checking, as worker tasks (each key's content hash and dependencies
-    go to `pending`, for the state); reused and failed items go to `records`."""
+    go to `pending`, for the state); reused and failed items go to `records`. Before the
+    first task (the workers fork then), the main process warms up: a run that reuses
+    every item checks nothing, not even the warm-up document."""
     seen: set[str] = set()
+    warm = False
     for item in items:
         if item.key in seen:
             continue
         seen.add(item.key)
         if item.error is not None:
             record = AuditRecord(item.key, "error", None, error=item.error)
-            records.append(record)
+            records.add(record)
             notify("error", record)
             continue
         digest = content_hash(item)
         item_depends = _item_dependencies(item, depends)
         stored = state.lookup(item.key, digest, item_depends) if state else None
         if stored is not None:
-            reused = _records_from_stored(stored, options)
-            records += reused
             counts["reused"] += 1
-            for record in reused:
+            for record in _records_from_stored(stored, options):
+                records.add(record)
                 notify("reused", record)
             continue
+        if not warm:
+            _warm_up(settings)
+            warm = True
         pending[item.key] = (digest, item_depends)
         yield item.key, (item, settings, options.policy)
 
@@ -316,11 +389,17 @@ def _check_task(payload: tuple[SourceItem, Settings, Policy]) -> list[dict[str, 
                               content_type=item.content_type, url=item.url)  # fmt: skip
     except ProvenanceError as exc:
         return [{"key": item.key, "error": str(exc)}]
+    original_evidence = detect_evidence(original, settings) if original is not None else None
     out = []
     for i, doc in enumerate(docs):
         key = item.key if len(docs) == 1 else f"{item.key}#{i}"
         report = check_document(
-            doc, original=original, settings=settings, fetcher=fetcher, archive=archive
+            doc,
+            original=original,
+            settings=settings,
+            fetcher=fetcher,
+            archive=archive,
+            original_evidence=original_evidence,
         )
         rules = evaluate_policy(report, policy)
         out.append(
@@ -397,5 +476,6 @@ def load_baseline(path: Path) -> dict[str, frozenset[str]]:
 
 def baseline_of(result: AuditResult) -> dict[str, Any]:
     """A baseline accepting every failure of `result` (for --write-baseline)."""
-    accepted = {r.key: sorted(f.rule for f in r.failures) for r in result.records if r.failures}
+    records = compact_records(result.records)
+    accepted = {r.key: sorted(f.rule for f in r.failures) for r in records if r.failures}
     return {"accepted": dict(sorted(accepted.items()))}

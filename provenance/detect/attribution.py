@@ -191,7 +191,7 @@ def _pattern_languages() -> dict[str, tuple[str, ...]]:
     """Languages of the rules that share one pattern ("Fonte:" is Portuguese and Italian)."""
     languages: dict[str, list[str]] = {}
     for rule in attribution_rules():
-        found = languages.setdefault(rule.regex.pattern, [])
+        found = languages.setdefault(rule.pattern, [])
         if rule.language not in found:
             found.append(rule.language)
     return {pattern: tuple(found) for pattern, found in languages.items()}
@@ -200,7 +200,7 @@ def _pattern_languages() -> dict[str, tuple[str, ...]]:
 def _language(rule: AttributionRule, origin: str | None) -> str:
     """The wording's language; for a wording several languages share, the credited
     publisher's language when it is one of them ("Fonte: ANSA" it, "Fonte: Lusa" pt)."""
-    shared = _pattern_languages().get(rule.regex.pattern, (rule.language,))
+    shared = _pattern_languages().get(rule.pattern, (rule.language,))
     if len(shared) > 1 and origin:
         pub = publisher_for_domain(origin)
         if pub is not None and pub.language in shared:
@@ -213,9 +213,9 @@ def _unique_rules(kinds: frozenset[str] | None) -> tuple[AttributionRule, ...]:
     seen: set[str] = set()
     rules = []
     for rule in attribution_rules():
-        if rule.regex.pattern in seen or (kinds is not None and rule.kind not in kinds):
+        if rule.pattern in seen or (kinds is not None and rule.kind not in kinds):
             continue
-        seen.add(rule.regex.pattern)
+        seen.add(rule.pattern)
         rules.append(rule)
     return tuple(rules)
 

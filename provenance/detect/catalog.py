@@ -77,7 +77,8 @@ class AttributionRule:
     id: str
     kind: str
     language: str
-    regex: re.Pattern[str]
+    # The expanded pattern; compiled on first use (`regex`), once per process.
+    pattern: str
     example: str
     source: str
     # Lowercase literals one of which the text must hold for the rule to be tried.
@@ -85,6 +86,13 @@ class AttributionRule:
     expect: Mapping[str, str] = field(default_factory=dict)
     # The publisher a wording names without spelling it ("(Reporting by ...)": Reuters).
     publisher: str = ""
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The compiled pattern: compiled when a text first gets past the rule's hints,
+        so a check pays only for the rules its text can match (a pattern naming every
+        publisher takes ~10 ms to compile)."""
+        return _compiled(self.pattern, f"attributions.toml:{self.id}")
 
 
 @dataclass(frozen=True)
@@ -185,27 +193,49 @@ def _trie_node(node: Mapping[str, Any]) -> str:
     return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
 
 
-def _names(wanted: Callable[[Publisher], bool]) -> str:
+_NAME_SETS: Mapping[str, Callable[[Publisher], bool]] = {
+    "{PUBLISHER}": lambda p: not p.platform and not p.common_word,
+    "{WIRE}": lambda p: p.kind == "wire",
+}
+
+
+@cache
+def _names(placeholder: str) -> str:
+    """The alternation of publisher names a placeholder stands for (built once: the
+    directory's trie takes longer to build than every rule's other parts together)."""
+    wanted = _NAME_SETS[placeholder]
     names = {alias for pub in publishers() if wanted(pub) for alias in (pub.name, *pub.aliases)}
     return r"(?P<name>" + _trie_regex(names) + r")(?![\w.-]*\w)"
 
 
-def _compile(pattern: str, where: str) -> re.Pattern[str]:
+def _expand(pattern: str) -> str:
     expanded = pattern.replace("{NAME}", _NAME).replace("{PLACE}", _PLACE)
-    if "{PUBLISHER}" in expanded:
-        names = _names(lambda p: not p.platform and not p.common_word)
-        expanded = expanded.replace("{PUBLISHER}", names)
-    if "{WIRE}" in expanded:
-        expanded = expanded.replace("{WIRE}", _names(lambda p: p.kind == "wire"))
+    for placeholder in _NAME_SETS:
+        if placeholder in expanded:
+            expanded = expanded.replace(placeholder, _names(placeholder))
+    return expanded
+
+
+@cache
+def _regex(expanded: str) -> re.Pattern[str]:
+    return re.compile(expanded, re.MULTILINE)
+
+
+def _compiled(expanded: str, where: str) -> re.Pattern[str]:
     try:
-        return re.compile(expanded, re.MULTILINE)
+        return _regex(expanded)
     except re.error as exc:
         raise SettingsError(f"bad regex in {where}: {exc}") from exc
 
 
+def _compile(pattern: str, where: str) -> re.Pattern[str]:
+    return _compiled(_expand(pattern), where)
+
+
 @cache
 def attribution_rules() -> tuple[AttributionRule, ...]:
-    """Return the compiled attribution rules. Raises SettingsError on a bad entry."""
+    """Return the attribution rules (each pattern compiled on first use). Raises
+    SettingsError on a bad entry; a bad pattern raises it when first used."""
     rules = []
     for row in _load_toml("attributions.toml").get("attribution", []):
         expect = {k[len("expect_") :]: str(v) for k, v in row.items() if k.startswith("expect_")}
@@ -218,7 +248,7 @@ def attribution_rules() -> tuple[AttributionRule, ...]:
                 id=str(row["id"]),
                 kind=str(row["kind"]),
                 language=str(row.get("language", "en")),
-                regex=_compile(str(row["pattern"]), f"attributions.toml:{row['id']}"),
+                pattern=_expand(str(row["pattern"])),
                 example=str(row["example"]),
                 source=str(row.get("source", "")),
                 hints=tuple(h.lower() for h in _hints(row.get("hint", ()))),

@@ -23,7 +23,7 @@ from ..models import Report
 
 if TYPE_CHECKING:
     from ._text import clean as safe_line
-    from .audit import AUDIT_FORMATS, progress_printer, render_audit
+    from .audit import AUDIT_FORMATS, iter_audit, progress_printer, render_audit
     from .html import render_html
     from .junit import render_junit
     from .scan import progress_line
@@ -33,6 +33,7 @@ _LAZY = {
     "AUDIT_FORMATS": "audit",
     "progress_printer": "audit",
     "render_audit": "audit",
+    "iter_audit": "audit",
     "render_html": "html",
     "render_junit": "junit",
     "progress_line": "scan",
@@ -44,6 +45,7 @@ _ALIASES = {"safe_line": ("_text", "clean")}
 __all__ = [
     "AUDIT_FORMATS",
     "FORMATS",
+    "iter_audit",
     "progress_line",
     "progress_printer",
     "render_audit",

@@ -10,7 +10,7 @@ module back but the package's `__init__`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -75,21 +75,39 @@ def render_audit_json(result: AuditResultLike) -> str:
     "items": [{"key", "status", "reused", "error", "failures", "rules", "report"}]}, where
     "report" is the report schema of docs/schema.md (or null when the item errored).
     """
-    data = {
-        "schema_version": SCHEMA_VERSION,
-        "audit": _audit_json(result),
-        "items": [_record_json(r, rules=True) for r in result.records],
-    }
-    return dumps(data) + "\n"
+    return "".join(iter_audit_json(result))
+
+
+# Where the items go in the envelope `dumps` writes (keys sorted, two-space indent).
+_NO_ITEMS = '\n  "items": [],\n'
+
+
+def iter_audit_json(result: AuditResultLike) -> Iterator[str]:
+    """`render_audit_json` in pieces, one item at a time (the same text, joined)."""
+    envelope = {"schema_version": SCHEMA_VERSION, "audit": _audit_json(result), "items": []}
+    head, tail = (dumps(envelope) + "\n").split(_NO_ITEMS)
+    if not result.records:
+        yield head + _NO_ITEMS + tail
+        return
+    yield head + '\n  "items": [\n'
+    for n, record in enumerate(result.records):
+        text = dumps(_record_json(record, rules=True)).replace("\n", "\n    ")
+        yield ("    " if n == 0 else ",\n    ") + text
+    yield "\n  ],\n" + tail
 
 
 def render_audit_jsonl(result: AuditResultLike) -> str:
     """Return one JSON line per item, then a last line {"summary": {...}} with the totals."""
-    lines = [dumps(_record_json(r, rules=False), indent=None) for r in result.records]
+    return "".join(iter_audit_jsonl(result))
+
+
+def iter_audit_jsonl(result: AuditResultLike) -> Iterator[str]:
+    """`render_audit_jsonl` line by line."""
+    for record in result.records:
+        yield dumps(_record_json(record, rules=False), indent=None) + "\n"
     audit = _audit_json(result)
     summary = {**audit.pop("summary"), **audit}
-    lines.append(dumps({"summary": summary}, indent=None))
-    return "\n".join(lines) + "\n"
+    yield dumps({"summary": summary}, indent=None) + "\n"
 
 
 # ---- markdown ------------------------------------------------------------------------
@@ -225,6 +243,23 @@ def render_audit(
 
         return render_audit_html(view)
     raise SettingsError(f"unknown audit format {fmt!r}; choose one of {', '.join(AUDIT_FORMATS)}")
+
+
+def iter_audit(
+    result: AuditResultLike, fmt: str, *, color: bool = False, width: int | None = None
+) -> Iterator[str]:
+    """`render_audit` in pieces, for writing to a file as they come: JSON, JSON Lines and
+    HTML item by item (an audit of any size is written without holding it all)."""
+    if fmt == "json":
+        yield from iter_audit_json(result)
+    elif fmt == "jsonl":
+        yield from iter_audit_jsonl(result)
+    elif fmt == "html":
+        from .html import iter_audit_html
+
+        yield from iter_audit_html(audit_view(result))
+    else:
+        yield render_audit(result, fmt, color=color, width=width)
 
 
 # ---- progress ------------------------------------------------------------------------

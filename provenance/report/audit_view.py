@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 from ..errors import InputError
 from ..models import Report, Severity
@@ -67,28 +67,80 @@ class AuditResultLike(Protocol):
     def summary(self) -> Mapping[str, Any]: ...
 
 
-@dataclass(frozen=True)
 class AuditItem:
-    """One record as the renderers draw it: its Report rebuilt, its reasons as clean lines."""
+    """One record as the renderers draw it: its reasons as clean lines, its Report rebuilt
+    from the stored dict when read (by the view, which keeps the last few: an item read
+    field after field is rebuilt once, and a list of items holds no reports)."""
 
-    key: str
-    status: str
-    report: Report | None
-    reasons: tuple[str, ...] = ()
-    error: str | None = None
-    reused: bool = False
+    __slots__ = ("_index", "_owner", "key", "reasons", "reused", "status")
+
+    def __init__(self, record: AuditRecordLike, owner: _Items, index: int) -> None:
+        self.key, self.status, self.reused = record.key, record.status, record.reused
+        reasons = tuple(_reason(r) for r in record.failures)
+        if record.status == "fail" and not reasons:
+            reasons = ("failed the audit policy",)
+        self.reasons = reasons
+        self._owner, self._index = owner, index
+
+    @property
+    def report(self) -> Report | None:
+        return self._owner.rebuilt(self._index)[0]
+
+    @property
+    def error(self) -> str | None:
+        """The item's error, or why its stored report cannot be read."""
+        return self._owner.rebuilt(self._index)[1]
 
     @property
     def name(self) -> str:
         """The item's title (else URL or source) when it has a report, else its key."""
-        return label(self.report) if self.report is not None else clean(self.key) or "(no key)"
+        report = self.report
+        return label(report) if report is not None else clean(self.key) or "(no key)"
+
+
+class _Items(Sequence[AuditItem]):
+    """The items of a view, built when read; reports are rebuilt one at a time."""
+
+    def __init__(self, records: Sequence[AuditRecordLike]) -> None:
+        self._records = records
+        light = getattr(records, "compact", None)  # spooled records, reports left on disk
+        self._light: Sequence[AuditRecordLike] = light() if callable(light) else records
+        self._recent: dict[int, tuple[Report | None, str | None]] = {}
+
+    def __len__(self) -> int:
+        return len(self._light)
+
+    @overload
+    def __getitem__(self, index: int) -> AuditItem: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[AuditItem]: ...
+    def __getitem__(self, index: int | slice) -> AuditItem | Sequence[AuditItem]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = range(len(self))[index]
+        return AuditItem(self._light[index], self, index)
+
+    def rebuilt(self, index: int) -> tuple[Report | None, str | None]:
+        """(report, error) of one item; the last few are kept."""
+        hit = self._recent.get(index)
+        if hit is None:
+            hit = _rebuild(self._records[index])
+            if len(self._recent) >= _RECENT_ITEMS:
+                del self._recent[next(iter(self._recent))]
+            self._recent[index] = hit
+        return hit
+
+
+# Items a view keeps built (a renderer's lists of items hold their statuses and keys).
+_RECENT_ITEMS = 4
 
 
 @dataclass(frozen=True)
 class AuditView:
-    """Everything a renderer needs: items worst first, counts, and totals per category."""
+    """Everything a renderer needs: items worst first, counts, and totals per category.
+    `items` builds each item when read (see `AuditItem`)."""
 
-    items: tuple[AuditItem, ...]
+    items: Sequence[AuditItem]
     checked: int
     reused: int
     sources: tuple[str, ...]
@@ -108,17 +160,14 @@ def _reason(rule: RuleLike) -> str:
     return f"{name}: {message}"
 
 
-def _item(record: AuditRecordLike) -> AuditItem:
+def _rebuild(record: AuditRecordLike) -> tuple[Report | None, str | None]:
     report, error = None, record.error
     if record.report is not None:
         try:
             report = report_from_dict(record.report)
         except InputError as exc:
             error = error or f"stored report is unreadable ({exc})"
-    reasons = tuple(_reason(r) for r in record.failures)
-    if record.status == "fail" and not reasons:
-        reasons = ("failed the audit policy",)
-    return AuditItem(record.key, record.status, report, reasons, error, record.reused)
+    return report, error
 
 
 def _origin(report: Report) -> str:
@@ -126,17 +175,12 @@ def _origin(report: Report) -> str:
 
 
 def _totals(result: AuditResultLike, items: Sequence[AuditItem]) -> dict[str, dict[str, int]]:
-    reports = [i.report for i in items if i.report is not None]
-    computed = {
-        "status": Counter(i.status for i in items),
-        "verdicts": Counter(r.verdict.value for r in reports),
-        "credit": Counter(r.credit.value for r in reports),
-        "origins": Counter(_origin(r) for r in reports),
-    }
+    """Totals per category: the result's summary (counted as the audit ran), else counted
+    here from the reports (rebuilt only when the summary lacks a category)."""
     totals: dict[str, dict[str, int]] = {}
-    for name, counts in computed.items():
+    for name in ("status", "verdicts", "credit", "origins"):
         given = result.summary.get(name)
-        source = given if isinstance(given, Mapping) else counts
+        source = given if isinstance(given, Mapping) else _count(name, items)
         # audit.summarise writes a missing origin domain as "None".
         totals[name] = {
             ("unknown" if str(k) in ("None", "") else clean(k)): int(v) for k, v in source.items()
@@ -144,13 +188,25 @@ def _totals(result: AuditResultLike, items: Sequence[AuditItem]) -> dict[str, di
     return totals
 
 
+def _count(name: str, items: Sequence[AuditItem]) -> Counter[str]:
+    if name == "status":
+        return Counter(i.status for i in items)
+    reports = (i.report for i in items if i.report is not None)
+    if name == "verdicts":
+        return Counter(r.verdict.value for r in reports)
+    if name == "credit":
+        return Counter(r.credit.value for r in reports)
+    return Counter(_origin(r) for r in reports)
+
+
 def audit_view(result: AuditResultLike) -> AuditView:
     """Return the renderable view of `result`; records keep their (worst-first) order.
 
-    A stored report that cannot be rebuilt makes its item show the reason as an error.
-    Raises nothing.
+    Items are built when read (see `_Items`): a renderer drawing them one after the other
+    holds one report at a time. A stored report that cannot be rebuilt makes its item
+    show the reason as an error. Raises nothing.
     """
-    items = tuple(_item(r) for r in result.records)
+    items = _Items(result.records)
     return AuditView(
         items,
         result.checked,

@@ -11,7 +11,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -111,25 +113,51 @@ def _figure(caption: str, svg: str, note: str = "") -> str:
     return f"<figure><figcaption>{html.escape(caption)}</figcaption>{svg}{extra}</figure>"
 
 
+class _ChartInputs:
+    """What the charts draw, gathered report by report (no report kept)."""
+
+    def __init__(self) -> None:
+        self.reports = 0
+        self.verdicts: Counter[Verdict] = Counter()
+        self.scored: list[tuple[float, float]] = []
+        self.lags: list[float] = []
+
+    def add(self, report: Report) -> None:
+        self.reports += 1
+        self.verdicts[report.verdict] += 1
+        if report.scores is not None:
+            self.scored.append((report.scores.coverage, report.scores.fidelity))
+        lag = copy_lag(report)
+        if lag is not None:
+            self.lags.append(lag)
+
+    def render(self, lead: Sequence[str] = ()) -> str:
+        return _charts_of(self, lead)
+
+
 def _charts(reports: Sequence[Report], lead: Sequence[str] = ()) -> str:
-    verdicts = [(v.value, sum(r.verdict is v for r in reports)) for v in Verdict]
-    scored = [r.scores for r in reports if r.scores is not None]
-    lags = [lag for r in reports if (lag := copy_lag(r)) is not None]
+    inputs = _ChartInputs()
+    for report in reports:
+        inputs.add(report)
+    return _charts_of(inputs, lead)
+
+
+def _charts_of(inputs: _ChartInputs, lead: Sequence[str]) -> str:
+    verdicts = [(v.value, inputs.verdicts[v]) for v in Verdict]
+    scored, lags = inputs.scored, inputs.lags
     axis = ["0", "0.5", "1"]
-    unscored = f"{len(reports) - len(scored)} without scores"
+    unscored = f"{inputs.reports - len(scored)} without scores"
     figures = [
         *lead,
         _figure("Verdicts", bar_chart(verdicts, "Verdict counts")),
         _figure(
             "Coverage",
-            histogram(_bins(s.coverage for s in scored), axis, "Coverage distribution"),
+            histogram(_bins(c for c, _ in scored), axis, "Coverage distribution"),
             unscored,
         ),
         _figure(
             "Fidelity",
-            histogram(
-                _bins(s.fidelity for s in scored), axis, "Fidelity distribution", "bar-verbatim"
-            ),
+            histogram(_bins(f for _, f in scored), axis, "Fidelity distribution", "bar-verbatim"),
             unscored,
         ),
     ]
@@ -138,7 +166,7 @@ def _charts(reports: Sequence[Report], lead: Sequence[str] = ()) -> str:
             _figure(
                 "Copy lag (original → copy)",
                 histogram(_lag_bins(lags), [b for b, _ in _LAG_BINS], "Copy lag", "bar-edited"),
-                f"{len(reports) - len(lags)} without dated markup or dates on both sides",
+                f"{inputs.reports - len(lags)} without dated markup or dates on both sides",
             )
         )
     return '<section class="charts" id="summary">' + "".join(figures) + "</section>"
@@ -433,12 +461,7 @@ def _audit_item(n: int, item: AuditItem) -> str:
     return f'<details class="item" id="item-{n}">{summary}{body}</details>'
 
 
-def _audit_overview(view: AuditView) -> str:
-    errors = "".join(
-        f'<li><a href="#item-{n}">{_e(item.name, 120)}</a>: {_e(item.error, 300)}</li>'
-        for n, item in enumerate(view.items)
-        if item.error
-    )
+def _audit_overview(view: AuditView, errors: str) -> str:
     listed = f'<h3>Could not check</h3><ul class="errors">{errors}</ul>' if errors else ""
     sources = "".join(f"<li><code>{_e(s, 200)}</code></li>" for s in view.sources)
     return listed + (f"<h3>Sources</h3><ul>{sources}</ul>" if sources else "")
@@ -448,7 +471,17 @@ def render_audit_html(view: AuditView) -> str:
     """Return one self-contained page for an audit: status and charts, the sortable table
     with a status column, errored items with their reason, and every item's side by side.
     """
-    reports = [i.report for i in view.items if i.report is not None]
+    return "".join(iter_audit_html(view))
+
+
+# The page's details are held in a temporary file past this many characters.
+_DETAILS_IN_MEMORY = 1 << 20
+
+
+def iter_audit_html(view: AuditView) -> Iterator[str]:
+    """`render_audit_html` in pieces, each item's report rebuilt once: one pass over the
+    items gathers what the charts and the table need (small) and writes each item's
+    details to a temporary file, which is then read back in order."""
     statuses = [(s, view.count(s)) for s in ("pass", "fail", "error")]
     status_chart = _figure("Status", bar_chart(statuses, "Status counts"))
     counts = ", ".join(f"{view.count(s)} {s}" for s in ("fail", "error", "pass"))
@@ -456,19 +489,39 @@ def render_audit_html(view: AuditView) -> str:
         f"{plural(len(view.items), 'item')}: {counts} · checked {view.checked}, "
         f"reused {view.reused}"
     )
-    with_lag = any(copy_lag(r) is not None for r in reports)
-    rows = (
-        f'<tr id="row-{n}" class="st-row-{_e(item.status)}">'
-        + "".join(_audit_cells(n, item, with_lag))
-        + "</tr>"
-        for n, item in enumerate(view.items)
-    )
-    details = "".join(_audit_item(n, item) for n, item in enumerate(view.items))
-    body = (
-        f"<h2>Summary</h2>{_charts(reports, [status_chart])}"
-        f"{_audit_overview(view)}"
-        f"{_table(_columns(_AUDIT_COLUMNS, with_lag), rows)}"
-        f'<h2>Details</h2><section id="details">{details}</section>'
-    )
-    header = f'<h1>Provenance audit</h1><p class="muted" id="audit-summary">{summary}</p>'
-    return _page(f"Provenance audit: {summary}", header, body)
+    charts = _ChartInputs()
+    rows: dict[bool, list[str]] = {False: [], True: []}
+    errors: list[str] = []
+    with tempfile.SpooledTemporaryFile(_DETAILS_IN_MEMORY, mode="w+", encoding="utf-8") as spool:
+        for n, item in enumerate(view.items):
+            report = item.report
+            if report is not None:
+                charts.add(report)
+            for with_lag in (False, True):
+                rows[with_lag].append(
+                    f'<tr id="row-{n}" class="st-row-{_e(item.status)}">'
+                    + "".join(_audit_cells(n, item, with_lag))
+                    + "</tr>"
+                )
+            if item.error:
+                errors.append(
+                    f'<li><a href="#item-{n}">{_e(item.name, 120)}</a>: {_e(item.error, 300)}</li>'
+                )
+            spool.write(_audit_item(n, item))
+        with_lag = bool(charts.lags)
+        header = f'<h1>Provenance audit</h1><p class="muted" id="audit-summary">{summary}</p>'
+        head, tail = _page(f"Provenance audit: {summary}", header, _BODY).split(_BODY)
+        yield head
+        yield f"<h2>Summary</h2>{charts.render([status_chart])}"
+        yield _audit_overview(view, "".join(errors))
+        yield _table(_columns(_AUDIT_COLUMNS, with_lag), rows[with_lag])
+        yield '<h2>Details</h2><section id="details">'
+        spool.seek(0)
+        while chunk := spool.read(1 << 16):
+            yield chunk
+        yield "</section>"
+        yield tail
+
+
+# Stands for the body in the page template while the page is written in pieces.
+_BODY = "\x00audit-body\x00"

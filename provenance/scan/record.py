@@ -4,7 +4,7 @@
 `min_shared` word 5-shingles with the archive, or less than `min_share` of its own
 (counted in the filter's sample), is dropped there, before the load stage extracts the
 article (the common case in a crawl). Every other page is loaded by `load_documents`,
-split by `split_posts` and checked by `check_document` offline against the archive, as
+split by `split_detected` and checked by `check_document` offline against the archive, as
 `provenance check --offline --archive` would: the same load, detect, locate (archive
 only), align and score code. A copy found is a report whose original came from the
 archive, is not the page's own site, and whose verdict says the page was derived from it.
@@ -32,7 +32,7 @@ from ..detect.domains import registrable_domain
 from ..errors import ProvenanceError
 from ..load import WarcError, WarcReader, WarcRecord, load_documents, page_text
 from ..models import Report, Verdict
-from ..pipeline import check_document, split_posts
+from ..pipeline import check_document, split_detected
 from ..report import report_to_dict
 from ..report.serialize import dumps
 from ..settings import Settings
@@ -107,8 +107,11 @@ def scan_record(record: WarcRecord, ctx: ScanContext) -> Outcome:
             return Outcome("dropped", record.file, record.offset, record.url)
         docs = load_documents(record.body, source=where, settings=ctx.settings,
                               content_type=record.content_type, url=record.url or None)  # fmt: skip
-        posts = [post for doc in docs for post in split_posts(doc, ctx.settings)]
-        reports = [check_document(p, settings=ctx.settings, archive=archive) for p in posts]
+        posts = [post for doc in docs for post in split_detected(doc, ctx.settings)]
+        reports = [
+            check_document(p, settings=ctx.settings, archive=archive, evidence=evidence)
+            for p, evidence in posts
+        ]
     except ProvenanceError as exc:
         return Outcome("error", record.file, record.offset, record.url, reason=str(exc))
     lines = tuple(
