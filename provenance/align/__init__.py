@@ -13,14 +13,20 @@ sparse weighted LCS solved with a Fenwick tree); then a lone unmatched paragraph
 side between two chain neighbours is paired when alike (a short heading with a word
 changed); then a greedy pass over what is left, best first (those pairs are `moved`); then
 the split/merge pass, where the longer side may take part in several pairs (unless the
-pairs it already has explain the shorter side's words). Every copy and original paragraph
-appears in at least one ParagraphMatch (`added` / `dropped` when nothing matched).
+pairs it already has explain the shorter side's words). Under the paragraph map, copy
+sentences are linked to the original sentences they come from (`sentences.py`), and
+paragraphs left unmatched that share sentences are paired on them. Every copy and original
+paragraph appears in at least one ParagraphMatch (`added` / `dropped` when nothing
+matched). Each word edit of a pair gets its kind (`provenance/edits.py`). A copy in another
+language than its original is aligned on anchors instead (`translation.py`).
 
 Status of a matched pair, from the word diff (Indel opcodes on word lists; punctuation and
 quote/dash style never count as a change):
 * verbatim   equal comparison keys, or ratio >= verbatim_threshold with no replaced or
-             inserted word (deletions only, e.g. a dropped ticker code);
-* rewritten  at least `_MIN_SPUN_REPLACEMENTS` one- or two-word replacements making up
+             inserted word and no deletion of kind negation or modality (deletions only,
+             e.g. a dropped ticker code);
+* rewritten  at least `_MIN_SPUN_REPLACEMENTS` one- or two-word replacements that are not
+             edits of style only, making up
              `_SPUN_REPLACEMENT_SHARE` of the words (a spinner's synonyms), or a pair found
              by content-word overlap >= rewritten_threshold, or ratio < edited_threshold;
 * edited     otherwise. Changed words inside quotation marks go to `quote_changes`.
@@ -196,7 +202,7 @@ def _align(
     copy_sides = [_prepare(p, pos, "copy", notes) for pos, p in enumerate(copy)]
     orig_sides = [_prepare(p, pos, "original", notes) for pos, p in enumerate(original)]
     pairs = _score_pairs(copy_sides, orig_sides, settings, deadline, notes, ratio_matrix)
-    chain = _monotone_chain(pairs, len(orig_sides))
+    chain = heaviest_chain(pairs, lambda p: p.ci, lambda p: p.oj, lambda p: p.score)
     chain = sorted(chain + _gap_pairs(chain, copy_sides, orig_sides), key=lambda p: p.ci)
     moved = _leftover_pairs(pairs, chain)
     partial = _partial_pairs(pairs, chain + moved, copy_sides, orig_sides)
@@ -415,11 +421,6 @@ def _dice(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 # --- assignment ----------------------------------------------------------------------
-
-
-def _monotone_chain(pairs: list[_Pair], n_orig: int) -> list[_Pair]:
-    """Heaviest chain strictly increasing on both sides (sparse weighted LCS)."""
-    return heaviest_chain(pairs, lambda p: p.ci, lambda p: p.oj, lambda p: p.score)
 
 
 def _gap_pairs(chain: list[_Pair], copy: list[_Side], orig: list[_Side]) -> list[_Pair]:
