@@ -242,13 +242,9 @@ def _snapshot_version(search: _Search, url: str | None) -> list[_Option]:
 
 def _load_page(search: _Search, strategy: str, url: str) -> Document | None:
     """A page by URL: the archive's latest version of it, else fetched (unverified)."""
-    if search.archive is not None:
-        try:
-            archived = search.archive.find_url(url)
-        except ProvenanceError:
-            archived = None
-        if archived is not None:
-            return archived
+    archived = _archived(search, url)
+    if archived is not None:
+        return archived
     if not _network_allowed(search, strategy, url):
         return None
     body = _fetch(search, strategy, url)
@@ -416,15 +412,21 @@ def _wayback_snapshot(search: _Search, base: str, url: str) -> str | None:
     return re.sub(r"(/web/\d+)/", r"\1id_/", snapshot, count=1) if snapshot else None
 
 
+def _archived(search: _Search, url: str) -> Document | None:
+    """The archive's latest version of `url`, if the archive is there and holds it."""
+    if search.archive is None:
+        return None
+    try:
+        return search.archive.find_url(url)
+    except ProvenanceError:
+        return None
+
+
 def _try_url(search: _Search, strategy: str, url: str) -> Document | None:
-    if search.archive is not None:
-        try:
-            archived = search.archive.find_url(url)
-        except ProvenanceError:
-            archived = None
-        if archived is not None:
-            search.last_source = "archive"
-            return _verified(search, strategy, url, archived)
+    archived = _archived(search, url)
+    if archived is not None:
+        search.last_source = "archive"
+        return _verified(search, strategy, url, archived)
     search.last_source = "live"
     if not _network_allowed(search, strategy, url):
         return None
