@@ -14,7 +14,7 @@ language's); the others are `added` or `dropped`. Words are not diffed.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from ..edits import anchors
@@ -31,6 +31,7 @@ _COGNATE_RATIO = 80
 # Only the best this many pairs are weighed (a long text in one language shares a year or
 # two with every paragraph of another).
 _MAX_PAIRS = 20_000
+_MAX_POSTINGS = 100
 
 
 def align_translation(
@@ -43,12 +44,25 @@ def align_translation(
     copy_language, original_language = languages
     copy_anchors = [anchors(p.text, copy_language) for p in copy]
     original_anchors = [anchors(p.text, original_language) for p in original]
-    scored = [
-        (ci, oj, score)
-        for ci, a in enumerate(copy_anchors)
-        for oj, b in enumerate(original_anchors)
-        if (score := _score(a, b)) > 0
-    ]
+    postings: defaultdict[str, list[int]] = defaultdict(list)
+    for oj, b in enumerate(original_anchors):
+        for anchor in b:
+            postings[anchor].append(oj)
+    scored = []
+    for ci, a in enumerate(copy_anchors):
+        # candidates share an anchor as written; an anchor in very many paragraphs (a
+        # year, the story's main name) names no paragraph in particular
+        candidates = {
+            oj
+            for anchor in a
+            for oj in postings.get(anchor, ())
+            if len(postings[anchor]) <= _MAX_POSTINGS
+        }
+        scored += [
+            (ci, oj, score)
+            for oj in sorted(candidates)
+            if (score := _score(a, original_anchors[oj])) > 0
+        ]
     kept = sorted(sorted(scored, key=lambda x: -x[2])[:_MAX_PAIRS])
     chain = heaviest_chain(kept, lambda x: x[0], lambda x: x[1], lambda x: x[2])
     entries: list[tuple[tuple[int, int, int], ParagraphMatch]] = []
