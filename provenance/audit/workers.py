@@ -67,12 +67,26 @@ def _serve(func: Task, conn: Connection, parent_pid: int, inherited: list[Connec
     while True:
         try:
             payload = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):
             return
         try:
-            conn.send(("ok", func(payload)))
+            result: tuple[str, Any] = ("ok", func(payload))
         except Exception as exc:  # any failure of one task is that task's result
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            result = ("error", f"{type(exc).__name__}: {exc}")
+        try:
+            _send(conn, result)
+        except OSError:  # the parent closed the pipe (it stopped): leave without a word
+            return
+
+
+def _send(conn: Connection, result: tuple[str, Any]) -> None:
+    """Send a result; one that cannot be pickled is sent as that task's error."""
+    try:
+        conn.send(result)
+    except OSError:
+        raise
+    except Exception as exc:
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
 class WorkerPool:
