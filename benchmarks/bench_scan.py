@@ -21,7 +21,6 @@ session's start-up timed apart. Prints a table and writes benchmarks/results/sca
 from __future__ import annotations
 
 import argparse
-import csv
 import html
 import json
 import os
@@ -38,6 +37,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
+from bench_audit import corpus_articles  # noqa: E402 (the same corpus sample)
 from warcs import build_archive, http_response, prose, warc_member  # noqa: E402
 
 from provenance.archive import Archive  # noqa: E402
@@ -70,18 +70,7 @@ def articles(limit: int, rng: random.Random) -> list[tuple[str, str, list[str]]]
             (f"https://origin{n % 50}.example/story-{n}", f"Story {n}", prose(rng, 8))
             for n in range(limit)
         ]
-    rows = list(csv.DictReader((CORPUS / "metadata.tsv").open(encoding="utf-8"), delimiter="\t"))
-    rng.shuffle(rows)
-    out = []
-    for row in rows:
-        text = (CORPUS / row["path"]).read_text(encoding="utf-8", errors="replace")
-        title, _, body = text.partition("\n")
-        paragraphs = [p.strip() for p in body.split("\n\n") if len(p.split()) >= 8]
-        if len(paragraphs) >= 4 and row["url"].startswith("http"):
-            out.append((row["url"], title.strip(), paragraphs))
-        if len(out) == limit:
-            break
-    return out
+    return corpus_articles(limit, rng)
 
 
 def page(title: str, paragraphs: list[str]) -> bytes:
