@@ -25,8 +25,9 @@ _OPENERS = {
     "\u00ab": "\u00bb",  # « »
     "\u2018": "\u2019",  # single curly quotes used as quotation marks
 }
-_TRAILING_PUNCT_RE = re.compile(r"[.,;:!?)\]]+$")
-_LEADING_PUNCT_RE = re.compile(r"^[(\[]+")
+# Punctuation around a token that may stand outside a quotation mark: ("Yes," / "No").
+_TRAILING_PUNCT = ".,;:!?)]"
+_LEADING_PUNCT = "(["
 # Zero-width characters that carry no meaning in running text. ZWJ/ZWNJ (U+200C/D) are
 # kept: they change rendering and meaning in Persian, Indic scripts and emoji.
 _INVISIBLE_RE = re.compile("[\u200b\u2060\ufeff\u00ad]")
@@ -232,7 +233,7 @@ def quote_mask(tokens: list[str]) -> list[bool]:
     mask: list[bool] = []
     closer = ""
     for tok in tokens:
-        core = _TRAILING_PUNCT_RE.sub("", _LEADING_PUNCT_RE.sub("", tok))
+        core = tok.lstrip(_LEADING_PUNCT).rstrip(_TRAILING_PUNCT)
         if not closer and core[:1] in _OPENERS:
             closer, core = _OPENERS[core[:1]], core[1:]
         mask.append(bool(closer))

@@ -39,22 +39,23 @@ spun paragraphs (every second content word replaced) have ratio 0.69-0.90 and ov
 edited_threshold 0.70 and rewritten_threshold 0.40 separate them; the scattered-replacement
 rule, not the ratio, tells spinning from editing.
 
-Work is bounded: keys are compared on their first `_MAX_SCORE_CHARS` characters (with a
-note); the full ratio matrix (cdist, `workers=1`) is computed only for small inputs, above
-that only pairs sharing enough informative bigrams are scored; scoring stops with a note
-when `settings.time_budget_seconds` is spent. Deterministic: no randomness, no threads,
-every tie broken by position.
+Work is bounded and follows the text, not its square: keys are compared on their first
+`_MAX_SCORE_CHARS` characters (with a note); an inverted index of informative bigrams
+proposes the pairs worth judging (one path for every size: no full similarity matrix);
+scoring stops with a note when `settings.time_budget_seconds` is spent. Deterministic: no
+randomness, no threads, every tie broken by position.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable, KeysView, Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 from itertools import pairwise
 
 from ..edits import (
@@ -87,11 +88,9 @@ __all__ = ["align_paragraphs", "heaviest_chain"]
 
 # Keys longer than this are compared on their first part only (ratio is O(n*m/64)).
 _MAX_SCORE_CHARS = 50_000
-# Above this many pairs only pairs sharing an informative bigram are scored.
-_FULL_MATRIX_PAIRS = 250_000
 # A bigram repeated this often (occurrences in one side times the other) casts no vote.
 _MAX_WINDOW_VOTES = 64
-# In large inputs, pairs sharing less than this share of their bigrams are not scored.
+# Pairs sharing less than this share of their informative bigrams get no character ratio.
 _MIN_SHARED_SHARE = 0.1
 # A bigram found in more original paragraphs than this says nothing about which one matches.
 _MAX_POSTINGS = 100
@@ -148,7 +147,7 @@ class _Side:
     key: str
     n_words: int
     content: frozenset[str]
-    bigrams: frozenset[tuple[str, str]]
+    bigrams: KeysView[tuple[str, str]]  # informative ones: not two function words
     bigram_counts: Counter[tuple[str, str]]
 
 
@@ -162,12 +161,18 @@ class _Pair:
     contain: float = 0.0  # bigram containment of the shorter side, 0 if not a split/merge
 
 
-@dataclass(frozen=True)
 class _Tokens:
-    display: list[str]
-    keys: list[str]
-    quoted: list[bool]
-    bigrams: dict[tuple[str, str], list[int]]
+    """A paragraph's words as shown, their comparison keys, which lie inside quotes, and
+    (computed when a split or merge first asks) where each informative bigram starts."""
+
+    def __init__(self, display: list[str]) -> None:
+        self.display = display
+        self.keys = [_token_key(t) for t in display]
+        self.quoted = quote_mask(display)
+
+    @cached_property
+    def bigrams(self) -> dict[tuple[str, str], list[int]]:
+        return _positions(self.keys)
 
 
 def align_paragraphs(
@@ -199,8 +204,7 @@ def _align(
         return Alignment(matches=tuple(matches), translation=translation)
     deadline = time.monotonic() + settings.time_budget_seconds
     notes: list[str] = []
-    copy_sides = [_prepare(p, pos, "copy", notes) for pos, p in enumerate(copy)]
-    orig_sides = [_prepare(p, pos, "original", notes) for pos, p in enumerate(original)]
+    copy_sides, orig_sides = _prepare_all(copy, original, notes)
     pairs = _score_pairs(copy_sides, orig_sides, settings, deadline, notes, ratio_matrix)
     chain = heaviest_chain(pairs, lambda p: p.ci, lambda p: p.oj, lambda p: p.score)
     chain = sorted(chain + _gap_pairs(chain, copy_sides, orig_sides), key=lambda p: p.ci)
@@ -285,7 +289,22 @@ def _sentence_pairs(
     return found
 
 
-def _prepare(p: Paragraph, pos: int, side: str, notes: list[str]) -> _Side:
+def _prepare_all(
+    copy: Sequence[Paragraph], original: Sequence[Paragraph], notes: list[str]
+) -> tuple[list[_Side], list[_Side]]:
+    """Both sides prepared; a paragraph the copy kept word for word is prepared once."""
+    seen: dict[str, _Side] = {}
+    copy_sides = [_prepare(p, pos, "copy", notes, seen) for pos, p in enumerate(copy)]
+    orig_sides = [_prepare(p, pos, "original", notes, seen) for pos, p in enumerate(original)]
+    return copy_sides, orig_sides
+
+
+def _prepare(
+    p: Paragraph, pos: int, side: str, notes: list[str], seen: dict[str, _Side]
+) -> _Side:
+    known = seen.get(p.text)
+    if known is not None:
+        return replace(known, pos=pos, index=p.index)
     # Normalising never shrinks text to less than half, so twice the cap is enough.
     key = comparison_key(p.text[: 2 * _MAX_SCORE_CHARS])
     if len(key) > _MAX_SCORE_CHARS:
@@ -295,11 +314,14 @@ def _prepare(p: Paragraph, pos: int, side: str, notes: list[str]) -> _Side:
         )
         key = key[:_MAX_SCORE_CHARS]
     toks = _KEY_WORD_RE.findall(key)
-    counts = Counter(
-        (a, b) for a, b in pairwise(toks) if a not in _STOPWORDS or b not in _STOPWORDS
-    )
-    content = frozenset(t for t in toks if t not in _STOPWORDS and len(t) > 1)
-    return _Side(pos, p.index, p.text, key, len(toks), content, frozenset(counts), counts)
+    counts = Counter(pairwise(toks))
+    for a, b in [bg for bg in counts if bg[0] in _STOPWORDS and bg[1] in _STOPWORDS]:
+        del counts[a, b]
+    content = frozenset(t for t in set(toks) - _STOPWORDS if len(t) > 1)
+    prepared = _Side(pos, p.index, p.text, key, len(toks), content, counts.keys(), counts)
+    if len(key) < _MAX_SCORE_CHARS:  # a cut paragraph is noted on each side
+        seen[p.text] = prepared
+    return prepared
 
 
 # --- scoring -------------------------------------------------------------------------
@@ -313,13 +335,20 @@ def _score_pairs(
     notes: list[str],
     ratio_matrix: _RatioMatrix | None,
 ) -> list[_Pair]:
-    """Every admissible pair, sorted by (copy position, original position)."""
+    """Every admissible pair, sorted by (copy position, original position).
+
+    Only pairs sharing an informative bigram (or, for paragraphs without one, alike
+    enough in characters) are judged, and only those sharing `_MIN_SHARED_SHARE` of
+    their bigrams get a character ratio: the cost follows the text, not its square. A
+    `ratio_matrix` (the benchmark's difflib baseline) scores every pair instead.
+    """
     if not copy or not orig:
         return []
     shared = _shared_bigrams(copy, orig)
-    full = ratio_matrix is not None or len(copy) * len(orig) <= _FULL_MATRIX_PAIRS
-    matrix_fn = ratio_matrix or _ratio_matrix
-    ratios = matrix_fn([c.key for c in copy], [o.key for o in orig], settings) if full else None
+    ratios = None
+    if ratio_matrix is not None:
+        ratios = ratio_matrix([c.key for c in copy], [o.key for o in orig], settings)
+    bare = _BareIndex(orig, settings)
     pairs: list[_Pair] = []
     for c in copy:
         if time.monotonic() > deadline:
@@ -328,11 +357,19 @@ def _score_pairs(
                 f"from position {c.pos} on were not compared"
             )
             break
-        candidates = range(len(orig)) if full else _candidates(c, orig, shared[c.pos])
+        found = shared[c.pos]
+        alike = bare.alike(c) if ratios is None else {}
+        candidates = range(len(orig)) if ratios is not None else sorted({*found, *alike})
         for oj in candidates:
-            o = orig[oj]
-            r = ratios[c.pos][oj] if ratios is not None else _ratio(c.key, o.key, settings)
-            n_shared = shared[c.pos].get(oj, 0)
+            o, n_shared = orig[oj], found.get(oj, 0)
+            if ratios is not None:
+                r = ratios[c.pos][oj]
+            elif oj in alike:
+                r = alike[oj]
+            elif n_shared >= _MIN_SHARED_SHARE * min(len(c.bigrams), len(o.bigrams)):
+                r = _ratio(c.key, o.key, settings)
+            else:
+                r = 0.0
             if r < settings.edited_threshold and not n_shared:
                 continue  # no common bigram: neither split/merge nor rewrite
             pair = _judge(c, o, r, n_shared, settings)
@@ -341,31 +378,38 @@ def _score_pairs(
     return pairs
 
 
-def _candidates(c: _Side, orig: list[_Side], shared: dict[int, int]) -> list[int]:
-    """Originals sharing enough informative bigrams with `c` to be worth a ratio."""
-    return sorted(
-        oj
-        for oj, n in shared.items()
-        if n >= _MIN_SHARED_SHARE * min(len(c.bigrams), len(orig[oj].bigrams))
-    )
+class _BareIndex:
+    """Original paragraphs without an informative bigram ("Advertisement", "Read more"),
+    which the bigram index cannot propose: a copy paragraph without one is compared with
+    them on characters (rapidfuzz's extract, above the edited threshold)."""
+
+    def __init__(self, orig: list[_Side], settings: Settings) -> None:
+        self._positions = [o.pos for o in orig if not o.bigrams]
+        self._keys = [orig[j].key for j in self._positions]
+        self._cutoff = 100 * settings.edited_threshold
+
+    def alike(self, c: _Side) -> dict[int, float]:
+        if c.bigrams or not self._keys:
+            return {}
+        return {
+            self._positions[k]: score / 100
+            for _, score, k in process.extract(
+                c.key, self._keys, scorer=fuzz.ratio, score_cutoff=self._cutoff, limit=None
+            )
+        }
 
 
-def _shared_bigrams(copy: list[_Side], orig: list[_Side]) -> list[dict[int, int]]:
+def _shared_bigrams(copy: list[_Side], orig: list[_Side]) -> list[Counter[int]]:
     """For each copy paragraph: original position -> number of shared informative bigrams."""
     postings: dict[tuple[str, str], list[int]] = defaultdict(list)
     for o in orig:
         for bg in o.bigrams:
             postings[bg].append(o.pos)
-    result: list[dict[int, int]] = []
-    for c in copy:
-        counts: dict[int, int] = defaultdict(int)
-        for bg in c.bigrams:
-            hits = postings.get(bg, ())
-            if len(hits) <= _MAX_POSTINGS:
-                for oj in hits:
-                    counts[oj] += 1
-        result.append(counts)
-    return result
+    informative = {bg: hits for bg, hits in postings.items() if len(hits) <= _MAX_POSTINGS}
+    return [
+        Counter(itertools.chain.from_iterable(informative.get(bg, ()) for bg in c.bigrams))
+        for c in copy
+    ]
 
 
 def _ratio(a: str, b: str, settings: Settings) -> float:
@@ -375,19 +419,6 @@ def _ratio(a: str, b: str, settings: Settings) -> float:
 
 def _exact_ratio(a: str, b: str) -> float:
     return fuzz.ratio(a, b) / 100
-
-
-# Up to this many pairs the same ratios come from a loop over fuzz.ratio as fast as from
-# process.cdist, which returns a numpy array: a small check does not import numpy (~0.1 s).
-_LOOP_MATRIX_PAIRS = 2_500
-
-
-def _ratio_matrix(copy: list[str], orig: list[str], settings: Settings) -> list[list[float]]:
-    cutoff = 100 * settings.edited_threshold
-    if len(copy) * len(orig) <= _LOOP_MATRIX_PAIRS:
-        return [[fuzz.ratio(c, o, score_cutoff=cutoff) / 100 for o in orig] for c in copy]
-    matrix = process.cdist(copy, orig, scorer=fuzz.ratio, workers=1, score_cutoff=cutoff)
-    return [[v / 100 for v in row] for row in matrix.tolist()]
 
 
 def _judge(c: _Side, o: _Side, ratio: float, shared: int, settings: Settings) -> _Pair | None:
@@ -701,9 +732,7 @@ def _status(
 
 
 def _tokenize(text: str) -> _Tokens:
-    display = text[:_MAX_SCORE_CHARS].split()
-    keys = [_token_key(t) for t in display]
-    return _Tokens(display, keys, quote_mask(display), _positions(keys))
+    return _Tokens(text[:_MAX_SCORE_CHARS].split())
 
 
 @lru_cache(maxsize=65_536)
