@@ -183,8 +183,12 @@ _KEY_CACHE_SIZE = 4096
 def comparison_key(s: str) -> str:
     """Return the form paragraphs are compared in (memoised: a check aligns the same
     paragraphs more than once, verifying candidates and then aligning the original).
+    See `_key`."""
+    return _key(s)
 
-    NFKC (so '…' becomes '...', full-width forms become ASCII), curly and straight quotes
+
+def _key(s: str) -> str:
+    """NFKC (so '…' becomes '...', full-width forms become ASCII), curly and straight quotes
     unified, every dash kind (and the spaces around it) made one '-', whitespace collapsed,
     casefolded. Two paragraphs that differ only in such style get equal keys.
     """
@@ -199,6 +203,13 @@ def words(s: str) -> list[str]:
     """Return the word tokens of `comparison_key(s)`: letters/digits, keeping inner
     apostrophes, periods and commas ("don't", "u.s", "1,000", "0.3")."""
     return _WORD_RE.findall(comparison_key(s))
+
+
+@lru_cache(maxsize=65_536)
+def token_words(token: str) -> tuple[str, ...]:
+    """`words` of one whitespace-free token, memoised apart from the paragraph keys (a
+    text's tokens would otherwise push its paragraphs out of `comparison_key`'s cache)."""
+    return tuple(_WORD_RE.findall(_key(token)))
 
 
 @lru_cache(maxsize=_KEY_CACHE_SIZE)

@@ -60,6 +60,32 @@ def test_attribution_entry_matches_its_real_example(rule) -> None:  # type: igno
 
 
 @pytest.mark.parametrize("rule", ATTRIBUTIONS, ids=[r.id for r in ATTRIBUTIONS])
+def test_a_line_anchored_rule_finds_what_a_full_search_finds(rule) -> None:  # type: ignore[no-untyped-def]
+    """Rules tried at line starts only give the matches `finditer` gives, the example
+    standing alone, after another line, or between two."""
+    from provenance.detect.attribution import _line_starts, _matches
+
+    texts = [
+        rule.example,
+        f"An earlier line.\n{rule.example}",
+        f"First line\n\n  {rule.example}\nA line after it.",
+        f"Not at a line start: {rule.example}",
+    ]
+    for text in texts:
+        found = [m.span() for m in _matches(rule, text, _line_starts(text))]
+        assert found == [m.span() for m in rule.regex.finditer(text)], (rule.id, text)
+
+
+def test_line_anchored_patterns_are_told_apart() -> None:
+    from provenance.detect.catalog import _line_anchored
+
+    assert _line_anchored(r"(?i)^\s*(?:Source|Fonte):")
+    assert _line_anchored(r"^x[]|]") and _line_anchored(r"^a\|b")
+    assert not _line_anchored(r"^a|b") and not _line_anchored(r"(?:^a|\(b)")
+    assert not _line_anchored(r"\bvia ^")
+
+
+@pytest.mark.parametrize("rule", ATTRIBUTIONS, ids=[r.id for r in ATTRIBUTIONS])
 def test_attribution_hint_is_in_its_example(rule) -> None:  # type: ignore[no-untyped-def]
     assert not rule.hints or any(h in rule.example.lower() for h in rule.hints), (
         f"{rule.id}: hints {rule.hints!r} would skip its example"

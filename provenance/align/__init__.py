@@ -77,7 +77,7 @@ from ..models import (
     Status,
 )
 from ..settings import Settings
-from ..text import comparison_key, quote_mask, words
+from ..text import comparison_key, quote_mask, token_words
 from ..text import sentences as split_sentences
 from ._chain import heaviest_chain
 from ._fuzz import Indel, fuzz, process
@@ -738,7 +738,7 @@ def _tokenize(text: str) -> _Tokens:
 @lru_cache(maxsize=65_536)
 def _token_key(token: str) -> str:
     """A token's words; punctuation-only tokens get "" and so never count as a change."""
-    return " ".join(words(token))
+    return " ".join(token_words(token))
 
 
 def _positions(keys: list[str]) -> dict[tuple[str, str], list[int]]:

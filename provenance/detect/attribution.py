@@ -17,15 +17,16 @@ from ..models import Attribution, Document
 from .catalog import CREDIT_KINDS, QUOTES, AttributionRule, attribution_rules, normalize_name
 from .domains import lookup_publisher, publisher_for_domain, resolve_name, site_domain
 
-# Cheap prefilter: a credit line cannot match where none of these words occurs.
-_CREDIT_HINT_RE = re.compile(
-    r"appeared|originally|first|republished|reprinted|reproduced|permission|read the full"
-    r"|publicad|publié|publiée|paru|erschien|veröffentlicht|apareceu|apareci|pubblicat|apparso"
-    r"|republicad|ripubblicat|republié|reproduit|reproducido|reproduzido|riprodott"
-    r"|autorisation|autorización|autorização|genehmigung|permesso|permissão|permiso|concessione"
-    r"|informaci|informaç|material|avec|urdupoint",
-    re.IGNORECASE,
-)
+# Cheap prefilter: a credit line cannot match where none of these words occurs (looked up
+# as substrings of the lower-cased text: a regex alternation tries each at every character).
+_CREDIT_HINTS = (  # noqa: SIM905 (a word list reads best as one string)
+    "appeared|originally|first|republished|reprinted|reproduced|permission|read the full"
+    "|publicad|publié|publiée|paru|erschien|veröffentlicht|apareceu|apareci|pubblicat|apparso"
+    "|republicad|ripubblicat|republié|reproduit|reproducido|reproduzido|riprodott"
+    "|autorisation|autorización|autorização|genehmigung|permesso|permissão|permiso|concessione"
+    "|informaci|informaç|material|avec|urdupoint"
+).split("|")
+_NEWLINE_RE = re.compile(r"\n")
 _STOP_RE = re.compile(
     r"\s(?:and|by|on|in|at|under|with|for|to|is|was|as|from|who|which|that|where|en|dans"
     r"|sur|auf|am|em|su|y|et|und|e|ed|con|avec|mit|para|per)\s"
@@ -224,16 +225,16 @@ def scan_text(
     text: str, index: int, markup: Markup, kinds: frozenset[str] | None = None
 ) -> Iterator[Attribution]:
     """Yield the attributions found in one block of text (kinds: restrict the rules)."""
-    hinted = _CREDIT_HINT_RE.search(text) is not None
     lowered = text.lower()
+    hinted = _credit_hinted(lowered)
+    present = {hint for hint in _all_hints(kinds) if hint in lowered}
+    starts = _line_starts(text)
     candidates: list[tuple[int, int, Attribution]] = []
     for rule in _unique_rules(kinds):
         credit = rule.kind in CREDIT_KINDS
-        if (credit and not hinted) or (
-            rule.hints and not any(hint in lowered for hint in rule.hints)
-        ):
+        if (credit and not hinted) or (rule.hints and present.isdisjoint(rule.hints)):
             continue
-        for match in rule.regex.finditer(text):
+        for match in _matches(rule, text, starts):
             if credit and not _at_edge(text, match):
                 continue
             found = _build(rule, text, match, index, markup)
@@ -247,6 +248,35 @@ def scan_text(
             yield found
 
 
+def _credit_hinted(lowered: str) -> bool:
+    return any(hint in lowered for hint in _CREDIT_HINTS)
+
+
+@cache
+def _all_hints(kinds: frozenset[str] | None) -> frozenset[str]:
+    return frozenset(hint for rule in _unique_rules(kinds) for hint in rule.hints)
+
+
+def _line_starts(text: str) -> list[int]:
+    if "\n" not in text:
+        return [0]
+    return [0, *(m.end() for m in _NEWLINE_RE.finditer(text))]
+
+
+def _matches(rule: AttributionRule, text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """The rule's matches in `text`; a line-anchored rule is tried at line starts only
+    (a regex search would try, and fail, at every other character)."""
+    if not rule.line_anchored:
+        yield from rule.regex.finditer(text)
+        return
+    end = 0
+    for start in starts:
+        match = rule.regex.match(text, start) if start >= end else None
+        if match is not None:
+            end = max(match.end(), start + 1)
+            yield match
+
+
 def _sort_key(a: Attribution) -> tuple[int, str, str, str]:
     index = a.paragraph_index if a.paragraph_index >= 0 else 1 << 30
     return (index, a.kind, a.name, a.text)
@@ -257,7 +287,7 @@ def _html_only(doc: Document, markup: Markup, known: Iterable[Attribution]) -> l
     seen = {(a.kind, normalize_name(a.name)) for a in known}
     extra = []
     for line in markup.text_lines:
-        if line in texts or not _CREDIT_HINT_RE.search(line):
+        if line in texts or not _credit_hinted(line.lower()):
             continue
         for found in scan_text(line, -1, markup, CREDIT_KINDS):
             key = (found.kind, normalize_name(found.name))

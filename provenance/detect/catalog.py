@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -93,6 +93,12 @@ class AttributionRule:
         so a check pays only for the rules its text can match (a pattern naming every
         publisher takes ~10 ms to compile)."""
         return _compiled(self.pattern, f"attributions.toml:{self.id}")
+
+    @property
+    def line_anchored(self) -> bool:
+        """True when every match starts at a line start (the pattern begins with `^` and
+        has no alternative outside a group): it need only be tried there."""
+        return _line_anchored(self.pattern)
 
 
 @dataclass(frozen=True)
@@ -219,6 +225,45 @@ def _expand(pattern: str) -> str:
 @cache
 def _regex(expanded: str) -> re.Pattern[str]:
     return re.compile(expanded, re.MULTILINE)
+
+
+_INLINE_FLAGS_RE = re.compile(r"^\(\?[aiLmsux]+\)")
+
+
+@lru_cache(maxsize=1_024)
+def _line_anchored(pattern: str) -> bool:
+    body = _INLINE_FLAGS_RE.sub("", pattern)
+    return body.startswith("^") and not _top_level_alternative(body)
+
+
+def _top_level_alternative(pattern: str) -> bool:
+    """True when `pattern` holds a `|` outside every group and character class."""
+    depth, i = 0, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 1
+        elif ch == "[":
+            i = _class_end(pattern, i)
+        elif ch in "()":
+            depth += 1 if ch == "(" else -1
+        elif ch == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """Index of the `]` closing the character class opened at `start` (a `]` first in
+    the class, after an optional `^`, is a literal)."""
+    i = start + 1
+    if pattern[i : i + 1] == "^":
+        i += 1
+    if pattern[i : i + 1] == "]":
+        i += 1
+    while i < len(pattern) and pattern[i] != "]":
+        i += 2 if pattern[i] == "\\" else 1
+    return i
 
 
 def _compiled(expanded: str, where: str) -> re.Pattern[str]:

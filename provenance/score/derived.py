@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..align import heaviest_chain
 from ..models import Alignment, SentenceLink
-from ..text import quote_mask, words
+from ..text import quote_mask, token_words
 
 __all__ = ["LONG_RUN_WORDS", "RUN_WORDS", "Derivation", "derivation", "shared_runs"]
 
@@ -64,24 +65,28 @@ def shared_runs(copy: Sequence[str], original: Sequence[str], n: int = RUN_WORDS
     return round(sum(covered[i] for i in counted) / len(counted), 4)
 
 
-def _tokens(text: str) -> tuple[list[str], list[bool], list[bool]]:
+@lru_cache(maxsize=4_096)
+def _tokens(text: str) -> tuple[tuple[str, ...], tuple[bool, ...], tuple[bool, ...]]:
     """Word keys of `text`, whether each is a plain word (not a name or number), and
-    whether it stands inside quotation marks."""
+    whether it stands inside quotation marks (memoised: each check counts runs of two
+    lengths, and a copy shares most paragraphs with its original)."""
     display = text.split()
     in_quote = quote_mask(display)
     keys: list[str] = []
     plain: list[bool] = []
     quoted: list[bool] = []
     for token, q in zip(display, in_quote, strict=True):
-        for w in words(token):
-            keys.append(w)
-            stripped = token.lstrip("\"'\u201c\u2018(\u00ab\u201e")
-            plain.append(not (stripped[:1].isupper() or w[:1].isdigit()))
-            quoted.append(q)
-    return keys, plain, quoted
+        found = token_words(token)
+        if not found:
+            continue
+        capital = token.lstrip("\"'\u201c\u2018(\u00ab\u201e")[:1].isupper()
+        keys += found
+        plain += [not (capital or w[:1].isdigit()) for w in found]
+        quoted += [q] * len(found)
+    return tuple(keys), tuple(plain), tuple(quoted)
 
 
-def _ngrams(tokens: list[str], n: int) -> Iterable[tuple[str, ...]]:
+def _ngrams(tokens: Sequence[str], n: int) -> Iterable[tuple[str, ...]]:
     return zip(*(tokens[i:] for i in range(n)), strict=False)
 
 
