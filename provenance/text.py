@@ -12,7 +12,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import ftfy
@@ -102,7 +102,7 @@ def _describe(steps: Sequence[tuple[str, str]]) -> str:
     return f"encoding fixes: {applied}" if applied else "encoding fixes"
 
 
-@lru_cache(maxsize=1)
+@cache
 def _windows_874_tables() -> tuple[dict[str, int], re.Pattern[str]]:
     """Char -> byte of "sloppy" windows-874 and a regex for UTF-8 sequences read through it.
 
@@ -209,6 +209,9 @@ def words(s: str) -> list[str]:
 def token_words(token: str) -> tuple[str, ...]:
     """`words` of one whitespace-free token, memoised apart from the paragraph keys (a
     text's tokens would otherwise push its paragraphs out of `comparison_key`'s cache)."""
+    if token.isascii() and "&" not in token:
+        # Only casefolding changes the words of such a token (no entity, no Unicode).
+        return tuple(_WORD_RE.findall(token.lower()))
     return tuple(_WORD_RE.findall(_key(token)))
 
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 import pytest
 from shared_dir import SHARED
 
-from provenance.text import clean_text, comparison_key, repair_mojibake, words
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provenance.text import clean_text, comparison_key, repair_mojibake, token_words, words
 
 LAPOST = SHARED / "real/families/cnn-nato-scramble-2025-02-12/lapost.txt"
 
@@ -138,3 +141,31 @@ def test_real_changes_give_different_keys(a: str, b: str) -> None:
 )
 def test_words(text: str, expected: list[str]) -> None:
     assert words(text) == expected
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "Don't",
+        "U.S.",
+        "1,000.5",
+        "well--known",
+        "AT&amp;T",
+        "\u201cYes,\u201d",
+        "ﬁnal",
+        "Ｆｕｌｌ",
+        "(Reuters)",
+        "café",
+        "don''t",
+        "\u2014",
+        "x\u00adY",
+        "İstanbul",
+    ],
+)
+def test_token_words_are_the_words_of_the_token(token: str) -> None:
+    assert token_words(token) == tuple(words(token))
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Z", "Cc", "Cs")), max_size=12))
+def test_token_words_agree_with_words_on_any_token(token: str) -> None:
+    assert token_words(token) == tuple(words(token))

@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -230,7 +230,7 @@ def _regex(expanded: str) -> re.Pattern[str]:
 _INLINE_FLAGS_RE = re.compile(r"^\(\?[aiLmsux]+\)")
 
 
-@lru_cache(maxsize=1_024)
+@cache
 def _line_anchored(pattern: str) -> bool:
     body = _INLINE_FLAGS_RE.sub("", pattern)
     return body.startswith("^") and not _top_level_alternative(body)

@@ -14,7 +14,7 @@ import html
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -55,7 +55,7 @@ def _e_block(text: object) -> str:
     return html.escape(clean(text), quote=True)
 
 
-@lru_cache(maxsize=1)
+@cache
 def _assets() -> tuple[str, str]:
     package = resources.files(__package__ or "provenance.report")
     css = package.joinpath("template.css").read_text(encoding="utf-8")
