@@ -523,6 +523,70 @@ def worst_cases(settings: Settings) -> dict[str, float]:
     return timings
 
 
+SCALING_SIZES = (10, 20, 50, 100, 200, 500, 1000, 2000)
+
+
+def _scaling_pair(paragraphs: list[str], n: int) -> tuple[tuple[Paragraph, ...], ...]:
+    """An original of `n` distinct corpus paragraphs and a copy that drops every 17th and
+    adds three words to every 10th (the 2,000 x 2,000 worst case, at any size)."""
+    original = [f"{t} ({i})" for i, t in enumerate((paragraphs * (n // len(paragraphs) + 1))[:n])]
+    copy = [t if i % 10 else t + " extra words here" for i, t in enumerate(original) if i % 17]
+    return _doc(copy), _doc(original)
+
+
+def scaling(settings: Settings) -> dict[str, object]:
+    """CPU seconds per paragraph of one alignment at each size (best of a few runs), the
+    exponent of time ~ N^k fitted over all sizes, and the peak memory the alignment of the
+    largest pair allocates (tracemalloc; the documents, word lists and lemma tables, which a
+    process loads once, are there before, the memo caches of texts are emptied)."""
+    import math
+    import tracemalloc
+
+    paragraphs = [t for a in pick_articles(80, min_paragraphs=8) for t in a]
+    rows = []
+    for n in SCALING_SIZES:
+        copy, original = _scaling_pair(paragraphs, n)
+        runs = max(1, 200 // n)
+        best = float("inf")
+        for _ in range(runs):
+            _cold_caches()
+            start = time.process_time()
+            align_paragraphs(copy, original, settings)
+            best = min(best, time.process_time() - start)
+        rows.append(
+            {"n": n, "seconds": round(best, 4), "ms_per_paragraph": round(1000 * best / n, 4)}
+        )
+    xs = [math.log(r["n"]) for r in rows]
+    ys = [math.log(r["seconds"]) for r in rows]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    exponent = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mean_x) ** 2 for x in xs
+    )
+    copy, original = _scaling_pair(paragraphs, SCALING_SIZES[-1])
+    align_paragraphs(copy, original, settings)  # word lists and lemma tables: once a process
+    _cold_caches()
+    text_bytes = sum(len(p.text.encode()) for p in (*copy, *original))
+    tracemalloc.start()
+    align_paragraphs(copy, original, settings)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {
+        "sizes": rows,
+        "exponent": round(exponent, 3),
+        "peak_alignment_mb": round(peak / 1e6, 1),
+        "text_mb": round(text_bytes / 1e6, 2),
+    }
+
+
+def _cold_caches() -> None:
+    for module in list(sys.modules.values()):
+        if getattr(module, "__name__", "").startswith("provenance"):
+            for value in vars(module).values():
+                parameters = getattr(value, "cache_parameters", None)
+                if parameters is not None and parameters()["maxsize"] is not None:
+                    value.cache_clear()
+
+
 def _cold(cases: list[Case], aligner: Callable[[Case], Alignment]) -> None:
     """Empty the package's memo caches (so neither aligner finds the other's work), then
     align one case of each operation to load word lists and dictionaries (the lemma tables
@@ -558,6 +622,7 @@ def main() -> None:
     slow = _run(cases, settings, slow_aligner)
     matrices = matrix_only(cases, settings)
     worst = worst_cases(settings)
+    scale = scaling(settings)
     ratio = round(fast["pairs_per_second"] / slow["pairs_per_second"], 1)
     matrix_ratio = round(matrices["difflib"] / matrices["rapidfuzz"], 1)
     print(f"{len(cases)} synthetic pairs from {args.articles} corpus articles\n")
@@ -576,6 +641,14 @@ def main() -> None:
     print("| worst case | seconds (budget 2.0) |\n|---|---:|")
     for name, secs in worst.items():
         print(f"| {name} | {secs} |")
+    print("\n| paragraphs | CPU seconds | ms per paragraph |\n|---:|---:|---:|")
+    for row in scale["sizes"]:  # type: ignore[attr-defined]
+        print(f"| {row['n']} | {row['seconds']} | {row['ms_per_paragraph']} |")
+    print(
+        f"\nfitted exponent {scale['exponent']} (goal <= 1.2); peak alignment memory at "
+        f"{SCALING_SIZES[-1]} x {SCALING_SIZES[-1]}: {scale['peak_alignment_mb']} MB "
+        f"(goal <= 15; the texts are {scale['text_mb']} MB)"
+    )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     result = {
         "pairs": len(cases),
@@ -585,7 +658,9 @@ def main() -> None:
         "matrix_seconds": matrices,
         "matrix_speed_ratio": matrix_ratio,
     }
-    RESULTS.write_text(json.dumps({**result, "worst_seconds": worst}, indent=2) + "\n")
+    RESULTS.write_text(
+        json.dumps({**result, "worst_seconds": worst, "scaling": scale}, indent=2) + "\n"
+    )
 
 
 if __name__ == "__main__":

@@ -147,8 +147,8 @@ class _Side:
     key: str
     n_words: int
     content: frozenset[str]
-    bigrams: KeysView[tuple[str, str]]  # informative ones: not two function words
-    bigram_counts: Counter[tuple[str, str]]
+    bigrams: KeysView[int]  # hashes of the informative ones: not two function words
+    bigram_counts: Counter[int]
 
 
 @dataclass(frozen=True)
@@ -299,9 +299,7 @@ def _prepare_all(
     return copy_sides, orig_sides
 
 
-def _prepare(
-    p: Paragraph, pos: int, side: str, notes: list[str], seen: dict[str, _Side]
-) -> _Side:
+def _prepare(p: Paragraph, pos: int, side: str, notes: list[str], seen: dict[str, _Side]) -> _Side:
     known = seen.get(p.text)
     if known is not None:
         return replace(known, pos=pos, index=p.index)
@@ -314,9 +312,11 @@ def _prepare(
         )
         key = key[:_MAX_SCORE_CHARS]
     toks = _KEY_WORD_RE.findall(key)
-    counts = Counter(pairwise(toks))
-    for a, b in [bg for bg in counts if bg[0] in _STOPWORDS and bg[1] in _STOPWORDS]:
-        del counts[a, b]
+    # Bigrams are kept as their hashes: about half the memory of word pairs, and a
+    # collision of two 64-bit hashes within one alignment is out of reach.
+    counts = Counter(
+        {hash(bg): n for bg, n in Counter(pairwise(toks)).items() if not _STOPWORDS.issuperset(bg)}
+    )
     content = frozenset(t for t in set(toks) - _STOPWORDS if len(t) > 1)
     prepared = _Side(pos, p.index, p.text, key, len(toks), content, counts.keys(), counts)
     if len(key) < _MAX_SCORE_CHARS:  # a cut paragraph is noted on each side
@@ -401,7 +401,7 @@ class _BareIndex:
 
 def _shared_bigrams(copy: list[_Side], orig: list[_Side]) -> list[Counter[int]]:
     """For each copy paragraph: original position -> number of shared informative bigrams."""
-    postings: dict[tuple[str, str], list[int]] = defaultdict(list)
+    postings: dict[int, list[int]] = defaultdict(list)
     for o in orig:
         for bg in o.bigrams:
             postings[bg].append(o.pos)

@@ -25,8 +25,7 @@ import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 
 from ..edits import american
@@ -67,14 +66,19 @@ def _rapidfuzz_ratio(a: str, b: str) -> float:
     return float(fuzz.ratio(a, b)) / 100
 
 
-@dataclass(frozen=True)
 class _Sentence:
-    paragraph: int
-    index: int
-    text: str
-    key: str
-    n_words: int
-    bigrams: frozenset[tuple[str, str]]
+    """One sentence of a paragraph; its informative bigrams are read off its key when an
+    index or a containment first needs them (a sentence kept word for word never does)."""
+
+    def __init__(self, paragraph: int, index: int, text: str, key: str, n_words: int) -> None:
+        self.paragraph, self.index, self.text, self.key = paragraph, index, text, key
+        self.n_words = n_words
+
+    @cached_property
+    def bigrams(self) -> frozenset[int]:
+        """Hashes of the informative bigrams (as in the paragraph aligner)."""
+        toks = _WORD_RE.findall(self.key)
+        return frozenset(hash(bg) for bg in pairwise(toks) if not _FUNCTION_WORDS.issuperset(bg))
 
 
 def link_sentences(
@@ -146,26 +150,18 @@ def _same_place(s: _Sentence, o: _Sentence, settings: Settings, ratio: Ratio) ->
 
 def _split(p: Paragraph, language: str) -> list[_Sentence]:
     return [
-        _Sentence(p.index, i, text, key, n_words, bigrams)
-        for i, (text, key, n_words, bigrams) in enumerate(_sentences(p.text, language))
+        _Sentence(p.index, i, text, key, n_words)
+        for i, (text, key, n_words) in enumerate(_sentences(p.text, language))
     ]
 
 
 @lru_cache(maxsize=8_192)
-def _sentences(
-    text: str, language: str
-) -> tuple[tuple[str, str, int, frozenset[tuple[str, str]]], ...]:
-    """(text, comparison key, words, informative bigrams) of each sentence of a paragraph."""
+def _sentences(text: str, language: str) -> tuple[tuple[str, str, int], ...]:
+    """(text, comparison key, words) of each sentence of a paragraph."""
     out = []
     for sentence in sentences(text[:MAX_SENTENCE_CHARS], language):
         key = comparison_key(sentence)
-        toks = _WORD_RE.findall(key)
-        bigrams = frozenset(
-            bg
-            for bg in pairwise(toks)
-            if bg[0] not in _FUNCTION_WORDS or bg[1] not in _FUNCTION_WORDS
-        )
-        out.append((sentence, key, len(toks), bigrams))
+        out.append((sentence, key, len(_WORD_RE.findall(key))))
     return tuple(out)
 
 
@@ -189,7 +185,7 @@ class _Index:
     def __init__(self, originals: list[_Sentence], language: str) -> None:
         self.sentences = originals
         self.language = language
-        self.by_bigram: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+        self.by_bigram: defaultdict[int, list[int]] = defaultdict(list)
         for k, s in enumerate(originals):
             for bg in s.bigrams:
                 self.by_bigram[bg].append(k)
