@@ -1,9 +1,9 @@
 """Text normalisation: cleaning, mojibake repair and the comparison form of a paragraph.
 
-The only module that imports ftfy, sentencex and simplemma. `clean_text` gives the
+The only module that imports ftfy, sentencex and PyStemmer. `clean_text` gives the
 human-readable form stored in `Paragraph.text`; `comparison_key` gives the form paragraphs
 are compared in, where changes of style only (curly quotes, dash kind, case, spacing)
-disappear; `sentences` and `lemma` serve the sentence links of align.
+disappear; `sentences` and `stem` serve the sentence links of align.
 """
 
 from __future__ import annotations
@@ -256,13 +256,27 @@ def quote_mask(tokens: list[str]) -> list[bool]:
     return mask
 
 
-@lru_cache(maxsize=65_536)
-def lemma(word: str, language: str = "en") -> str:
-    """The dictionary form of a lower-case word (simplemma's tables for `language`; the
-    word itself when the language or the word is unknown). Never raises."""
-    import simplemma
+_STEMMERS = {
+    "en": "english",
+    "es": "spanish",
+    "fr": "french",
+    "de": "german",
+    "pt": "portuguese",
+    "it": "italian",
+}
 
-    try:
-        return str(simplemma.lemmatize(word, lang=language)).casefold()
-    except ValueError:
-        return word
+
+@lru_cache(maxsize=65_536)
+def stem(word: str, language: str = "en") -> str:
+    """The Snowball stem of a lower-case word in `language` (PyStemmer; the word itself
+    for another language). Never raises."""
+    stemmer = _stemmer(language)
+    return word if stemmer is None else str(stemmer.stemWord(word))
+
+
+@cache
+def _stemmer(language: str) -> Any:
+    import Stemmer
+
+    name = _STEMMERS.get(language)
+    return None if name is None else Stemmer.Stemmer(name)

@@ -11,7 +11,7 @@ text, not with its square):
              longer one (a sentence cut short, or two merged into one);
 * reworded   the two (or the copy sentence and two consecutive original sentences, which a
              paraphrase often merges) share `rewritten_threshold` (Dice) of their content
-             words' lemmas, names and numbers left out: independent reports of one event
+             words' stems, names and numbers left out: independent reports of one event
              share names, numbers and quotes, a paraphrase keeps the rest of the vocabulary.
 
 A copy sentence keeps every literal link (a merged sentence has two sources) or else its
@@ -31,7 +31,7 @@ from itertools import pairwise
 from ..edits import american
 from ..models import Paragraph, SentenceLink
 from ..settings import Settings
-from ..text import comparison_key, lemma, sentences
+from ..text import comparison_key, sentences, stem
 from ._fuzz import fuzz
 
 __all__ = ["link_sentences"]
@@ -167,7 +167,9 @@ def _sentences(text: str, language: str) -> tuple[tuple[str, str, int], ...]:
 
 @lru_cache(maxsize=16_384)
 def _content_words(text: str, language: str) -> frozenset[str]:
-    """Lemmas of the content words, in US spelling: no function words, names or numbers."""
+    """Snowball stems of the content words, in US spelling: no function words, names or
+    numbers (a stem, unlike a dictionary lemma, needs no table loaded: a first check pays
+    nothing for it)."""
     found = set()
     for k, token in enumerate(text.split()):
         word = token.strip(".,;:!?\"'()[]\u201c\u201d\u2018\u2019\u00ab\u00bb\u2014-")
@@ -175,7 +177,7 @@ def _content_words(text: str, language: str) -> frozenset[str]:
             continue
         key = word.casefold()
         if len(key) > 2 and key not in _FUNCTION_WORDS:
-            found.add(american(lemma(key, language)))
+            found.add(stem(american(key), language))
     return frozenset(found)
 
 
