@@ -61,8 +61,9 @@ def test_attribution_entry_matches_its_real_example(rule) -> None:  # type: igno
 
 @pytest.mark.parametrize("rule", ATTRIBUTIONS, ids=[r.id for r in ATTRIBUTIONS])
 def test_a_line_anchored_rule_finds_what_a_full_search_finds(rule) -> None:  # type: ignore[no-untyped-def]
-    """Rules tried at line starts only give the matches `finditer` gives, the example
-    standing alone, after another line, or between two."""
+    """Rules tried at line starts only (and behind a screen) give the matches `finditer`
+    gives, the example standing alone, after another line, or between two; a screen
+    matches wherever its rule does."""
     from provenance.detect.attribution import _line_starts, _matches
 
     texts = [
@@ -74,6 +75,8 @@ def test_a_line_anchored_rule_finds_what_a_full_search_finds(rule) -> None:  # t
     for text in texts:
         found = [m.span() for m in _matches(rule, text, _line_starts(text))]
         assert found == [m.span() for m in rule.regex.finditer(text)], (rule.id, text)
+        if rule.screen is not None and found:
+            assert rule.screen.search(text), f"{rule.id}: the screen misses {text!r}"
 
 
 def test_line_anchored_patterns_are_told_apart() -> None:
@@ -167,3 +170,15 @@ def test_publisher_aliases_are_unambiguous() -> None:
         for alias in (pub.name, *pub.aliases):
             key = normalize_name(alias)
             assert owner.setdefault(key, pub.domain) == pub.domain, alias
+
+
+def test_the_suffix_list_holds_what_the_library_parses_itself() -> None:
+    """The Unicode suffixes' punycode forms are added ahead of time; the suffixes are the
+    ones the library builds when it encodes every line itself."""
+    from publicsuffixlist import PublicSuffixList
+
+    from provenance.detect.domains import _suffixes
+
+    reference = PublicSuffixList(only_icann=True, accept_unknown=False)
+    assert _suffixes()._publicsuffix == reference._publicsuffix
+    assert registrable_domain("https://news.example.xn--p1ai/a") == "example.xn--p1ai"

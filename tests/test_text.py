@@ -6,10 +6,9 @@
 from __future__ import annotations
 
 import pytest
-from shared_dir import SHARED
-
 from hypothesis import given
 from hypothesis import strategies as st
+from shared_dir import SHARED
 
 from provenance.text import clean_text, comparison_key, repair_mojibake, token_words, words
 

@@ -27,6 +27,8 @@ _CREDIT_HINTS = (  # noqa: SIM905 (a word list reads best as one string)
     "|informaci|informaç|material|avec|urdupoint"
 ).split("|")
 _NEWLINE_RE = re.compile(r"\n")
+# Rules whose full pattern a text got past the screen of (see AttributionRule.screen).
+_SCREENED: set[str] = set()
 _STOP_RE = re.compile(
     r"\s(?:and|by|on|in|at|under|with|for|to|is|was|as|from|who|which|that|where|en|dans"
     r"|sur|auf|am|em|su|y|et|und|e|ed|con|avec|mit|para|per)\s"
@@ -266,12 +268,23 @@ def _line_starts(text: str) -> list[int]:
 def _matches(rule: AttributionRule, text: str, starts: list[int]) -> Iterator[re.Match[str]]:
     """The rule's matches in `text`; a line-anchored rule is tried at line starts only
     (a regex search would try, and fail, at every other character)."""
+    screen = rule.screen if rule.id not in _SCREENED else None
+    if screen is not None:
+        if not any(True for _ in _found(screen, rule, text, starts)):
+            return
+        _SCREENED.add(rule.id)  # compiled now: the full pattern alone is cheaper to run
+    yield from _found(rule.regex, rule, text, starts)
+
+
+def _found(
+    regex: re.Pattern[str], rule: AttributionRule, text: str, starts: list[int]
+) -> Iterator[re.Match[str]]:
     if not rule.line_anchored:
-        yield from rule.regex.finditer(text)
+        yield from regex.finditer(text)
         return
     end = 0
     for start in starts:
-        match = rule.regex.match(text, start) if start >= end else None
+        match = regex.match(text, start) if start >= end else None
         if match is not None:
             end = max(match.end(), start + 1)
             yield match
