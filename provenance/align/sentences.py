@@ -123,10 +123,13 @@ def link_sentences(
             continue
         partner = partners.get(pos)
         theirs = _split(original[partner], language) if partner is not None else []
-        local = _Index(theirs, language) if theirs else None
+        local: _Index | None = None
         for i, s in enumerate(split):
+            if s.n_words < _MIN_WORDS:
+                continue  # too short to link anywhere
             found = _same_place(s, theirs[i], settings, ratio) if len(theirs) == len(split) else []
-            if not found and local is not None:
+            if not found and theirs:
+                local = local or _Index(theirs, language)
                 found = _links_of(s, local, settings, language, ratio)
             if not any(link.literal for link in found):
                 if index is None:
