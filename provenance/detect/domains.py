@@ -21,24 +21,28 @@ _HOSTLIKE_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)+$",
 
 @cache
 def _suffixes() -> PublicSuffixList:
-    """ICANN suffixes only, and no domain under a suffix the list does not know. The list's
-    few Unicode suffixes get their punycode forms here (the library would send each of its
-    7,000 lines through the idna codec: half the time of a first check's domain lookup)."""
-    return PublicSuffixList(
-        _with_punycode(PSLFILE), only_icann=True, accept_unknown=False, accept_encoded_idn=False
-    )
+    """ICANN suffixes only, and no domain under a suffix the list does not know. The ICANN
+    rules are picked out and the few Unicode ones given their punycode forms here, in one
+    pass: the library would read the whole file twice over and send each of its rules
+    through the idna codec (most of a first check's domain lookup)."""
+    return PublicSuffixList(_icann_rules(PSLFILE), accept_unknown=False, accept_encoded_idn=False)
 
 
-def _with_punycode(path: str) -> list[str]:
-    lines = []
+def _icann_rules(path: str) -> list[str]:
+    rules = []
     with open(path, encoding="utf-8") as listing:
-        for line in listing:
-            lines.append(line)
-            rule = line.lower().split(" ")[0].rstrip()
-            if rule and not rule.startswith("//") and not rule.isascii():
-                exception = "!" if rule.startswith("!") else ""
-                lines.append(exception + encode_idn(rule.lstrip("!")) + "\n")
-    return lines
+        text = listing.read()
+    start = text.index("// ===BEGIN ICANN DOMAINS===")
+    end = text.index("// ===END ICANN DOMAINS===", start)
+    for line in text[start:end].splitlines():
+        rule = line.lower().split(" ")[0].rstrip()
+        if not rule or rule.startswith("//"):
+            continue
+        rules.append(rule)
+        if not rule.isascii():
+            exception = "!" if rule.startswith("!") else ""
+            rules.append(exception + encode_idn(rule.lstrip("!")))
+    return rules
 
 
 @lru_cache(maxsize=8192)
