@@ -12,8 +12,9 @@ the speed ratio, status accuracy and mean coverage error of both, and the worst 
 pair (a 1 MB paragraph, 2,000-paragraph documents), and writes benchmarks/results/align.json.
 
 Both aligners are timed in CPU seconds of this process (`time.process_time`; the work is
-single-threaded), so other work on a shared box slows neither side's figure; the worst
-pairs are timed on the wall clock, as a user waits for them.
+single-threaded), case by case in turn, with the memo caches of texts emptied before each
+alignment: each pair is met for the first time, and a load that comes and goes on a shared
+box weighs on both alike. The worst pairs are timed on the wall clock, as a user waits.
 
 The case builders are also used by tests/test_align.py and tests/test_score.py.
 """
@@ -461,12 +462,26 @@ def rapidfuzz_matrix(copy: list[str], orig: list[str], settings: Settings) -> li
     return [[v / 100 for v in row] for row in matrix.tolist()]
 
 
-def _run(
-    cases: list[Case], settings: Settings, aligner: Callable[[Case], Alignment]
+def _paired_runs(
+    cases: list[Case], settings: Settings, aligners: dict[str, Callable[[Case], Alignment]]
+) -> dict[str, dict[str, float]]:
+    """Each case aligned by each aligner in turn, the memo caches of texts emptied before
+    every alignment (each pair is met for the first time, and no aligner finds another's
+    work): a load that comes and goes on the box weighs on both alike."""
+    seconds = dict.fromkeys(aligners, 0.0)
+    alignments: dict[str, list[Alignment]] = {name: [] for name in aligners}
+    for case in cases:
+        for name, aligner in aligners.items():
+            _cold_caches()
+            start = time.process_time()
+            alignments[name].append(aligner(case))
+            seconds[name] += time.process_time() - start
+    return {name: _scored(cases, alignments[name], seconds[name], settings) for name in aligners}
+
+
+def _scored(
+    cases: list[Case], alignments: list[Alignment], elapsed: float, settings: Settings
 ) -> dict[str, float]:
-    start = time.process_time()
-    alignments = [aligner(c) for c in cases]
-    elapsed = time.process_time() - start
     right = total = 0
     errors: list[float] = []
     for case, alignment in zip(cases, alignments, strict=True):
@@ -587,17 +602,12 @@ def _cold_caches() -> None:
                     value.cache_clear()
 
 
-def _cold(cases: list[Case], aligner: Callable[[Case], Alignment]) -> None:
-    """Empty the package's memo caches (so neither aligner finds the other's work), then
-    align one case of each operation to load word lists and dictionaries (the lemma tables
-    are read when a reworded sentence first needs them), as any process does once."""
-    for module in list(sys.modules.values()):
-        if getattr(module, "__name__", "").startswith("provenance"):
-            for value in vars(module).values():
-                if callable(getattr(value, "cache_clear", None)):
-                    value.cache_clear()
-    for case in {c.op: c for c in reversed(cases)}.values():
-        aligner(case)
+def _warm(cases: list[Case], *aligners: Callable[[Case], Alignment]) -> None:
+    """Align one case of each operation with each aligner to load word lists, dictionaries
+    and patterns, as any process does once."""
+    for case in {c.op: c for c in cases}.values():
+        for aligner in aligners:
+            aligner(case)
 
 
 def main() -> None:
@@ -616,10 +626,9 @@ def main() -> None:
     def slow_aligner(c: Case) -> Alignment:
         return _align(c.copy, c.original, patient, difflib_matrix, difflib_opcodes, difflib_ratio)
 
-    _cold(cases, fast_aligner)
-    fast = _run(cases, settings, fast_aligner)
-    _cold(cases, slow_aligner)
-    slow = _run(cases, settings, slow_aligner)
+    _warm(cases, fast_aligner, slow_aligner)
+    runs = _paired_runs(cases, settings, {"rapidfuzz": fast_aligner, "difflib": slow_aligner})
+    fast, slow = runs["rapidfuzz"], runs["difflib"]
     matrices = matrix_only(cases, settings)
     worst = worst_cases(settings)
     scale = scaling(settings)

@@ -31,10 +31,10 @@ _LEADING_PUNCT = "(["
 # Zero-width characters that carry no meaning in running text. ZWJ/ZWNJ (U+200C/D) are
 # kept: they change rendering and meaning in Persian, Indic scripts and emoji.
 _INVISIBLE_RE = re.compile("[\u200b\u2060\ufeff\u00ad]")
-_SPACE_RE = re.compile(r"\s+")
 _SINGLE_QUOTES_RE = re.compile("[\u2018\u2019\u201a\u201b\u2032\u0060\u00b4\u02bc]")
 _DOUBLE_QUOTES_RE = re.compile("[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]|''")
-_DASHES_RE = re.compile(r"\s*[\u2010-\u2015\u2212\ufe58\ufe63\uff0d-]+\s*")
+# A run of dashes (a regex led by the character class: it is found by a fast scan).
+_DASHES_RE = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d-]+")
 _WORD_RE = re.compile(r"\w+(?:[.,']\w+)*")
 _THAI_RE = re.compile("[\u0e00-\u0e7f]")
 # Lone UTF-16 surrogates: JSON escapes such as "\\ud800" decode to them, and no UTF-8
@@ -70,7 +70,7 @@ def clean_text(s: str) -> str:
     """
     s = unicodedata.normalize("NFC", _SURROGATE_RE.sub("\ufffd", html.unescape(s)))
     s = _INVISIBLE_RE.sub("", s)
-    return _SPACE_RE.sub(" ", s).strip()
+    return " ".join(s.split())
 
 
 def repair_mojibake(s: str) -> tuple[str, str | None]:
@@ -192,11 +192,16 @@ def _key(s: str) -> str:
     unified, every dash kind (and the spaces around it) made one '-', whitespace collapsed,
     casefolded. Two paragraphs that differ only in such style get equal keys.
     """
-    s = unicodedata.normalize("NFKC", clean_text(s))
-    s = _SINGLE_QUOTES_RE.sub("'", s)
-    s = _DOUBLE_QUOTES_RE.sub('"', s)
-    s = _DASHES_RE.sub("-", s)
-    return _SPACE_RE.sub(" ", s).strip().casefold()
+    if s.isascii() and "&" not in s:
+        # No entity, no Unicode: of the steps below only these change such text.
+        s = s.replace("`", "'").replace("''", '"')
+    else:
+        s = unicodedata.normalize("NFKC", clean_text(s))
+        s = _DOUBLE_QUOTES_RE.sub('"', _SINGLE_QUOTES_RE.sub("'", s))
+    s = " ".join(s.split())
+    if _DASHES_RE.search(s):
+        s = _DASHES_RE.sub("-", s).replace(" -", "-").replace("- ", "-")
+    return s.casefold()
 
 
 def words(s: str) -> list[str]:
@@ -266,12 +271,11 @@ _STEMMERS = {
 }
 
 
-@lru_cache(maxsize=65_536)
-def stem(word: str, language: str = "en") -> str:
-    """The Snowball stem of a lower-case word in `language` (PyStemmer; the word itself
-    for another language). Never raises."""
+def stems(words: list[str], language: str = "en") -> list[str]:
+    """The Snowball stems of lower-case words in `language` (PyStemmer, which memoises
+    them; the words themselves for another language). Never raises."""
     stemmer = _stemmer(language)
-    return word if stemmer is None else str(stemmer.stemWord(word))
+    return words if stemmer is None else list(stemmer.stemWords(words))
 
 
 @cache

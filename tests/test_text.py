@@ -168,3 +168,38 @@ def test_token_words_are_the_words_of_the_token(token: str) -> None:
 @given(st.text(alphabet=st.characters(blacklist_categories=("Z", "Cc", "Cs")), max_size=12))
 def test_token_words_agree_with_words_on_any_token(token: str) -> None:
     assert token_words(token) == tuple(words(token))
+
+
+def _reference_key(s: str) -> str:
+    """comparison_key spelled out step by step (the fast paths must agree with it)."""
+    import html
+    import re
+    import unicodedata
+
+    s = unicodedata.normalize("NFC", re.sub("[\ud800-\udfff]", "\ufffd", html.unescape(s)))
+    s = re.sub(r"\s+", " ", re.sub("[\u200b\u2060\ufeff\u00ad]", "", s)).strip()
+    s = unicodedata.normalize("NFKC", s)
+    s = re.sub("[\u2018\u2019\u201a\u201b\u2032\u0060\u00b4\u02bc]", "'", s)
+    s = re.sub("[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]|''", '"', s)
+    s = re.sub(r"\s*[\u2010-\u2015\u2212\ufe58\ufe63\uff0d-]+\s*", "-", s)
+    return re.sub(r"\s+", " ", s).strip().casefold()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a `quote` and ''double''", "AT&amp;T \u2014 \u201cYes\u201d", "x\u00ady z", "a - b -- c",
+     "\u2018\u2018odd\u2019\u2019 \u201alow\u201b", "\uff46\uff55\uff4c\uff4c \ufb01", " lead\t\n",
+     "well -known  and\u00a0spaced \u2013 out", "it's ``fine''"],
+)  # fmt: skip
+def test_comparison_key_follows_its_reference(text: str) -> None:
+    assert comparison_key(text) == _reference_key(text)
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from("ab -\u2013\u2014'`\"\u2019\u201c\u201d&;\u00a0\t\nÉé\u00ad"),
+        max_size=30,
+    )
+)
+def test_comparison_key_follows_its_reference_on_any_text(text: str) -> None:
+    assert comparison_key(text) == _reference_key(text)

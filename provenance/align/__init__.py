@@ -60,6 +60,7 @@ from itertools import pairwise
 
 from ..edits import (
     CONTEXT_WORDS,
+    LANGUAGE_SAMPLE_CHARS,
     MATERIAL_KINDS,
     Side,
     detect_language,
@@ -238,7 +239,14 @@ def _align(
 
 def _sample(paragraphs: Sequence[Paragraph]) -> str:
     """The start of a text, to tell its language from."""
-    return " ".join(p.text for p in paragraphs[:_LANGUAGE_SAMPLE])
+    taken: list[str] = []
+    size = 0
+    for p in paragraphs[:_LANGUAGE_SAMPLE]:
+        if size >= LANGUAGE_SAMPLE_CHARS:
+            break
+        taken.append(p.text)
+        size += len(p.text) + 1
+    return " ".join(taken)[:LANGUAGE_SAMPLE_CHARS]
 
 
 def _translation(

@@ -31,7 +31,7 @@ from itertools import pairwise
 from ..edits import american
 from ..models import Paragraph, SentenceLink
 from ..settings import Settings
-from ..text import comparison_key, sentences, stem
+from ..text import comparison_key, sentences, stems
 from ._fuzz import fuzz
 
 __all__ = ["link_sentences"]
@@ -47,7 +47,8 @@ _MAX_POSTINGS = 50
 # Reworded links need this many content words on each side.
 _MIN_CONTENT = 4
 _WORD_RE = re.compile(r"\w+(?:[.,']\w+)*")
-_NAME_RE = re.compile(r"^[A-ZÀ-ÖØ-Þ]")
+# A word starting with one of these inside a sentence is a name.
+_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞ")
 _FUNCTION_WORDS = frozenset(
     """a about after against all also an and any are as at be been before being but by can
     could did do does for from had has have he her here him his how i if in into is it its
@@ -173,15 +174,17 @@ def _content_words(text: str, language: str) -> frozenset[str]:
     """Snowball stems of the content words, in US spelling: no function words, names or
     numbers (a stem, unlike a dictionary lemma, needs no table loaded: a first check pays
     nothing for it)."""
-    found = set()
+    keys = []
     for k, token in enumerate(text.split()):
         word = token.strip(".,;:!?\"'()[]\u201c\u201d\u2018\u2019\u00ab\u00bb\u2014-")
-        if not word or (k and _NAME_RE.match(word)) or any(c.isdigit() for c in word):
+        if not word or (k and word[0] in _CAPITALS):
+            continue
+        if not word.isalpha() and any(c.isdigit() for c in word):
             continue
         key = word.casefold()
         if len(key) > 2 and key not in _FUNCTION_WORDS:
-            found.add(stem(american(key), language))
-    return frozenset(found)
+            keys.append(american(key))
+    return frozenset(stems(keys, language))
 
 
 class _Index:
