@@ -55,7 +55,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, KeysView, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from itertools import pairwise
 
 from ..edits import (
@@ -297,6 +297,12 @@ def _sentence_pairs(
     return found
 
 
+@cache
+def _stopword_pairs() -> frozenset[int]:
+    """Hashes of every bigram of two function words (they say nothing about a match)."""
+    return frozenset(hash(pair) for pair in itertools.product(_STOPWORDS, repeat=2))
+
+
 def _prepare_all(
     copy: Sequence[Paragraph], original: Sequence[Paragraph], notes: list[str]
 ) -> tuple[list[_Side], list[_Side]]:
@@ -322,9 +328,10 @@ def _prepare(p: Paragraph, pos: int, side: str, notes: list[str], seen: dict[str
     toks = _KEY_WORD_RE.findall(key)
     # Bigrams are kept as their hashes: about half the memory of word pairs, and a
     # collision of two 64-bit hashes within one alignment is out of reach.
-    counts = Counter(
-        {hash(bg): n for bg, n in Counter(pairwise(toks)).items() if not _STOPWORDS.issuperset(bg)}
-    )
+    counts = Counter(map(hash, pairwise(toks)))
+    stopword_pairs = _stopword_pairs()
+    for uninformative in [h for h in counts if h in stopword_pairs]:
+        del counts[uninformative]
     content = frozenset(t for t in set(toks) - _STOPWORDS if len(t) > 1)
     prepared = _Side(pos, p.index, p.text, key, len(toks), content, counts.keys(), counts)
     if len(key) < _MAX_SCORE_CHARS:  # a cut paragraph is noted on each side

@@ -25,8 +25,8 @@ import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from functools import cached_property, lru_cache
-from itertools import pairwise
+from functools import cache, cached_property, lru_cache
+from itertools import pairwise, product
 
 from ..edits import american
 from ..models import Paragraph, SentenceLink
@@ -67,6 +67,12 @@ def _rapidfuzz_ratio(a: str, b: str) -> float:
     return float(fuzz.ratio(a, b)) / 100
 
 
+@cache
+def _function_pairs() -> frozenset[int]:
+    """Hashes of every bigram of two function words."""
+    return frozenset(hash(pair) for pair in product(_FUNCTION_WORDS, repeat=2))
+
+
 class _Sentence:
     """One sentence of a paragraph; its informative bigrams are read off its key when an
     index or a containment first needs them (a sentence kept word for word never does)."""
@@ -78,8 +84,7 @@ class _Sentence:
     @cached_property
     def bigrams(self) -> frozenset[int]:
         """Hashes of the informative bigrams (as in the paragraph aligner)."""
-        toks = _WORD_RE.findall(self.key)
-        return frozenset(hash(bg) for bg in pairwise(toks) if not _FUNCTION_WORDS.issuperset(bg))
+        return frozenset(map(hash, pairwise(_WORD_RE.findall(self.key)))) - _function_pairs()
 
 
 def link_sentences(
@@ -131,8 +136,8 @@ def link_sentences(
             found = _same_place(s, theirs[i], settings, ratio) if len(theirs) == len(split) else []
             if not found and theirs:
                 local = local or _Index(theirs, language)
-                found = _links_of(s, local, settings, language, ratio)
-            if not any(link.literal for link in found):
+                found = _links_of(s, local, settings, language, ratio, reworded=False)
+            if not found:
                 if index is None:
                     index = _Index([x for o in original for x in _split(o, language)], language)
                 found = _links_of(s, index, settings, language, ratio)
@@ -232,10 +237,16 @@ class _Index:
 
 
 def _links_of(
-    s: _Sentence, index: _Index, settings: Settings, language: str, ratio: Ratio
+    s: _Sentence,
+    index: _Index,
+    settings: Settings,
+    language: str,
+    ratio: Ratio,
+    *,
+    reworded: bool = True,
 ) -> list[SentenceLink]:
-    """Literal links among the sentences sharing informative bigrams; else the best
-    reworded link (content words are compared only then)."""
+    """Literal links among the sentences sharing informative bigrams; else (unless not
+    `reworded`) the best reworded link (content words are compared only then)."""
     if s.n_words < _MIN_WORDS:
         return []
     shared = index.shared_bigrams(s)
@@ -256,7 +267,7 @@ def _links_of(
             )
     if literal:
         return sorted(literal, key=lambda link: (link.original_paragraph, link.original_sentence))
-    return _reworded_link(s, index, settings, language, shared)
+    return _reworded_link(s, index, settings, language, shared) if reworded else []
 
 
 def _reworded_link(
