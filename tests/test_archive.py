@@ -26,9 +26,11 @@ from warcio.warcwriter import WARCWriter
 from provenance.archive import Archive, ImportResult, _store
 from provenance.archive._sketch import (
     band_keys,
+    block_hits,
     blocks_holding,
     pack_blocks,
     shingles,
+    top_hits,
     unpack_blocks,
 )
 from provenance.cli import cli
@@ -685,6 +687,33 @@ def test_index_blocks_round_trip_and_refuse_version_ids_beyond_32_bits() -> None
         assert (found[:, 0] == key).sum() == (entries[:, 0] == key).sum()
     with pytest.raises(OverflowError):
         pack_blocks(np.array([[1, 1 << 32]], dtype=np.int64), 64)
+
+
+@pytest.mark.parametrize("per_band", [1, 3])
+def test_hits_counted_in_packed_blocks_are_those_of_the_unpacked_entries(per_band: int) -> None:
+    """`block_hits` reads the packed blocks (one key per band) or unpacks them (several
+    keys in a band): either way it finds what `top_hits` finds in the entries."""
+    rng = np.random.default_rng(6)
+    values = rng.integers(0, 40, (64, 400), dtype=np.int64)  # many versions share a value
+    vids = np.tile(np.arange(1, 401, dtype=np.int64), 64)
+    keys = ((np.arange(64, dtype=np.int64)[:, None] << 32) | values).ravel()
+    entries = np.column_stack((keys, vids))
+    entries = entries[np.lexsort((entries[:, 1], entries[:, 0]))]
+    blocks, fences = pack_blocks(entries, 16)
+    wanted = np.unique(
+        [(band << 32) | int(v) for band in range(0, 64, 2) for v in rng.integers(0, 40, per_band)]
+    )
+    numbers = blocks_holding(np.array(fences), wanted)
+    read = [blocks[n] for n in numbers]
+    firsts = [fences[n] for n in numbers]
+    expected = top_hits(unpack_blocks(read, firsts), wanted, 400)
+    assert len(expected) > 100 and expected[0][1] > expected[-1][1]
+    assert block_hits(read, firsts, wanted, 400) == expected
+    assert block_hits(read, firsts, wanted, 25) == expected[:25]
+    # Blocks of a band no key has (as read for a key at a band's edge) count for nothing.
+    extra = [n for n in range(len(blocks)) if fences[n] >> 32 == 1]
+    assert block_hits(read + [blocks[n] for n in extra], firsts + [fences[n] for n in extra],
+                      wanted, 400) == expected  # fmt: skip
 
 
 @pytest.mark.shared

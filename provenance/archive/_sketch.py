@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +37,7 @@ from ..text import words
 
 Hashes = npt.NDArray[np.uint64]
 Keys = npt.NDArray[np.int64]
+_Scalar = TypeVar("_Scalar", bound=np.generic)
 
 SHINGLE_WORDS = 5
 NUM_PERM = 64
@@ -68,6 +70,19 @@ _BASE = 0x100000001B3  # odd, so invertible modulo 2**64
 _STEP = 0x9E3779B97F4A7C15  # odd multiplier that chains words into a shingle
 _MIX1 = 0xBF58476D1CE4E5B9
 _MIX2 = 0x94D049BB133111EB
+
+
+def _sorted_distinct(values: npt.NDArray[_Scalar]) -> npt.NDArray[_Scalar]:
+    """`np.unique(values)` for a 1-d array: a sort and one comparison (numpy's own
+    costs ~25 us more per call on a few hundred values, which a lookup pays several
+    times)."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def _powers(base: int, n: int) -> Hashes:
@@ -185,6 +200,9 @@ def shingle_batch(documents: Sequence[Iterable[str]]) -> tuple[Hashes, npt.NDArr
                 paras.append(para[at])
     if not hashes:
         return np.zeros(0, dtype=_U64), np.zeros(len(documents) + 1, dtype=np.int64)
+    if len(documents) == 1:
+        flat = np.concatenate(hashes)
+        return flat, np.array([0, flat.size], dtype=np.int64)
     doc = owner[np.concatenate(paras)]
     order = np.argsort(doc, kind="stable")
     counts_per_doc = np.bincount(doc, minlength=len(documents))
@@ -222,7 +240,7 @@ def band_keys(shingle_hashes: Hashes) -> list[int]:
 
 def distinct_shingles(paragraphs: Iterable[str]) -> Hashes:
     """`shingles`, sorted and without duplicates (what `containment` wants as `copy`)."""
-    return np.unique(shingles(paragraphs))
+    return _sorted_distinct(shingles(paragraphs))
 
 
 def band_key_batch(documents: Sequence[list[str]]) -> list[Keys]:
@@ -243,7 +261,7 @@ def sketch_batch(documents: Sequence[list[str]]) -> list[tuple[Keys, bytes]]:
 def pack_shingles(hashes: Hashes) -> bytes:
     """A document's shingles as stored with it: distinct, sorted, little-endian u64,
     zlib-compressed (what `containment` needs of an original, read without its text)."""
-    return zlib.compress(np.unique(hashes).astype("<u8").tobytes(), 1)
+    return zlib.compress(_sorted_distinct(hashes).astype("<u8").tobytes(), 1)
 
 
 def unpack_shingles(blob: bytes) -> Hashes:
@@ -324,7 +342,7 @@ def blocks_holding(fences: Fences, keys: Keys) -> npt.NDArray[np.int64]:
     last = np.maximum(np.searchsorted(fences, keys, side="right") - 1, 0)
     spans = last - first + 1
     within = np.arange(int(spans.sum())) - np.repeat(np.cumsum(spans) - spans, spans)
-    return np.unique(np.repeat(first, spans) + within)
+    return _sorted_distinct(np.repeat(first, spans) + within)
 
 
 def first_block_at(fences: Fences, key: int) -> int:
@@ -339,7 +357,35 @@ def top_hits(entries: Entries, keys: Keys, limit: int) -> list[tuple[int, int]]:
         return []
     # `keys` is sorted and unique: membership by binary search, no sorting of entries.
     at = np.minimum(np.searchsorted(keys, entries[:, 0]), keys.size - 1)
-    vids = entries[keys[at] == entries[:, 0], 1]
+    return _most_common(entries[keys[at] == entries[:, 0], 1], limit)
+
+
+def block_hits(
+    blocks: Sequence[bytes], fences: Sequence[int] | Fences, keys: Keys, limit: int
+) -> list[tuple[int, int]]:
+    """`top_hits(unpack_blocks(blocks, fences), keys, limit)`, without unpacking the
+    blocks when `keys` hold one key per band at most (as a document's band keys do): a
+    block holds one band, so what counts in it is only the entries whose (32-bit) value
+    is that band's key's, one comparison per entry on the packed pairs."""
+    if not blocks or not keys.size:
+        return []
+    key_bands = keys >> BAND_SHIFT
+    if bool(np.any(key_bands[1:] == key_bands[:-1])):  # `keys` is sorted
+        return top_hits(unpack_blocks(blocks, fences), keys, limit)
+    pairs = np.frombuffer(b"".join(blocks), dtype="<u4").reshape(-1, 2)
+    sizes = np.fromiter(map(len, blocks), dtype=np.int64, count=len(blocks)) // 8
+    block_bands = np.asarray(fences, dtype=np.int64) >> BAND_SHIFT
+    at = np.minimum(np.searchsorted(key_bands, block_bands), keys.size - 1)
+    values = (keys[at] & 0xFFFFFFFF).astype("<u4")
+    hit = pairs[:, 0] == np.repeat(values, sizes)
+    has_key = key_bands[at] == block_bands
+    if not bool(has_key.all()):
+        hit &= np.repeat(has_key, sizes)
+    return _most_common(pairs[hit, 1].astype(np.int64), limit)
+
+
+def _most_common(vids: npt.NDArray[np.int64], limit: int) -> list[tuple[int, int]]:
+    """(version id, occurrences) of the `limit` most frequent, most first, ties by id."""
     if not vids.size:
         return []
     found, counts = np.unique(vids, return_counts=True)
@@ -347,8 +393,21 @@ def top_hits(entries: Entries, keys: Keys, limit: int) -> list[tuple[int, int]]:
     return list(zip(found[order].tolist(), counts[order].tolist(), strict=True))
 
 
+def blocks_to_read(runs: Sequence[tuple[int, Fences]], keys: Keys) -> tuple[list[int], Fences]:
+    """The blocks of every run (given as (id of its block 0, fences)) that can hold an
+    entry with one of `keys`: their ids, and the first key of each."""
+    ids, firsts = [], []
+    for base, fences in runs:
+        numbers = blocks_holding(fences, keys)
+        ids.append(base + numbers)
+        firsts.append(fences[numbers])
+    if not ids:
+        return [], np.zeros(0, dtype=np.int64)
+    return np.concatenate(ids).tolist(), np.concatenate(firsts)
+
+
 def key_array(keys: Sequence[int]) -> Keys:
-    return np.unique(np.array(keys, dtype=np.int64))
+    return _sorted_distinct(np.array(keys, dtype=np.int64))
 
 
 # ------------------------------------------------------------------ the scan prefilter
@@ -369,17 +428,17 @@ def sample_shingles(hashes: Hashes, every: int) -> Hashes:
 
 def merge_shingles(parts: Sequence[Hashes]) -> Hashes:
     """One sorted array of the distinct hashes of `parts`."""
-    return np.unique(np.concatenate(parts)) if parts else np_empty()
+    return _sorted_distinct(np.concatenate(parts)) if parts else np_empty()
 
 
 def distinct(hashes: Hashes) -> Hashes:
     """`hashes` sorted, without repeats."""
-    return np.unique(hashes)
+    return _sorted_distinct(hashes)
 
 
 def count_shared(sorted_hashes: Hashes, hashes: Hashes) -> int:
     """How many distinct values of `hashes` occur in `sorted_hashes` (sorted, unique)."""
-    wanted = np.unique(hashes)
+    wanted = _sorted_distinct(hashes)
     if not sorted_hashes.size or not wanted.size:
         return 0
     at = np.minimum(np.searchsorted(sorted_hashes, wanted), sorted_hashes.size - 1)

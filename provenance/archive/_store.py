@@ -40,7 +40,8 @@ from ._sketch import (
     Keys,
     band_key_batch,
     band_keys,
-    blocks_holding,
+    block_hits,
+    blocks_to_read,
     containment,
     distinct_shingles,
     first_block_at,
@@ -55,7 +56,6 @@ from ._sketch import (
     shingle_batch,
     sketch_batch,
     tokens,
-    top_hits,
     unpack_blocks,
     unpack_fences,
     unpack_shingles,
@@ -561,19 +561,18 @@ class Archive:
     def _lsh_hits(self, keys: list[int]) -> dict[int, int]:
         """Version id -> colliding bands, for the MAX_VERIFIED versions with most."""
         wanted = key_array(keys)
-        first_keys: dict[int, int] = {}  # block id -> its first key
-        for run, fences in self._fences().items():
-            numbers = blocks_holding(fences, wanted)
-            base = run << _RUN_SHIFT
-            first_keys.update(zip((base + numbers).tolist(), fences[numbers].tolist(), strict=True))
-        if not first_keys:
+        runs = [(run << _RUN_SHIFT, fences) for run, fences in self._fences().items()]
+        ids, firsts = blocks_to_read(runs, wanted)
+        if not ids:
             return {}
-        # Block ids are integers, inlined as literals (one query for every run).
+        # One statement for every block of every run, the same text each time (cached).
         rows = self._conn.execute(
-            f"SELECT id, data FROM lsh_blocks WHERE id IN ({_ints(first_keys)})"
+            "SELECT b.id, b.data FROM json_each(?) j JOIN lsh_blocks b ON b.id = j.value",
+            (f"[{_ints(ids)}]",),
         ).fetchall()
-        entries = unpack_blocks([data for _, data in rows], [first_keys[i] for i, _ in rows])
-        return dict(top_hits(entries, wanted, MAX_VERIFIED))
+        first_key = dict(zip(ids, firsts.tolist(), strict=True))
+        blocks = [data for _, data in rows]
+        return dict(block_hits(blocks, [first_key[i] for i, _ in rows], wanted, MAX_VERIFIED))
 
     def _fences(self) -> dict[int, Fences]:
         """The fences of every run, read once per run (a run never changes, it only goes;
@@ -942,7 +941,7 @@ def _default_workers() -> int:
 
 
 def _ints(values: Iterable[int]) -> str:
-    return ",".join(str(int(v)) for v in values)
+    return ",".join(map(str, map(int, values)))
 
 
 def _shingles_of(stored: list[_Stored]) -> list[Hashes]:
