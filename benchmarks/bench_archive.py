@@ -28,7 +28,6 @@ import tempfile
 import time
 import zlib
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -147,20 +146,12 @@ def text_verified_lookups(
     the archive did before it stored each version's shingles), in the same run."""
     from unittest import mock
 
-    from provenance.archive import _store
+    read = Archive._read_shingles
 
-    shingles_of, load = _store._shingles_of, Archive._load
+    def from_text(self: Archive, version_ids: list[int], *, text: bool = False) -> list[Any]:
+        return read(self, version_ids, text=True)
 
-    def from_text(stored: list[Any]) -> list[Any]:
-        return shingles_of([replace(item, shingles=None) for item in stored])
-
-    def with_text(self: Archive, version_ids: list[int], *, text: bool = True) -> list[Any]:
-        return load(self, version_ids)
-
-    with (
-        mock.patch.object(_store, "_shingles_of", from_text),
-        mock.patch.object(Archive, "_load", with_text),
-    ):
+    with mock.patch.object(Archive, "_read_shingles", from_text):
         return lookups(archive, queries)
 
 

@@ -225,6 +225,21 @@ def containment(copy: Hashes, original: Hashes) -> tuple[int, int]:
     return shared, copy.size + distinct - shared
 
 
+def containment_batch(copy: Hashes, originals: Sequence[Hashes]) -> list[tuple[int, int]]:
+    """`containment(copy, original)` of each of `originals`, in one pass over all of
+    them; `copy` and each original must be sorted and duplicate-free (as stored)."""
+    if not originals:
+        return []
+    sizes = [int(o.size) for o in originals]
+    if not copy.size:
+        return [(0, size) for size in sizes]
+    flat = np.concatenate(originals)
+    at = np.minimum(np.searchsorted(copy, flat), copy.size - 1)
+    owner = np.repeat(np.arange(len(originals)), sizes)
+    shared = np.bincount(owner[copy[at] == flat], minlength=len(originals)).tolist()
+    return [(s, int(copy.size) + size - s) for s, size in zip(shared, sizes, strict=True)]
+
+
 def band_keys(shingle_hashes: Hashes) -> list[int]:
     """Return the LSH bucket keys of a document's shingles: band number in the high 32
     bits, that band's MinHash value in the low 32 bits. Empty input gives no keys."""

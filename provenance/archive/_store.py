@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -42,7 +42,8 @@ from ._sketch import (
     band_keys,
     block_hits,
     blocks_to_read,
-    containment,
+    containment_batch,
+    distinct,
     distinct_shingles,
     first_block_at,
     key_array,
@@ -141,8 +142,18 @@ class _Stored:
     versions: int
     added_at: str
     document: Document
-    # The version's distinct shingles, stored with it (None: stored before schema 5).
-    shingles: Hashes | None = None
+
+
+@dataclass(frozen=True)
+class _Shingled:
+    """One candidate version, as read for verification: its distinct shingles (sorted)
+    and what ranking it needs."""
+
+    version_id: int
+    doc_id: int
+    number: int
+    url: str | None
+    shingles: Hashes
 
 
 class Archive:
@@ -526,37 +537,45 @@ class Archive:
             counts = self._lsh_hits(band_keys(copy))
             by_title = self._title_hits(doc.title)
             wanted = list(counts) + [v for v in by_title if v not in counts]
-            stored = self._load(wanted, text=False)
-        best: dict[int, tuple[Candidate, _Stored]] = {}
-        for item, original in zip(stored, _shingles_of(stored), strict=True):
-            candidate = _verify(
-                copy, original, item, counts.get(item.version_id, 0), item.version_id in by_title
-            )
-            if candidate.score < threshold:
-                continue
-            kept = best.get(item.doc_id)
-            if kept is None or (candidate.score, candidate.version) > (
-                kept[0].score,
-                kept[0].version,
-            ):
-                best[item.doc_id] = (candidate, item)
-        ranked = sorted(best.values(), key=lambda b: (-b[0].score, b[0].url or "", -b[0].version))[
-            :limit
-        ]
-        return self._with_text(ranked)
-
-    def _with_text(self, ranked: list[tuple[Candidate, _Stored]]) -> list[Candidate]:
-        """The candidates with their documents' text, read for these only (the others were
-        verified from their stored shingles, without it)."""
-        missing = [item.version_id for _, item in ranked if not item.document.paragraphs]
-        if not missing:
-            return [c for c, _ in ranked]
-        with self._guard("search archive"), self._snapshot():
-            loaded = {item.version_id: item.document for item in self._load(missing)}
+            ranked = _rank(copy, self._read_shingles(wanted), threshold, limit)
+            # Only the versions returned are read in full (with their text).
+            stored = {
+                item.version_id: item for item in self._load([r.version_id for r, *_ in ranked])
+            }
         return [
-            replace(c, document=loaded[item.version_id]) if item.version_id in loaded else c
-            for c, item in ranked
-        ]
+            _candidate(stored[item.version_id], shared, union, copy.size,
+                       counts.get(item.version_id, 0), item.version_id in by_title)
+            for item, shared, union in ranked
+        ]  # fmt: skip
+
+    def _read_shingles(self, version_ids: list[int], *, text: bool = False) -> list[_Shingled]:
+        """What verifying the versions needs: their shingles as stored with each, else (a
+        version stored before schema 5, or all with `text`) from its text, all such
+        versions shingled in one batch."""
+        if not version_ids:
+            return []
+        body = "v.body" if text else "CASE WHEN v.shingles IS NULL THEN v.body END"
+        rows = self._conn.execute(
+            f"SELECT v.id, v.doc_id, v.number, d.url, v.shingles, {body}"
+            " FROM versions v JOIN documents d ON d.id = v.doc_id"
+            f" WHERE v.id IN ({','.join('?' * len(version_ids))}) ORDER BY v.id",
+            version_ids,
+        ).fetchall()
+        unshingled = [self._texts(r[5]) for r in rows if r[5] is not None]
+        hashes, offsets = shingle_batch(unshingled)
+        from_text = iter(range(len(unshingled)))
+        out = []
+        for vid, doc_id, number, url, packed, body in rows:
+            if body is not None:
+                n = next(from_text)
+                own = distinct(hashes[offsets[n] : offsets[n + 1]])
+            else:
+                try:
+                    own = unpack_shingles(packed)
+                except ValueError as exc:  # zlib.error is one
+                    raise ArchiveError(f"{self.path}: version {vid} is damaged: {exc}") from exc
+            out.append(_Shingled(vid, doc_id, number, url, own))
+        return out
 
     def _lsh_hits(self, keys: list[int]) -> dict[int, int]:
         """Version id -> colliding bands, for the MAX_VERIFIED versions with most."""
@@ -599,16 +618,14 @@ class Archive:
         ).fetchall()
         return {int(r[0]) for r in rows if r[0] is not None}
 
-    def _load(self, version_ids: list[int], *, text: bool = True) -> list[_Stored]:
-        """The versions, with their text; with `text` false, only those stored without
-        shingles have it (the others' documents have no paragraphs)."""
+    def _load(self, version_ids: list[int]) -> list[_Stored]:
+        """The versions, with their text, in version id order."""
         if not version_ids:
             return []
         marks = ",".join("?" * len(version_ids))
-        body = "v.body" if text else "CASE WHEN v.shingles IS NULL THEN v.body END"
         rows = self._conn.execute(
-            f"SELECT v.id, v.doc_id, v.number, v.title, v.published, v.added_at, {body},"
-            " v.extra, v.shingles, d.url, d.source, d.kind,"
+            "SELECT v.id, v.doc_id, v.number, v.title, v.published, v.added_at, v.body,"
+            " v.extra, d.url, d.source, d.kind,"
             " (SELECT count(*) FROM versions w WHERE w.doc_id = v.doc_id)"
             f" FROM versions v JOIN documents d ON d.id = v.doc_id WHERE v.id IN ({marks})"
             " ORDER BY v.id",
@@ -617,12 +634,11 @@ class Archive:
         return [self._stored(row) for row in rows]
 
     def _stored(self, row: tuple[Any, ...]) -> _Stored:
-        vid, doc_id, number, title, published, added_at, body, extra, packed, *rest = row
+        vid, doc_id, number, title, published, added_at, body, extra, *rest = row
         url, source, kind, count = rest
         try:
-            texts = zlib.decompress(body).decode("utf-8").split(_SEPARATOR) if body else []
+            texts = zlib.decompress(body).decode("utf-8").split(_SEPARATOR)
             kept = json.loads(extra) if extra else {}
-            shingles = unpack_shingles(packed) if packed is not None else None
         except (zlib.error, UnicodeDecodeError, ValueError) as exc:
             raise ArchiveError(f"{self.path}: version {vid} is damaged: {exc}") from exc
         doc = Document(
@@ -635,7 +651,7 @@ class Archive:
             meta={k: v for k, v in kept.items() if k in _KEPT_META},
             notes=tuple(str(n) for n in kept.get("notes", ())),
         )
-        return _Stored(vid, doc_id, number, count, added_at, doc, shingles)
+        return _Stored(vid, doc_id, number, count, added_at, doc)
 
     def content_version(self) -> str:
         """A name for what the archive holds now: its id and its last version's id. It
@@ -944,24 +960,38 @@ def _ints(values: Iterable[int]) -> str:
     return ",".join(map(str, map(int, values)))
 
 
-def _shingles_of(stored: list[_Stored]) -> list[Hashes]:
-    """Each version's shingles: as stored with it, else (a version stored before schema
-    5) from its text, all such versions shingled in one batch."""
-    missing = [item for item in stored if item.shingles is None]
-    if not missing:
-        return [item.shingles for item in stored if item.shingles is not None]
-    hashes, offsets = shingle_batch([[p.text for p in i.document.paragraphs] for i in missing])
-    shingled = iter(hashes[offsets[n] : offsets[n + 1]] for n in range(len(missing)))
-    return [item.shingles if item.shingles is not None else next(shingled) for item in stored]
+def _rank(
+    copy: Hashes, shingled: list[_Shingled], threshold: float, limit: int
+) -> list[tuple[_Shingled, int, int]]:
+    """The `limit` best versions (as (version, shared, union)) whose containment of the
+    copy is at least `threshold`: one per document (its best, then newest, version), by
+    containment descending, then URL, then newest version first."""
+    best: dict[int, tuple[_Shingled, int, int]] = {}
+    measured = containment_batch(copy, [item.shingles for item in shingled])
+    for item, (shared, union) in zip(shingled, measured, strict=True):
+        score = _score(shared, copy.size)
+        if score < threshold:
+            continue
+        kept = best.get(item.doc_id)
+        if kept is None or (score, item.number) > (_score(kept[1], copy.size), kept[0].number):
+            best[item.doc_id] = (item, shared, union)
+    return sorted(
+        best.values(), key=lambda b: (-_score(b[1], copy.size), b[0].url or "", -b[0].number)
+    )[:limit]
 
 
-def _verify(copy: Hashes, original: Hashes, item: _Stored, bands: int, by_title: bool) -> Candidate:
-    shared, union = containment(copy, original)
+def _score(shared: int, size: int) -> float:
+    return round(shared / size, 6)
+
+
+def _candidate(
+    item: _Stored, shared: int, union: int, size: int, bands: int, by_title: bool
+) -> Candidate:
     matched_by = "+".join(name for name, hit in (("lsh", bands), ("title", by_title)) if hit)
     return Candidate(
         url=item.document.url,
         title=item.document.title,
-        score=round(shared / copy.size, 6),
+        score=_score(shared, size),
         jaccard=round(shared / union, 6) if union else 0.0,
         estimate=round(bands / NUM_PERM, 6),
         document=item.document,
