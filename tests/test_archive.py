@@ -568,6 +568,62 @@ def test_a_band_key_shared_by_many_versions_is_found_across_blocks(
 
 
 @pytest.mark.shared
+def test_index_blocks_kept_by_lookups_go_with_runs_that_another_import_merges(
+    tmp_path: Path,
+) -> None:
+    """A process keeps the index blocks its lookups read; another process's import merges
+    the runs they belong to, and the next lookup finds both old and new originals."""
+    path = tmp_path / "archive.sqlite"
+    files = _corpus_files(40, seed=21, min_paragraphs=4)
+    docs = [_doc(_paragraphs(f), url=f"https://o.example/{n}") for n, f in enumerate(files)]
+    rng = random.Random(2)
+    with Archive.open(path) as reader:
+        assert reader.add_documents(docs[:20], batch_size=5).added == 20
+        for n in range(20):
+            [hit, *_] = reader.search(_copy_keeping(files[n], 0.5, rng), limit=1)
+            assert hit.url == f"https://o.example/{n}"
+        cached = set(reader._block_cache)
+        assert cached and reader._block_cache_bytes == sum(map(len, reader._block_cache.values()))
+        with Archive.open(path) as writer:
+            assert writer.add_documents(docs[20:], batch_size=5).added == 20
+        live = {r for (r,) in reader._conn.execute("SELECT run FROM lsh_runs")}
+        assert {i >> 32 for i in cached} - live  # a run whose blocks are kept is gone
+        for n in rng.sample(range(40), 20):
+            [hit, *_] = reader.search(_copy_keeping(files[n], 0.5, rng), limit=1)
+            assert hit.url == f"https://o.example/{n}"
+        assert {i >> 32 for i in reader._block_cache} <= live
+
+
+@pytest.mark.shared
+def test_block_cache_stays_within_its_budget_and_changes_no_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _corpus_files(12, seed=23, min_paragraphs=4)
+    path = tmp_path / "archive.sqlite"
+    with Archive.open(path) as archive:
+        for n, f in enumerate(files):
+            archive.add_document(_doc(_paragraphs(f), url=f"https://o.example/{n}"))
+    copies = [_copy_keeping(f, 0.4, random.Random(n)) for n, f in enumerate(files)]
+
+    def results() -> list[list[tuple[str | None, float]]]:
+        with Archive.open(path, read_only=True) as archive:
+            found = [
+                [(c.url, c.score) for c in archive.search(copy, min_containment=0.0)]
+                for copy in [*copies, *copies]  # the second time from the cache, if kept
+            ]
+            kept = archive._block_cache_bytes
+            assert kept <= _store.BLOCK_CACHE_BYTES and (kept > 0) == (_store.BLOCK_CACHE_BYTES > 0)
+            return found
+
+    monkeypatch.setattr(_store, "BLOCK_CACHE_BYTES", 0)
+    uncached = results()
+    for budget in (3_000, 1 << 20):  # the index's 6 KB in part, then all
+        monkeypatch.setattr(_store, "BLOCK_CACHE_BYTES", budget)
+        assert results() == uncached
+    assert [hits[0][0] for hits in uncached] == [f"https://o.example/{n}" for n in range(12)] * 2
+
+
+@pytest.mark.shared
 @pytest.mark.parametrize("version", [1, 2, 3])
 def test_older_archive_is_migrated_and_reindexed(tmp_path: Path, version: int) -> None:
     path = tmp_path / "archive.sqlite"

@@ -67,6 +67,9 @@ DEFAULT_BATCH_SIZE = 500
 # The index's shape (see _schema.LSH_DDL). Entries per stored block (8 bytes each): a
 # lookup reads one block per band key and run.
 BLOCK_ENTRIES = 128
+# Index blocks a process keeps in memory once lookups have read them (16 MiB: all of
+# them up to ~20,000 articles); the rest are read from SQLite per lookup.
+BLOCK_CACHE_BYTES = 16 << 20
 # Level-0 runs (one per import batch) that trigger a compaction.
 LEVEL0_RUNS = 4
 # Entries level 1 holds (~4,000 articles); each next level holds LEVEL_RATIO times more.
@@ -167,6 +170,10 @@ class Archive:
         # when it commits.
         self._pending: list[tuple[int, Keys]] = []
         self._fence_cache: dict[tuple[int, int], Fences] = {}
+        # Index blocks read by lookups (id -> data), up to BLOCK_CACHE_BYTES: a block never
+        # changes while its run is there, and they go with it (see `_fences`).
+        self._block_cache: dict[int, bytes] = {}
+        self._block_cache_bytes = 0
         self._workers: ProcessPoolExecutor | None = None
         self._workers_failed = False
         # Documents stored or given a new version by the running import.
@@ -562,7 +569,7 @@ class Archive:
             version_ids,
         ).fetchall()
         unshingled = [self._texts(r[5]) for r in rows if r[5] is not None]
-        hashes, offsets = shingle_batch(unshingled)
+        hashes, offsets = shingle_batch(unshingled) if unshingled else (np_empty(), [0])
         from_text = iter(range(len(unshingled)))
         out = []
         for vid, doc_id, number, url, packed, body in rows:
@@ -584,22 +591,44 @@ class Archive:
         ids, firsts = blocks_to_read(runs, wanted)
         if not ids:
             return {}
-        # One statement for every block of every run, the same text each time (cached).
-        rows = self._conn.execute(
-            "SELECT b.id, b.data FROM json_each(?) j JOIN lsh_blocks b ON b.id = j.value",
-            (f"[{_ints(ids)}]",),
-        ).fetchall()
-        first_key = dict(zip(ids, firsts.tolist(), strict=True))
-        blocks = [data for _, data in rows]
-        return dict(block_hits(blocks, [first_key[i] for i, _ in rows], wanted, MAX_VERIFIED))
+        blocks = self._blocks(ids)
+        return dict(block_hits(blocks, firsts, wanted, MAX_VERIFIED))
+
+    def _blocks(self, ids: list[int]) -> list[bytes]:
+        """The data of the index blocks `ids`, in that order: from the block cache, the
+        others read by one statement (the same text each time, so SQLite keeps it
+        prepared) and kept while the cache has room."""
+        cache = self._block_cache
+        missing = [i for i in ids if i not in cache]
+        if missing:
+            rows = self._conn.execute(
+                "SELECT b.id, b.data FROM json_each(?) j JOIN lsh_blocks b ON b.id = j.value",
+                (f"[{_ints(missing)}]",),
+            ).fetchall()
+            read = dict(rows)
+            for block_id, data in rows:
+                if self._block_cache_bytes + len(data) > BLOCK_CACHE_BYTES:
+                    break
+                cache[block_id] = data
+                self._block_cache_bytes += len(data)
+            # (A block the index lists but cannot find holds nothing, as before.)
+            return [read.get(i, b"") if i not in cache else cache[i] for i in ids]
+        return [cache[i] for i in ids]
 
     def _fences(self) -> dict[int, Fences]:
         """The fences of every run, read once per run (a run never changes, it only goes;
         keyed with its size too, as a rebuilt index numbers its runs from 1 again)."""
         listed = self._conn.execute("SELECT run, rows FROM lsh_runs").fetchall()
         runs = {(int(run), int(rows)) for run, rows in listed}
-        for gone in set(self._fence_cache) - runs:
-            del self._fence_cache[gone]
+        gone = set(self._fence_cache) - runs
+        for key in gone:
+            del self._fence_cache[key]
+        if gone and self._block_cache:
+            kept = {run for run, _ in self._fence_cache}
+            self._block_cache = {
+                i: data for i, data in self._block_cache.items() if i >> _RUN_SHIFT in kept
+            }
+            self._block_cache_bytes = sum(map(len, self._block_cache.values()))
         missing = {run for run, _ in runs - set(self._fence_cache)}
         if missing:
             sql = f"SELECT run, rows, fences FROM lsh_runs WHERE run IN ({_ints(missing)})"
