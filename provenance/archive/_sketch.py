@@ -362,6 +362,8 @@ def blocks_holding(fences: Fences, keys: Keys) -> npt.NDArray[np.int64]:
     that can hold an entry with one of `keys`; sorted, without repeats."""
     first = np.maximum(np.searchsorted(fences, keys, side="left") - 1, 0)
     last = np.maximum(np.searchsorted(fences, keys, side="right") - 1, 0)
+    if np.array_equal(first, last):  # as a rule: no key's entries span two blocks
+        return _sorted_distinct(first)
     spans = last - first + 1
     within = np.arange(int(spans.sum())) - np.repeat(np.cumsum(spans) - spans, spans)
     return _sorted_distinct(np.repeat(first, spans) + within)

@@ -673,7 +673,7 @@ class Archive:
         doc = Document(
             source=source,
             kind=kind,
-            paragraphs=tuple(Paragraph(i, t) for i, t in enumerate(texts)),
+            paragraphs=tuple(map(Paragraph, range(len(texts)), texts)),
             url=url,
             title=title,
             published=datetime.fromisoformat(published) if published else None,
