@@ -214,6 +214,7 @@ def measure(
     warm_queries: list[tuple[Document, str]],
     args: Any,
 ) -> dict[str, Any]:
+    load_before = [round(x, 2) for x in os.getloadavg()]
     latencies, hits = lookups(archive, queries)
     # Then other copies, once every index block has been read (so the OS caches them):
     # what a long-running process (an audit) sees.
@@ -244,6 +245,8 @@ def measure(
         )
     return {
         **compared,
+        "load_average_before": load_before,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "lookup_median_ms": round(median * 1000, 3),
         "lookup_p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 3),
         "recall_at_1": round(hits / len(queries), 4),

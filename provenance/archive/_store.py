@@ -67,9 +67,10 @@ DEFAULT_BATCH_SIZE = 500
 # The index's shape (see _schema.LSH_DDL). Entries per stored block (8 bytes each): a
 # lookup reads one block per band key and run.
 BLOCK_ENTRIES = 128
-# Index blocks a process keeps in memory once lookups have read them (16 MiB: all of
-# them up to ~20,000 articles); the rest are read from SQLite per lookup.
-BLOCK_CACHE_BYTES = 16 << 20
+# Index blocks a process keeps in memory once lookups have read them (the index takes 512
+# bytes an article: 64 MiB holds all of it up to ~120,000 articles, a part beyond); the
+# rest are read from SQLite per lookup.
+BLOCK_CACHE_BYTES = 64 << 20
 # Level-0 runs (one per import batch) that trigger a compaction.
 LEVEL0_RUNS = 4
 # Entries level 1 holds (~4,000 articles); each next level holds LEVEL_RATIO times more.
