@@ -146,10 +146,11 @@ def _token_hashes(
     data = np.frombuffer(joined, dtype=np.uint8)
     if data.size == 0:
         return np.zeros(0, dtype=_U64), np.zeros(0, dtype=np.int64), owner
-    word = _WORD_BYTE[data]
+    # (np.take: fancy indexing by a uint8 array is ~3x slower.)
+    word = np.take(_WORD_BYTE, data)
     # Inner punctuation belongs to a token only between two word characters.
     inner = np.zeros_like(word)
-    inner[1:-1] = _INNER_BYTE[data[1:-1]] & word[:-2] & word[2:]
+    inner[1:-1] = np.take(_INNER_BYTE, data[1:-1]) & word[:-2] & word[2:]
     inside = np.concatenate(([False], word | inner, [False]))
     edges = np.flatnonzero(inside[1:] != inside[:-1])
     starts, ends = edges[0::2], edges[1::2]
@@ -159,10 +160,11 @@ def _token_hashes(
     lengths = ends - starts
     at = np.flatnonzero(inside[1:-1])
     offset = at - np.repeat(starts, lengths)
-    terms = data[at].astype(_U64) * _power_table(int(lengths.max()))[offset]
+    terms = np.take(data, at).astype(_U64) * np.take(_power_table(int(lengths.max())), offset)
     hashes = _mix(np.add.reduceat(terms, np.cumsum(lengths) - lengths))
-    breaks = np.cumsum(data == ord(_PARAGRAPH_BREAK))
-    return hashes, breaks[starts], owner
+    # A token's paragraph: the number of breaks before it (a token never starts on one).
+    breaks = np.flatnonzero(data == ord(_PARAGRAPH_BREAK))
+    return hashes, np.searchsorted(breaks, starts), owner
 
 
 def shingles(paragraphs: Iterable[str]) -> Hashes:
