@@ -28,6 +28,8 @@ from provenance.archive._sketch import (
     band_keys,
     block_hits,
     blocks_holding,
+    containment,
+    containment_batch,
     pack_blocks,
     shingles,
     top_hits,
@@ -743,6 +745,20 @@ def test_index_blocks_round_trip_and_refuse_version_ids_beyond_32_bits() -> None
         assert (found[:, 0] == key).sum() == (entries[:, 0] == key).sum()
     with pytest.raises(OverflowError):
         pack_blocks(np.array([[1, 1 << 32]], dtype=np.int64), 64)
+
+
+def test_containment_of_many_originals_at_once_is_that_of_each() -> None:
+    rng = np.random.default_rng(8)
+    pool = rng.integers(0, 1 << 63, 3_000, dtype=np.int64).astype(np.uint64) * np.uint64(2)
+    copy = np.unique(rng.choice(pool, 400))
+    originals = [np.unique(rng.choice(pool, n)) for n in (0, 1, 50, 900, 2_500)]
+    originals.append(copy.copy())  # the copy itself: every shingle shared
+    originals.append(np.unique(pool[:200] + np.uint64(1)))  # none shared, same top bits
+    expected = [containment(copy, o) for o in originals]
+    assert containment_batch(copy, originals) == expected
+    assert expected[-2] == (copy.size, copy.size) and expected[-1] == (0, copy.size + 200)
+    assert containment_batch(copy[:0], originals[2:4]) == [(0, 50), (0, originals[3].size)]
+    assert containment_batch(copy, []) == []
 
 
 @pytest.mark.parametrize("per_band", [1, 3])
