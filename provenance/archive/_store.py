@@ -835,7 +835,8 @@ class Archive:
         """Fill the anchor index from the stored text (a migrated archive, or a change of
         anchor scheme)."""
         with self._transaction():
-            self._conn.execute("DELETE FROM anchor_index")
+            # (a contentless FTS5 table is emptied with its 'delete-all' command)
+            self._conn.execute("INSERT INTO anchor_index (anchor_index) VALUES ('delete-all')")
             rows = self._conn.execute("SELECT id, title, body FROM versions ORDER BY id")
             while chunk := rows.fetchmany(DEFAULT_BATCH_SIZE):
                 for version_id, title, body in chunk:
