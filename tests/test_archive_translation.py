@@ -207,3 +207,15 @@ def test_an_anchor_query_asks_for_other_languages_only() -> None:
         '{terms} : ("2022" OR "mayorkas") AND {language} : (en OR fr OR de OR pt OR it)'
     )
     assert anchor_query([], "es") is None
+
+
+def test_archive_search_says_a_candidate_was_found_by_anchors(archive_path: Path) -> None:
+    copy = str(TRANSLATIONS / "fox-dhs-fr.txt")
+    result = CliRunner().invoke(cli, ["archive", "search", copy, "--archive", str(archive_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"0.789  {ORIGINAL_URL}    (anchors of a translation)\n"
+    as_json = CliRunner().invoke(
+        cli, ["archive", "search", copy, "--archive", str(archive_path), "--json"]
+    )
+    [row] = json.loads(as_json.output)
+    assert (row["url"], row["matched_by"], row["score"]) == (ORIGINAL_URL, "anchors", 0.789)
