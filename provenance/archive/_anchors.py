@@ -34,34 +34,46 @@ ANCHOR_DDL = (
 # Anchors are taken from the title and this many characters of the text (at least the first
 # paragraph): a translation, whole or partial, starts with the lead, and the cost of an
 # import stays bounded for long articles.
-LEAD_CHARS = 6_000
+LEAD_CHARS = 3_000
 # The language is told from the start of the text, as the alignment does.
 _LANGUAGE_PARAGRAPHS = 20
 # At most this many of a copy's anchors go into a query (numbers and longer names first).
 MAX_QUERY_TERMS = 48
 # A name: a capitalised word of three letters or more that does not open a sentence (or
-# the paragraph); a number: digits with their separators (dropped: "5,000" = "5.000").
-_ANCHOR_RE = re.compile(
-    r"(?<![.!?]\s)(?<![.!?]\s[\"'\u201c\u00ab\u201e])(?<!^)(?<!^[\"'\u201c\u00ab\u201e])"
-    r"\b([A-ZÀ-ÖØ-Þ][^\W\d_]{2,})|(\d[\d.,]*\d)",
-    re.MULTILINE,
-)
+# the paragraph; see `_opens_sentence`); a number: digits with their separators (dropped:
+# "5,000" = "5.000").
+_ANCHOR_RE = re.compile(r"\b(?:([A-ZÀ-ÖØ-Þ][^\W\d_]{2,})|(\d[\d.,]*\d))")
 _SEPARATORS_RE = re.compile(r"[.,]")
+_BEFORE_WORD = " \t\"'\u201c\u2018\u00ab\u201e(["
+_SENTENCE_END = ".!?"
+# Characters of a text its language is told from (enough function words for a sure call).
+_LANGUAGE_CHARS = 2_000
 
 
 def language_of(texts: Sequence[str]) -> str | None:
     """The language of a text (its paragraphs) when it is sure, else None."""
-    return sure_language(" ".join(texts[:_LANGUAGE_PARAGRAPHS]))
+    return sure_language(" ".join(texts[:_LANGUAGE_PARAGRAPHS])[:_LANGUAGE_CHARS])
 
 
 def index_terms(title: str | None, texts: Sequence[str]) -> list[str]:
     """The distinct anchors of a title and the lead of a text, casefolded, sorted."""
     found: set[str] = set()
-    budget = LEAD_CHARS
-    for text in _lead(([title] if title else []) + list(texts), budget):
-        for name, number in _ANCHOR_RE.findall(text):
-            found.add(name.casefold() if name else _SEPARATORS_RE.sub("", number))
+    for text in _lead(([title] if title else []) + list(texts), LEAD_CHARS):
+        for match in _ANCHOR_RE.finditer(text):
+            name, number = match.groups()
+            if number:
+                found.add(_SEPARATORS_RE.sub("", number))
+            elif not _opens_sentence(text, match.start()):
+                found.add(name.casefold())
     return sorted(found)
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether the word at `start` opens the text or a sentence (after quotes, brackets)."""
+    j = start
+    while j > 0 and text[j - 1] in _BEFORE_WORD:
+        j -= 1
+    return j == 0 or (j < start and text[j - 1] in _SENTENCE_END)
 
 
 def _lead(texts: Iterable[str], budget: int) -> Iterable[str]:
