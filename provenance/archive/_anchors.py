@@ -47,7 +47,7 @@ _SEPARATORS_RE = re.compile(r"[.,]")
 _BEFORE_WORD = " \t\"'\u201c\u2018\u00ab\u201e(["
 _SENTENCE_END = ".!?"
 # Characters of a text its language is told from (enough function words for a sure call).
-_LANGUAGE_CHARS = 2_000
+_LANGUAGE_CHARS = 1_000
 
 
 def language_of(texts: Sequence[str]) -> str | None:
