@@ -95,6 +95,9 @@ class Candidate:
     occur in this version. `jaccard` is the verified resemblance, `estimate` the LSH
     estimate of Jaccard (colliding bands / bands). `version` is the 1-based number of
     the matching version out of `versions`; `matched_by` is "lsh", "title" or "lsh+title".
+    A candidate for the original of a translation (`matched_by` "anchors", see
+    `Archive.search_translated`) is scored on anchors instead: `score` is the share of the
+    copy's anchors it holds, `jaccard` their resemblance, `estimate` 0.
     """
 
     url: str | None
@@ -526,7 +529,9 @@ class Archive:
         Candidates come from the LSH index and from title matches; each is verified by
         counting the copy's shingles present in it, and only those whose containment is at
         least `min_containment` (default: settings.archive_min_containment) are returned,
-        best first (score descending, then URL). Raises ArchiveError.
+        best first (score descending, then URL). When none is, the originals in another
+        language sharing the copy's anchors are returned (`search_translated`).
+        Raises ArchiveError.
         """
         threshold = (
             self.settings.archive_min_containment if min_containment is None else min_containment
