@@ -404,7 +404,8 @@ def archive_stats(archive: Path | None, as_json: bool) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def archive_search(copy: str, archive: Path | None, limit: int, as_json: bool) -> None:
-    """Rank the archived originals that COPY shares text with (verified, best first).
+    """Rank the archived originals that COPY shares text with (verified, best first); with
+    none, those in another language that share its names and numbers (a translation's).
 
     Example: provenance archive search post.json --archive originals.sqlite
     """
@@ -437,7 +438,8 @@ def archive_search(copy: str, archive: Path | None, limit: int, as_json: bool) -
         click.echo("no candidate above the threshold")
     else:
         for row in rows:
-            click.echo(f"{row['score']:.3f}  {row['url'] or '-'}  {row['title'] or ''}")
+            by = "  (anchors of a translation)" if row["matched_by"] == "anchors" else ""
+            click.echo(f"{row['score']:.3f}  {row['url'] or '-'}  {row['title'] or ''}{by}")
 
 
 @cli.command()

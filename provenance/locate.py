@@ -4,7 +4,9 @@
    original-source meta, a feed item's source link, autoblog post meta);
 2. the local archive of originals (by URL, then by near-duplicate search);
 3. discovery on the origin site named by the evidence: robots.txt sitemaps, sitemap indexes,
-   news sitemaps and feeds, ranked by title similarity within a date window;
+   news sitemaps and feeds, ranked by title similarity within a date window (for a copy in
+   another language than the entries' titles, by the names and numbers they share with
+   the copy's title and lead);
 4. a web archive (Wayback Machine availability API) for the candidate URLs.
 
 Once an original is found, the versions of it at hand (the stored archive versions, the
@@ -31,6 +33,7 @@ from urllib.parse import quote, urlsplit
 
 from .detect import detect_evidence
 from .detect.domains import publisher_for_domain, site_domain
+from .edits import anchors, detect_language, sure_language
 from .errors import FetchStatusError, InputError, ProvenanceError
 from .load import SitemapEntry, load_documents, load_sitemap_entries
 from .models import Attempt, Document, Evidence, Hop, Original, OriginalVersion
@@ -56,6 +59,10 @@ VERSION_MARGIN = 0.02
 # A latest version explaining this much of the copy is not second-guessed with a snapshot.
 VERSION_GOOD_ENOUGH = 0.98
 _WORD_RE = re.compile(r"[a-z0-9]+")
+# A sitemap entry is a candidate for the original of a translation when its title (or URL)
+# holds this many of the names and numbers of the copy's title and lead paragraphs.
+MIN_TITLE_ANCHORS = 2
+_LEAD_PARAGRAPHS = 5
 _STOPWORDS = frozenset(
     {"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in",
      "is", "it", "of", "on", "or", "the", "to", "was", "were", "will", "with"}
@@ -367,7 +374,9 @@ def _from_origin_site(search: _Search, links: list[str]) -> tuple[Document, str]
     if not _network_allowed(search, "sitemap", domain):
         return None
     entries = _discover_entries(search, domain)
-    ranked = _rank_entries(search.copy, entries, search.settings)
+    ranked = _rank_entries(search.copy, entries, search.settings) or _rank_translated(
+        search.copy, entries, search.settings
+    )
     if not ranked:
         search.note(
             "sitemap", domain, "not-found", f"{len(entries)} entries, none near the title and date"
@@ -548,18 +557,55 @@ def _rank_entries(
     wanted = _title_words(copy.title or "")
     if not wanted:
         return []
-    window = timedelta(days=settings.discovery_window_days)
     scored: list[tuple[float, str, SitemapEntry]] = []
-    for entry in entries:
-        if copy.published and entry.lastmod:
-            gap = abs(entry.lastmod.replace(tzinfo=None) - copy.published.replace(tzinfo=None))
-            if gap > window:
-                continue
+    for entry in _in_window(copy, entries, settings):
         words = _title_words(entry.title or "") | _title_words(urlsplit(entry.url).path)
         overlap = len(wanted & words) / len(wanted)
         if overlap >= settings.discovery_min_title_overlap:
             scored.append((-overlap, entry.url, entry))
     return [entry for _, _, entry in sorted(scored, key=lambda t: (t[0], t[1]))]
+
+
+def _rank_translated(
+    copy: Document, entries: Iterable[SitemapEntry], settings: Settings
+) -> list[SitemapEntry]:
+    """Entries within the date window whose title or URL holds MIN_TITLE_ANCHORS of the
+    names and numbers of the copy's title and lead (a translated title shares few words
+    with the original's, but keeps its names and amounts), most first. Only for a copy
+    whose language is sure: the alignment must then tell a translation from another story."""
+    lead = [p.text for p in copy.paragraphs[:_LEAD_PARAGRAPHS]]
+    language = sure_language(" ".join(lead))
+    if language is None:
+        return []
+    wanted = _anchor_keys(anchors(" ".join([copy.title or "", *lead]), language))
+    scored: list[tuple[int, str, SitemapEntry]] = []
+    for entry in _in_window(copy, entries, settings):
+        title = entry.title or ""
+        words = _title_words(title) | _title_words(urlsplit(entry.url).path)
+        if not wanted & words:  # shares no name as written: not worth reading for numbers
+            continue
+        held = _anchor_keys(anchors(title, detect_language(title))) if title else set()
+        shared = len(wanted & (held | words))
+        if shared >= MIN_TITLE_ANCHORS:
+            scored.append((-shared, entry.url, entry))
+    return [entry for _, _, entry in sorted(scored, key=lambda t: (t[0], t[1]))]
+
+
+def _anchor_keys(found: Iterable[str]) -> set[str]:
+    """Anchors as words of a title or URL: "#2022" is "2022", "#5000000|usd" "5000000"."""
+    return {a.lstrip("#").split("|")[0] for a in found}
+
+
+def _in_window(
+    copy: Document, entries: Iterable[SitemapEntry], settings: Settings
+) -> Iterable[SitemapEntry]:
+    window = timedelta(days=settings.discovery_window_days)
+    for entry in entries:
+        if copy.published and entry.lastmod:
+            gap = abs(entry.lastmod.replace(tzinfo=None) - copy.published.replace(tzinfo=None))
+            if gap > window:
+                continue
+        yield entry
 
 
 def _title_words(text: str) -> set[str]:

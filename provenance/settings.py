@@ -96,5 +96,9 @@ class Settings:
     # archive: share of a copy's word 5-shingles an archived original must contain to be
     # reported by Archive.search (benchmarks/README.md, archive section).
     archive_min_containment: float = 0.2
+    # archive: share of a copy's anchors (names, numbers) an original in another language
+    # must hold to be a candidate for the original of a translation (Archive.search_translated;
+    # the translation alignment then decides).
+    archive_min_anchor_share: float = 0.2
     # Test-only: route a hostname to a loopback address (like curl --resolve).
     resolve_overrides: tuple[tuple[str, str], ...] = field(default=())

@@ -643,7 +643,7 @@ def test_older_archive_is_migrated_and_reindexed(tmp_path: Path, version: int) -
             assert hit.url == "https://o.example/old"
             assert archive.content_version().split(":")[1] == "1"
         with sqlite3.connect(path) as conn:
-            assert conn.execute("PRAGMA user_version").fetchone() == (5,)
+            assert conn.execute("PRAGMA user_version").fetchone() == (6,)
         return
     with sqlite3.connect(path) as conn:  # schema 3's index tables and indexes go
         conn.execute("DROP TABLE lsh_blocks")
@@ -671,7 +671,7 @@ def test_older_archive_is_migrated_and_reindexed(tmp_path: Path, version: int) -
         assert (hit.url, hit.matched_by) == ("https://o.example/old", "lsh")
         assert archive.integrity_check() == "ok"
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (5,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (6,)
         tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
         assert "lsh" not in tables
         [(index,)] = conn.execute(
@@ -828,5 +828,5 @@ def test_schema_4_archive_gains_a_shingles_column_and_is_still_searched(tmp_path
         [hit] = archive.search(_doc(paragraphs[1:3]))
         assert hit.url == "https://o.example/old" and hit.score == 1.0
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (5,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (6,)
         assert conn.execute("SELECT shingles FROM versions").fetchall() == [(None,)]

@@ -16,7 +16,8 @@ from servers import LoopbackServer, Reply
 from shared_dir import SEED
 
 from provenance.fetch import Fetcher
-from provenance.load import load_documents
+from provenance.load import SitemapEntry, load_documents
+from provenance.locate import _rank_translated
 from provenance.models import Verdict
 from provenance.pipeline import check_document
 from provenance.settings import Settings
@@ -213,3 +214,61 @@ def test_offline_never_fetches_and_says_so(server: LoopbackServer, fetcher_for) 
     assert report.verdict is Verdict.UNVERIFIED
     assert server.hits() == 0
     assert any(a.reason == "offline" for a in report.attempts)
+
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+def _news_sitemap(base: str, rows: list[tuple[str, str]]) -> bytes:
+    urls = "".join(
+        f"<url><loc>{base}{path}</loc><news:news><news:publication_date>2025-02-12"
+        f"</news:publication_date><news:title>{title}</news:title></news:news></url>"
+        for path, title in rows
+    )
+    return (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+        f"{urls}</urlset>"
+    ).encode()
+
+
+def test_a_translated_title_finds_its_original_in_the_sitemap_by_names_and_numbers(
+    server: LoopbackServer,
+    tmp_path: Path,
+) -> None:
+    hosts = ("example.com", "news.example.com")
+    settings = Settings(
+        cache_dir=tmp_path / "cache", per_host_delay=0.0, max_retries=0, connect_timeout=1.0,
+        read_timeout=2.0, wayback_url="", resolve_overrides=tuple((h, server.host) for h in hosts),
+    )  # fmt: skip
+    english = (TRANSLATIONS / "kestrel-bridge-en.txt").read_text(encoding="utf-8").split("\n\n")
+    article = "/2025/02/12/bridge-vote"
+    namesake = "/2025/02/12/varga-opens-library"  # shares the mayor's name and the town
+    other = "/2025/02/12/transport-figures"  # shares the town only: never fetched
+    base = "http://news.example.com"
+    server.route("/robots.txt", Reply(body=f"Sitemap: {base}/news.xml\n".encode(),
+                                      content_type="text/plain"))  # fmt: skip
+    rows = [
+        (other, "Kestrel transport office publishes its yearly traffic figures"),
+        (namesake, "Helena Varga opens the new Kestrel library"),
+        (article, english[0].strip()),
+    ]
+    server.route("/news.xml", Reply(body=_news_sitemap(base, rows), content_type="application/xml"))
+    server.route(article, Reply(body=_page(english[0].strip(), english[1:])))
+    server.route(namesake, Reply(body=_page("Library", STORY)))
+    copy_path = TRANSLATIONS / "kestrel-bridge-es.txt"
+    [copy] = load_documents(copy_path.read_bytes(), source=str(copy_path), settings=settings)
+    with Fetcher(settings) as fetcher:
+        report = check_document(copy, settings=settings, fetcher=fetcher)
+
+    assert report.evidence.origin.domain == "example.com"
+    assert report.original is not None, report.attempts
+    assert (report.original.found_by, report.original.document.url) == ("sitemap", base + article)
+    assert report.verdict is Verdict.REWRITTEN
+    assert "translated" in {f.code for f in report.findings}
+    assert server.hits(namesake) == server.hits(other) == 0  # the original ranks first
+    assert report.attempts[-1].strategy == "sitemap" and report.attempts[-1].outcome == "found"
+    entries = [SitemapEntry(base + path, None, title, is_sitemap=False) for path, title in rows]
+    ranked = _rank_translated(copy, entries, settings)
+    assert [e.url for e in ranked] == [base + article, base + namesake]
+    assert _rank_translated(replace(copy, paragraphs=copy.paragraphs[:1]), entries, settings) == []

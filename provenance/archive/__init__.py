@@ -9,6 +9,9 @@ twice is stored once. Lookups go through a MinHash LSH index persisted in SQLite
 `_sketch`), and every candidate is verified before it is returned: the share of the copy's
 shingles it holds, from the shingles stored with each version (schema 5; a version stored
 before is shingled from its text), and only the returned candidates' text is read.
+When nothing shares text with a copy, originals in another language that share its
+anchors (names and numbers, see `_anchors`) are returned instead: candidates for the
+original of a translation (schema 6).
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ from __future__ import annotations
 import sqlite3
 import uuid
 
-SCHEMA_VERSION = 5
+from ._anchors import ANCHOR_DDL
+
+SCHEMA_VERSION = 6
 
 PRAGMAS = (
     # Applies to a new (empty) file only. 16 KB pages: a commit writes (and a checkpoint
@@ -87,14 +89,17 @@ DDL = (
     *LSH_DDL,
     """CREATE VIRTUAL TABLE titles
         USING fts5 (title, tokenize = 'unicode61 remove_diacritics 2')""",
+    # The anchors of each version, to find the original of a translation (see _anchors).
+    *ANCHOR_DDL,
 )
 
 
-def create(conn: sqlite3.Connection, scheme: str) -> None:
+def create(conn: sqlite3.Connection, scheme: str, anchor_scheme: str) -> None:
     """Create every table of an empty database and stamp its schema version."""
     for statement in DDL:
         conn.execute(statement)
     conn.execute("INSERT INTO meta (key, value) VALUES ('index_scheme', ?)", (scheme,))
+    conn.execute("INSERT INTO meta (key, value) VALUES ('anchor_scheme', ?)", (anchor_scheme,))
     _stamp_id(conn)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -112,7 +117,9 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
     B-tree of band keys, version 2 in runs of one row per key (the index is rebuilt from
     the stored text afterwards: its scheme is reset here); version 3 kept no load notes
     (`versions.extra`) and no archive id; version 4 no shingles with each version
-    (`versions.shingles`; a version stored without them is verified from its text)."""
+    (`versions.shingles`; a version stored without them is verified from its text);
+    version 5 no anchor index (created empty here, with its scheme unset: the archive
+    fills it from the stored text when it is opened, see `_store.Archive._reanchor`)."""
     if version < 3:
         conn.execute("DROP TABLE IF EXISTS lsh")
         conn.execute("DROP TABLE IF EXISTS lsh_runs")
@@ -128,4 +135,9 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
     columns = {row[1] for row in conn.execute("PRAGMA table_info(versions)")}
     if version < 5 and "shingles" not in columns:
         conn.execute("ALTER TABLE versions ADD COLUMN shingles BLOB")
+    if version < 6:
+        conn.execute("DROP TABLE IF EXISTS anchor_index")
+        for statement in ANCHOR_DDL:
+            conn.execute(statement)
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('anchor_scheme', '')")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -29,6 +29,7 @@ from ..errors import ArchiveError, InputError, ProvenanceError
 from ..models import Document, Paragraph
 from ..settings import Settings
 from . import _schema
+from ._anchors import ANCHOR_SCHEME, anchor_query, index_terms, language_of, other_languages_query
 from ._filter import DEFAULT_FILTER_ENTRIES, ShingleFilter
 from ._sketch import (
     BAND_SHIFT,
@@ -81,6 +82,8 @@ _NO_KEY = 1 << 62  # above every band key (band << 32 | 32-bit value, 64 bands)
 # How many LSH candidates are verified against their stored text, at most.
 MAX_VERIFIED = 16
 MAX_TITLE_CANDIDATES = 5
+# A version found by anchors shares at least this many distinct anchors with the copy.
+MIN_SHARED_ANCHORS = 4
 _TITLE_TERMS = 3
 _SEPARATOR = "\x1e"  # between paragraphs in a stored body; never part of cleaned text
 # Document.meta entries kept with a version (see `_extra`).
@@ -97,6 +100,9 @@ class Candidate:
     occur in this version. `jaccard` is the verified resemblance, `estimate` the LSH
     estimate of Jaccard (colliding bands / bands). `version` is the 1-based number of
     the matching version out of `versions`; `matched_by` is "lsh", "title" or "lsh+title".
+    A candidate for the original of a translation (`matched_by` "anchors", see
+    `Archive.search_translated`) is scored on anchors instead: `score` is the share of the
+    copy's anchors it holds, `jaccard` their resemblance, `estimate` 0.
     """
 
     url: str | None
@@ -443,7 +449,16 @@ class Archive:
             (doc_id, number, prepared.digest, doc.title, _iso(doc.published), _now(),
              prepared.paragraphs, prepared.body, _extra(doc), prepared.shingles),
         )  # fmt: skip
-        self._pending.append((int(cursor.lastrowid or 0), prepared.keys))
+        version_id = int(cursor.lastrowid or 0)
+        self._pending.append((version_id, prepared.keys))
+        self._index_anchors(version_id, prepared.language, prepared.anchors)
+
+    def _index_anchors(self, version_id: int, language: str | None, anchors: str) -> None:
+        if language and anchors:
+            self._conn.execute(
+                "INSERT INTO anchor_index (rowid, language, terms) VALUES (?, ?, ?)",
+                (version_id, language, anchors),
+            )
 
     def _flush_index(self) -> None:
         """Write the pending band keys as a new level-0 run, then compact the index."""
@@ -533,7 +548,9 @@ class Archive:
         Candidates come from the LSH index and from title matches; each is verified by
         counting the copy's shingles present in it, and only those whose containment is at
         least `min_containment` (default: settings.archive_min_containment) are returned,
-        best first (score descending, then URL). Raises ArchiveError.
+        best first (score descending, then URL). When none is, the originals in another
+        language sharing the copy's anchors are returned (`search_translated`).
+        Raises ArchiveError.
         """
         threshold = (
             self.settings.archive_min_containment if min_containment is None else min_containment
@@ -550,11 +567,57 @@ class Archive:
             stored = {
                 item.version_id: item for item in self._load([r.version_id for r, *_ in ranked])
             }
+        if not ranked:
+            return self.search_translated(doc, limit=limit)
         return [
             _candidate(stored[item.version_id], shared, union, copy.size,
                        counts.get(item.version_id, 0), item.version_id in by_title)
             for item, shared, union in ranked
         ]  # fmt: skip
+
+    def search_translated(self, doc: Document, *, limit: int = 5) -> list[Candidate]:
+        """Return up to `limit` stored originals in another language than `doc`'s that
+        share its anchors (names and numbers, see `_anchors`): candidates for the original
+        of a translation, which `search` returns when no original shares text with `doc`.
+
+        Each candidate's `score` is the share of the copy's anchors it holds, `jaccard`
+        the anchors' resemblance, `matched_by` "anchors"; only those sharing
+        MIN_SHARED_ANCHORS and `settings.archive_min_anchor_share` of them are returned,
+        best first. Nothing is looked up for a copy whose language is not sure, nor in an
+        archive holding no text in another language. These are candidates only: the
+        translation alignment decides whether one is the original. Raises ArchiveError.
+        """
+        texts = [p.text for p in doc.paragraphs if p.text.strip()]
+        language = language_of(texts)
+        if language is None or limit <= 0:
+            return []
+        with self._guard("search archive"), self._snapshot():
+            # Most archives hold one language: then the copy's anchors are not even read.
+            if not self._holds_other_language(language):
+                return []
+            terms = index_terms(doc.title, texts)
+            query = anchor_query(terms, language)
+            if query is None:
+                return []
+            sql = "SELECT rowid FROM anchor_index WHERE anchor_index MATCH ? ORDER BY rank LIMIT ?"
+            hits = [int(r[0]) for r in self._conn.execute(sql, (query, MAX_VERIFIED))]
+            stored = self._load(hits)
+        best: dict[int, Candidate] = {}
+        for item in stored:
+            candidate, shared = _verify_anchors(set(terms), item)
+            if (
+                shared < MIN_SHARED_ANCHORS
+                or candidate.score < self.settings.archive_min_anchor_share
+            ):
+                continue
+            kept = best.get(item.doc_id)
+            if kept is None or (candidate.score, candidate.version) > (kept.score, kept.version):
+                best[item.doc_id] = candidate
+        return sorted(best.values(), key=lambda c: (-c.score, c.url or "", -c.version))[:limit]
+
+    def _holds_other_language(self, language: str) -> bool:
+        sql = "SELECT rowid FROM anchor_index WHERE anchor_index MATCH ? LIMIT 1"
+        return self._conn.execute(sql, (other_languages_query(language),)).fetchone() is not None
 
     def _read_shingles(self, version_ids: list[int], *, text: bool = False) -> list[_Shingled]:
         """What verifying the versions needs: their shingles as stored with each, else (a
@@ -765,7 +828,7 @@ class Archive:
             if tables:
                 raise ArchiveError(f"{self.path}: not a provenance archive")
             with self._transaction():
-                _schema.create(self._conn, SCHEME)
+                _schema.create(self._conn, SCHEME, ANCHOR_SCHEME)
         elif version < _schema.SCHEMA_VERSION:
             with self._transaction():
                 _schema.migrate(self._conn, version)
@@ -777,6 +840,9 @@ class Archive:
         sql = "SELECT value FROM meta WHERE key = 'index_scheme'"
         if self._conn.execute(sql).fetchone()[0] != SCHEME:
             self._reindex()
+        sql = "SELECT value FROM meta WHERE key = 'anchor_scheme'"
+        if self._conn.execute(sql).fetchone()[0] != ANCHOR_SCHEME:
+            self._reanchor()
 
     def _check(self) -> None:
         """What `_prepare` checks, for an archive opened read-only (nothing is written)."""
@@ -790,6 +856,12 @@ class Archive:
         if self._conn.execute(sql).fetchone()[0] != SCHEME:
             raise ArchiveError(
                 f"{self.path}: the near-duplicate index was built with another scheme"
+                " (open it once for writing to rebuild it)"
+            )
+        sql = "SELECT value FROM meta WHERE key = 'anchor_scheme'"
+        if self._conn.execute(sql).fetchone()[0] != ANCHOR_SCHEME:
+            raise ArchiveError(
+                f"{self.path}: the anchor index was built with another scheme"
                 " (open it once for writing to rebuild it)"
             )
 
@@ -808,6 +880,22 @@ class Archive:
                 self._flush_index()
             sql = "UPDATE meta SET value = ? WHERE key = 'index_scheme'"
             self._conn.execute(sql, (SCHEME,))
+
+    def _reanchor(self) -> None:
+        """Fill the anchor index from the stored text (a migrated archive, or a change of
+        anchor scheme)."""
+        with self._transaction():
+            # (a contentless FTS5 table is emptied with its 'delete-all' command)
+            self._conn.execute("INSERT INTO anchor_index (anchor_index) VALUES ('delete-all')")
+            rows = self._conn.execute("SELECT id, title, body FROM versions ORDER BY id")
+            while chunk := rows.fetchmany(DEFAULT_BATCH_SIZE):
+                for version_id, title, body in chunk:
+                    fields = _anchor_fields(title, self._texts(body))
+                    self._index_anchors(
+                        version_id, fields.get("language"), fields.get("anchors", "")
+                    )
+            sql = "UPDATE meta SET value = ? WHERE key = 'anchor_scheme'"
+            self._conn.execute(sql, (ANCHOR_SCHEME,))
 
     @contextmanager
     def _guard(self, action: str) -> Iterator[None]:
@@ -923,6 +1011,9 @@ class _Prepared:
     body: bytes
     keys: Keys
     shingles: bytes
+    # The text's language when sure, and its anchors (space-separated; see _anchors).
+    language: str | None = None
+    anchors: str = ""
 
 
 def _extra(doc: Document) -> str | None:
@@ -950,11 +1041,21 @@ def _prepare(docs: Sequence[tuple[str | None, list[str]]]) -> list[_Prepared | N
             body=zlib.compress(_SEPARATOR.join(texts).encode("utf-8"), 1),
             keys=k,
             shingles=packed,
+            **_anchor_fields(title, texts),
         )
         if texts
         else None
         for (title, texts), (k, packed) in zip(docs, sketches, strict=True)
     ]
+
+
+def _anchor_fields(title: str | None, texts: list[str]) -> dict[str, Any]:
+    """The language and the anchors of a text, for the anchor index (none when the
+    language is not sure: a translation is only recognised between sure languages)."""
+    language = language_of(texts)
+    if language is None:
+        return {}
+    return {"language": language, "anchors": " ".join(index_terms(title, texts))}
 
 
 def _pair(
@@ -1030,6 +1131,28 @@ def _candidate(
         added_at=item.added_at,
         matched_by=matched_by or "lsh",
     )
+
+
+def _verify_anchors(copy: set[str], item: _Stored) -> tuple[Candidate, int]:
+    """A version found by anchors, scored by the share of the copy's anchors it holds;
+    with the number of anchors they share."""
+    texts = [p.text for p in item.document.paragraphs]
+    held = set(index_terms(item.document.title, texts))
+    shared = len(copy & held)
+    union = len(copy | held)
+    candidate = Candidate(
+        url=item.document.url,
+        title=item.document.title,
+        score=round(shared / len(copy), 6) if copy else 0.0,
+        jaccard=round(shared / union, 6) if union else 0.0,
+        estimate=0.0,
+        document=item.document,
+        version=item.number,
+        versions=item.versions,
+        added_at=item.added_at,
+        matched_by="anchors",
+    )
+    return candidate, shared
 
 
 def _title_query(title: str | None) -> str | None:
