@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -27,6 +28,7 @@ from ..load import load_documents
 from ..models import SCHEMA_VERSION, Severity
 from ..pipeline import check_document
 from ..report import report_to_dict
+from ..report.fragments import render_fragment
 from ..settings import DEFAULT_AUDIT_WORKERS, DEFAULT_ITEM_TIMEOUT, Settings
 from .policy import Policy, RuleResult, evaluate_policy, failed_rules
 from .sources import SourceItem, iter_source_items
@@ -50,6 +52,34 @@ class AuditRecord:
     failures: tuple[RuleResult, ...] = ()
     error: str | None = None
     reused: bool = False
+    # The report rendered when it was checked (`report.fragments`): what the writers
+    # write instead of rendering the report again. Not compared: it is the report's copy.
+    rendered: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+
+
+class _SpooledReport(Mapping[str, Any]):
+    """A spooled record's report, its JSON text parsed when first read (a writer that
+    has the record's fragment never reads it)."""
+
+    __slots__ = ("_data", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._data: dict[str, Any] | None = None
+
+    def _parsed(self) -> dict[str, Any]:
+        if self._data is None:
+            self._data = json.loads(self._text)
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._parsed()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parsed())
+
+    def __len__(self) -> int:
+        return len(self._parsed())
 
 
 class RecordSpool(Sequence[AuditRecord]):
@@ -60,7 +90,9 @@ class RecordSpool(Sequence[AuditRecord]):
 
     def __init__(self) -> None:
         self._db = sqlite3.connect("")  # "": a temporary database on disk, private
-        self._db.execute("CREATE TABLE reports (id INTEGER PRIMARY KEY, report TEXT)")
+        self._db.execute(
+            "CREATE TABLE reports (id INTEGER PRIMARY KEY, report TEXT, rendered BLOB)"
+        )
         self._rows: list[tuple[tuple[int, float, str], AuditRecord, int | None]] = []
         self._tally: dict[str, Counter[str]] = {
             name: Counter() for name in ("status", "verdicts", "credit", "origins")
@@ -75,8 +107,14 @@ class RecordSpool(Sequence[AuditRecord]):
             self._tally["credit"][str(report["credit"])] += 1
             self._tally["origins"][_origin_of(report)] += 1
             text = json.dumps(report, ensure_ascii=False)
-            row = self._db.execute("INSERT INTO reports (report) VALUES (?)", (text,)).lastrowid
-        self._rows.append((_worst_first(record), replace(record, report=None), row))
+            # pickle: the spool is this process's own temporary file, and a fragment's
+            # long strings come back from it far faster than from JSON.
+            rendered = None if record.rendered is None else pickle.dumps(dict(record.rendered))
+            row = self._db.execute(
+                "INSERT INTO reports (report, rendered) VALUES (?, ?)", (text, rendered)
+            ).lastrowid
+        light = replace(record, report=None, rendered=None)
+        self._rows.append((_worst_first(record), light, row))
 
     def seal(self) -> RecordSpool:
         """Order the records worst first; returns self."""
@@ -107,8 +145,11 @@ class RecordSpool(Sequence[AuditRecord]):
         _, record, row = self._rows[index]
         if row is None:
             return record
-        (text,) = self._db.execute("SELECT report FROM reports WHERE id = ?", (row,)).fetchone()
-        return replace(record, report=json.loads(text))
+        text, rendered = self._db.execute(
+            "SELECT report, rendered FROM reports WHERE id = ?", (row,)
+        ).fetchone()
+        fragment = None if rendered is None else pickle.loads(rendered)
+        return replace(record, report=_SpooledReport(text), rendered=fragment)
 
     def close(self) -> None:
         self._db.close()
@@ -172,7 +213,8 @@ def run_audit(
             new = _records_from(result, options)
             if state is not None and result.error is None:
                 digest, item_depends = pending.pop(result.key)
-                state.store(result.key, digest, item_depends, _stored(new))
+                rendered = [r.rendered for r in new]
+                state.store(result.key, digest, item_depends, _stored(new), rendered)
             counts["checked"] += 1
             for record in new:
                 records.add(record)
@@ -402,8 +444,14 @@ def _check_task(payload: tuple[SourceItem, Settings, Policy]) -> list[dict[str, 
             original_evidence=original_evidence,
         )
         rules = evaluate_policy(report, policy)
+        data = report_to_dict(report)
         out.append(
-            {"key": key, "report": report_to_dict(report), "rules": [_rule_dict(r) for r in rules]}
+            {
+                "key": key,
+                "report": data,
+                "rules": [_rule_dict(r) for r in rules],
+                "rendered": render_fragment(data),
+            }
         )
     return out
 
@@ -433,12 +481,21 @@ def _records_from_stored(
         failures = tuple(r for r in failed_rules(rules, options.fail_on) if r.rule not in accepted)
         status = "fail" if failures else "pass"
         records.append(
-            AuditRecord(entry["key"], status, entry["report"], rules, failures, reused=reused)
+            AuditRecord(
+                entry["key"],
+                status,
+                entry["report"],
+                rules,
+                failures,
+                reused=reused,
+                rendered=entry.get("rendered"),
+            )
         )
     return records
 
 
 def _stored(records: list[AuditRecord]) -> dict[str, Any]:
+    """The result stored for an item's records (their fragments go beside it)."""
     entries: list[dict[str, Any]] = []
     for r in records:
         if r.error is not None:

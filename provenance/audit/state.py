@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS items (
     content_hash TEXT NOT NULL,
     checked_at TEXT NOT NULL,
     result TEXT NOT NULL,
-    depends TEXT
+    depends TEXT,
+    rendered TEXT
 );
 """
 
@@ -48,6 +49,8 @@ class AuditState:
             if "depends" not in columns:  # a state file of an earlier version: its
                 # entries recorded no dependencies, so none is reused
                 self._db.execute("ALTER TABLE items ADD COLUMN depends TEXT")
+            if "rendered" not in columns:  # entries of an earlier version render again
+                self._db.execute("ALTER TABLE items ADD COLUMN rendered TEXT")
         except (sqlite3.Error, OSError) as exc:
             raise ArchiveError(f"{path}: cannot open audit state ({exc})") from exc
 
@@ -64,13 +67,24 @@ class AuditState:
         self, key: str, content_hash: str, depends: Mapping[str, Any]
     ) -> dict[str, Any] | None:
         """The stored result of `key` if it was checked with the same content hash and the
-        same dependencies, else None."""
+        same dependencies, else None. Each entry of the result carries its rendered
+        fragment ("rendered", see `store`) when one was stored."""
         with self._errors("read"):
             row = self._db.execute(
-                "SELECT result FROM items WHERE key = ? AND content_hash = ? AND depends = ?",
+                "SELECT result, rendered FROM items"
+                " WHERE key = ? AND content_hash = ? AND depends = ?",
                 (key, content_hash, _json(depends)),
             ).fetchone()
-        return json.loads(row[0]) if row else None
+        if row is None:
+            return None
+        result: dict[str, Any] = json.loads(row[0])
+        rendered = json.loads(row[1]) if row[1] else []
+        entries = result.get("entries")
+        if isinstance(entries, list) and isinstance(rendered, list):
+            for entry, fragment in zip(entries, rendered, strict=False):
+                if isinstance(entry, dict) and fragment is not None:
+                    entry["rendered"] = fragment
+        return result
 
     def depends(self, key: str) -> dict[str, Any] | None:
         """What the stored result of `key` depended on (None: no entry, or an entry of an
@@ -80,17 +94,28 @@ class AuditState:
         return json.loads(row[0]) if row and row[0] else None
 
     def store(
-        self, key: str, content_hash: str, depends: Mapping[str, Any], result: dict[str, Any]
+        self,
+        key: str,
+        content_hash: str,
+        depends: Mapping[str, Any],
+        result: dict[str, Any],
+        rendered: Sequence[Mapping[str, Any] | None] = (),
     ) -> None:
-        """Record (or replace) the result of `key` and what it depended on, committed at once."""
+        """Record (or replace) the result of `key` and what it depended on, committed at once.
+
+        `rendered` holds, entry by entry, the report as the writers render it
+        (`report.fragments`): a rerun that reuses the item writes these instead.
+        """
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        fragments = json.dumps(list(rendered), ensure_ascii=False) if any(rendered) else None
         with self._errors("write"):
             self._db.execute(
-                "INSERT INTO items (key, content_hash, checked_at, result, depends)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET"
+                "INSERT INTO items (key, content_hash, checked_at, result, depends, rendered)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET"
                 " content_hash = excluded.content_hash, checked_at = excluded.checked_at,"
-                " result = excluded.result, depends = excluded.depends",
-                (key, content_hash, now, _json(result), _json(depends)),
+                " result = excluded.result, depends = excluded.depends,"
+                " rendered = excluded.rendered",
+                (key, content_hash, now, _json(result), _json(depends), fragments),
             )
 
     def count(self) -> int:

@@ -18,6 +18,7 @@ from ..errors import SettingsError
 from ..models import SCHEMA_VERSION, Report
 from ._text import clean, plural, trim
 from .audit_view import AuditItem, AuditRecordLike, AuditResultLike, AuditView, RuleLike, audit_view
+from .fragments import usable_fragment
 from .markdown import link, md, render_markdown
 from .serialize import dumps, jsonable
 
@@ -45,14 +46,15 @@ def _rule(rule: RuleLike, *, passed: bool) -> dict[str, Any]:
     return out
 
 
-def _record_json(record: AuditRecordLike, *, rules: bool) -> dict[str, Any]:
+def _record_json(record: AuditRecordLike, *, rules: bool, report: bool = True) -> dict[str, Any]:
+    """The record as JSON-ready builtins; with `report=False`, its report left null."""
     out: dict[str, Any] = {
         "key": record.key,
         "status": record.status,
         "reused": record.reused,
         "error": record.error,
         "failures": [_rule(r, passed=False) for r in record.failures],
-        "report": None if record.report is None else jsonable(record.report),
+        "report": None if record.report is None or not report else jsonable(record.report),
     }
     if rules:
         out["rules"] = [_rule(r, passed=True) for r in record.rules]
@@ -91,9 +93,27 @@ def iter_audit_json(result: AuditResultLike) -> Iterator[str]:
         return
     yield head + '\n  "items": [\n'
     for n, record in enumerate(result.records):
-        text = dumps(_record_json(record, rules=True)).replace("\n", "\n    ")
+        text = _record_text(record).replace("\n", "\n    ")
         yield ("    " if n == 0 else ",\n    ") + text
     yield "\n  ],\n" + tail
+
+
+# Where an item's report goes in its record as `dumps` writes it (keys sorted: "report"
+# comes after "key" and before "reused"; a line starting with two spaces and a quote is a
+# key of the record itself, since strings hold no raw line breaks).
+_NO_REPORT = '\n  "report": null,\n'
+
+
+def _record_text(record: AuditRecordLike) -> str:
+    """`dumps(_record_json(record, rules=True))`, with the report's text taken from the
+    record's fragment when it has one (a reused item's report is not encoded again)."""
+    fragment = usable_fragment(record)
+    if fragment is None:
+        return dumps(_record_json(record, rules=True))
+    shell = dumps(_record_json(record, rules=True, report=False))
+    before, after = shell.split(_NO_REPORT)
+    report = str(fragment["json"]).replace("\n", "\n  ")
+    return f'{before}\n  "report": {report},\n{after}'
 
 
 def render_audit_jsonl(result: AuditResultLike) -> str:
