@@ -508,7 +508,6 @@ def audit(
     """
     from . import audit as audit_mod
     from .audit.policy import load_policy
-    from .fetch import Fetcher
     from .models import Severity
     from .report import progress_printer, render_audit
 
@@ -529,13 +528,9 @@ def audit(
         raise _fail(exc) from exc
     progress = progress_printer(sys.stderr, is_terminal=sys.stderr.isatty())
     try:
-        with _stop_on_signals(), Fetcher(settings) as fetcher:
+        with _stop_on_signals():  # the audit makes its fetcher when a source needs one
             result = audit_mod.run_audit(
-                list(sources),
-                settings=settings,
-                options=options,
-                fetcher=fetcher,
-                progress=progress,
+                list(sources), settings=settings, options=options, progress=progress
             )
     except Interrupted as exc:
         progress.close()

@@ -18,22 +18,22 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from enum import Enum
 from importlib import metadata
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
-from ..archive import Archive
-from ..detect import detect_evidence
 from ..errors import Interrupted, ProvenanceError, SettingsError
-from ..fetch import Fetcher
-from ..load import load_documents
 from ..models import SCHEMA_VERSION, Severity
-from ..pipeline import check_document
-from ..report import report_to_dict
-from ..report.fragments import render_fragment
+from ..report.fragments import usable_fragment
 from ..settings import DEFAULT_AUDIT_WORKERS, DEFAULT_ITEM_TIMEOUT, Settings
 from .policy import Policy, RuleResult, evaluate_policy, failed_rules
-from .sources import SourceItem, iter_source_items
+from .sources import PageFetcher, SourceItem, SourcePage, iter_source_items
 from .state import AuditState
 from .workers import TaskResult, WorkerPool
+
+# What checks an item (the pipeline, the fetcher, the archive) is imported when an item
+# needs checking: a rerun that reuses every item starts without it.
+if TYPE_CHECKING:
+    from ..archive import Archive
+    from ..fetch import Fetcher
 
 DEFAULT_WORKERS = DEFAULT_AUDIT_WORKERS
 _STATUS_ORDER = {"error": 0, "fail": 1, "pass": 2}
@@ -106,7 +106,9 @@ class RecordSpool(Sequence[AuditRecord]):
             self._tally["verdicts"][str(report["verdict"])] += 1
             self._tally["credit"][str(report["credit"])] += 1
             self._tally["origins"][_origin_of(report)] += 1
-            text = json.dumps(report, ensure_ascii=False)
+            # A fragment's JSON text is the report as the writers read it (`jsonable`).
+            fragment = usable_fragment(record)
+            text = str(fragment["json"]) if fragment else json.dumps(report, ensure_ascii=False)
             # pickle: the spool is this process's own temporary file, and a fragment's
             # long strings come back from it far faster than from JSON.
             rendered = None if record.rendered is None else pickle.dumps(dict(record.rendered))
@@ -201,6 +203,9 @@ def run_audit(
     state = AuditState(options.state_path) if options.state_path else None
     records = RecordSpool()
     counts = Counter[str]()
+    own_fetcher = None
+    if fetcher is None:  # one is made if a source asks for a page
+        fetcher = own_fetcher = _LazyFetcher(settings)
     try:
         items = _items(sources, settings, fetcher)
         depends = dependencies(settings, options.policy, _archive_content(settings))
@@ -229,10 +234,33 @@ def run_audit(
     finally:
         if state is not None:
             state.close()
+        if own_fetcher is not None:
+            own_fetcher.close()
     records.seal()
     return AuditResult(
         records, counts["checked"], counts["reused"], tuple(sources), records.summary()
     )
+
+
+class _LazyFetcher:
+    """The fetcher of an audit given none: made (and httpx imported) when a source first
+    asks for a page."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._fetcher: Fetcher | None = None
+
+    def fetch_page(self, url: str, *, trusted: bool = False) -> SourcePage:
+        if self._fetcher is None:
+            from ..fetch import Fetcher
+
+            self._fetcher = Fetcher(self._settings)
+        return self._fetcher.fetch_page(url, trusted=trusted)
+
+    def close(self) -> None:
+        if self._fetcher is not None:
+            self._fetcher.close()
+            self._fetcher = None
 
 
 def content_hash(item: SourceItem) -> str:
@@ -296,6 +324,8 @@ def _archive_content(settings: Settings) -> str | None:
     path = settings.archive_path
     if not path.exists():
         return None
+    from ..archive import Archive
+
     with Archive.open(path, create=False, settings=settings) as archive:
         return archive.content_version()
 
@@ -341,7 +371,9 @@ def _origin_of(report: Mapping[str, Any]) -> str:
     return str((report.get("origin") or {}).get("domain") or "unknown")
 
 
-def _items(sources: Sequence[str], settings: Settings, fetcher: Any) -> Iterator[SourceItem]:
+def _items(
+    sources: Sequence[str], settings: Settings, fetcher: PageFetcher
+) -> Iterator[SourceItem]:
     for source in sources:
         yield from iter_source_items(source, settings=settings, fetcher=fetcher)
 
@@ -397,11 +429,17 @@ _WARM_UP_TEXT = (
 def _warm_up(settings: Settings) -> None:
     """Check a tiny document here, before the workers fork: the detectors' data files and
     lazy imports are then loaded once, and an item's time budget is spent on that item."""
+    from ..load import load_documents
+    from ..pipeline import check_document
+    from ..report import report_to_dict
+    from ..report.fragments import render_fragment
+
     try:
         doc = load_documents(_WARM_UP_TEXT, source="warm-up", settings=settings)[0]
-        check_document(doc, original=doc, settings=replace(settings, offline=True))
+        report = check_document(doc, original=doc, settings=replace(settings, offline=True))
     except ProvenanceError:
         return
+    render_fragment(report_to_dict(report))  # the renderers too, and the render version
 
 
 _WORKER_RESOURCES: dict[Settings, tuple[Fetcher | None, Archive | None]] = {}
@@ -410,6 +448,9 @@ _WORKER_RESOURCES: dict[Settings, tuple[Fetcher | None, Archive | None]] = {}
 def _worker_resources(settings: Settings) -> tuple[Fetcher | None, Archive | None]:
     """The fetcher and archive of this worker process, opened once per settings."""
     if settings not in _WORKER_RESOURCES:
+        from ..archive import Archive
+        from ..fetch import Fetcher
+
         fetcher = None if settings.offline else Fetcher(settings)
         path = settings.archive_path
         archive = Archive.open(path, create=False, settings=settings) if path.exists() else None
@@ -419,6 +460,12 @@ def _worker_resources(settings: Settings) -> tuple[Fetcher | None, Archive | Non
 
 def _check_task(payload: tuple[SourceItem, Settings, Policy]) -> list[dict[str, Any]]:
     """Runs in a worker process: load, check and judge every document of one item."""
+    from ..detect import detect_evidence
+    from ..load import load_documents
+    from ..pipeline import check_document
+    from ..report import report_to_dict
+    from ..report.fragments import render_fragment
+
     item, settings, policy = payload
     fetcher, archive = _worker_resources(settings)
     original = None

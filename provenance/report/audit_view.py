@@ -107,6 +107,27 @@ class AuditItem:
         return label(report) if report is not None else clean(self.key) or "(no key)"
 
     @property
+    def verdict(self) -> str | None:
+        """The report's verdict ("faithful", ...), None without a report."""
+        built = self._owner.built(self._index)
+        if built.fragment is not None:
+            return str(built.fragment["html"]["chart"]["verdict"])
+        report = built.rebuilt()[0]
+        return None if report is None else report.verdict.value
+
+    @property
+    def scores(self) -> tuple[float, float] | None:
+        """The report's (coverage, fidelity), None without a report or scores."""
+        built = self._owner.built(self._index)
+        if built.fragment is not None:
+            scored = built.fragment["html"]["chart"]["scores"]
+            return None if scored is None else (float(scored[0]), float(scored[1]))
+        report = built.rebuilt()[0]
+        if report is None or report.scores is None:
+            return None
+        return (report.scores.coverage, report.scores.fidelity)
+
+    @property
     def html_parts(self) -> Mapping[str, Any] | None:
         """What the audit page draws of the item's report (`html.audit_item_parts`), None
         without a report."""
