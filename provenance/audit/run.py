@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from enum import Enum
-from importlib import metadata
+from importlib import import_module, metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
@@ -26,7 +26,7 @@ from ..report.fragments import usable_fragment
 from ..settings import DEFAULT_AUDIT_WORKERS, DEFAULT_ITEM_TIMEOUT, Settings
 from .policy import Policy, RuleResult, evaluate_policy, failed_rules
 from .sources import PageFetcher, SourceItem, SourcePage, iter_source_items
-from .state import AuditState
+from .state import AuditState, StoredReport
 from .workers import TaskResult, WorkerPool
 
 # What checks an item (the pipeline, the fetcher, the archive) is imported when an item
@@ -55,31 +55,9 @@ class AuditRecord:
     # The report rendered when it was checked (`report.fragments`): what the writers
     # write instead of rendering the report again. Not compared: it is the report's copy.
     rendered: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
-
-
-class _SpooledReport(Mapping[str, Any]):
-    """A spooled record's report, its JSON text parsed when first read (a writer that
-    has the record's fragment never reads it)."""
-
-    __slots__ = ("_data", "_text")
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._data: dict[str, Any] | None = None
-
-    def _parsed(self) -> dict[str, Any]:
-        if self._data is None:
-            self._data = json.loads(self._text)
-        return self._data
-
-    def __getitem__(self, key: str) -> Any:
-        return self._parsed()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._parsed())
-
-    def __len__(self) -> int:
-        return len(self._parsed())
+    # What the summary and the order read of the report (`_brief`), stored with the
+    # result so that a reused item's report is not parsed for them.
+    brief: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 class RecordSpool(Sequence[AuditRecord]):
@@ -102,20 +80,14 @@ class RecordSpool(Sequence[AuditRecord]):
         self._tally["status"][record.status] += 1
         row = None
         if record.report is not None:
-            report = record.report
-            self._tally["verdicts"][str(report["verdict"])] += 1
-            self._tally["credit"][str(report["credit"])] += 1
-            self._tally["origins"][_origin_of(report)] += 1
-            # A fragment's JSON text is the report as the writers read it (`jsonable`).
-            fragment = usable_fragment(record)
-            text = str(fragment["json"]) if fragment else json.dumps(report, ensure_ascii=False)
-            # pickle: the spool is this process's own temporary file, and a fragment's
-            # long strings come back from it far faster than from JSON.
-            rendered = None if record.rendered is None else pickle.dumps(dict(record.rendered))
+            brief = _brief_of(record)
+            self._tally["verdicts"][brief["verdict"]] += 1
+            self._tally["credit"][brief["credit"]] += 1
+            self._tally["origins"][brief["origin"]] += 1
             row = self._db.execute(
-                "INSERT INTO reports (report, rendered) VALUES (?, ?)", (text, rendered)
+                "INSERT INTO reports (report, rendered) VALUES (?, ?)", _spooled(record)
             ).lastrowid
-        light = replace(record, report=None, rendered=None)
+        light = replace(record, report=None, rendered=None, brief=None)
         self._rows.append((_worst_first(record), light, row))
 
     def seal(self) -> RecordSpool:
@@ -150,11 +122,27 @@ class RecordSpool(Sequence[AuditRecord]):
         text, rendered = self._db.execute(
             "SELECT report, rendered FROM reports WHERE id = ?", (row,)
         ).fetchone()
-        fragment = None if rendered is None else pickle.loads(rendered)
-        return replace(record, report=_SpooledReport(text), rendered=fragment)
+        fragment = None
+        if rendered is not None:
+            fragment = {**pickle.loads(rendered), "json": text}
+        return replace(record, report=StoredReport(text), rendered=fragment)
 
     def close(self) -> None:
         self._db.close()
+
+
+def _spooled(record: AuditRecord) -> tuple[str, bytes | None]:
+    """A record's report as the spool keeps it: its JSON text (a fragment's, which is
+    the report as the writers read it, `jsonable`) and its fragment, pickled without that
+    text (the spool is this process's own temporary file, and long strings come back
+    from a pickle far faster than from JSON)."""
+    fragment = usable_fragment(record)
+    if fragment is not None:
+        rest = {k: v for k, v in fragment.items() if k != "json"}
+        return str(fragment["json"]), pickle.dumps(rest)
+    if isinstance(record.report, StoredReport):
+        return record.report.text, None
+    return json.dumps(record.report, ensure_ascii=False), None
 
 
 def compact_records(records: Sequence[AuditRecord]) -> Sequence[AuditRecord]:
@@ -426,6 +414,9 @@ _WARM_UP_TEXT = (
 )
 
 
+_WORKER_MODULES = ("..archive", "..fetch", "..detect")
+
+
 def _warm_up(settings: Settings) -> None:
     """Check a tiny document here, before the workers fork: the detectors' data files and
     lazy imports are then loaded once, and an item's time budget is spent on that item."""
@@ -434,6 +425,8 @@ def _warm_up(settings: Settings) -> None:
     from ..report import report_to_dict
     from ..report.fragments import render_fragment
 
+    for module in _WORKER_MODULES:  # what a worker opens besides (`_worker_resources`)
+        import_module(module, __package__)
     try:
         doc = load_documents(_WARM_UP_TEXT, source="warm-up", settings=settings)[0]
         report = check_document(doc, original=doc, settings=replace(settings, offline=True))
@@ -536,6 +529,7 @@ def _records_from_stored(
                 failures,
                 reused=reused,
                 rendered=entry.get("rendered"),
+                brief=entry.get("brief"),
             )
         )
     return records
@@ -549,7 +543,12 @@ def _stored(records: list[AuditRecord]) -> dict[str, Any]:
             entries.append({"key": r.key, "error": r.error})
         else:
             entries.append(
-                {"key": r.key, "report": r.report, "rules": [_rule_dict(x) for x in r.rules]}
+                {
+                    "key": r.key,
+                    "report": r.report,
+                    "rules": [_rule_dict(x) for x in r.rules],
+                    **({"brief": _brief_of(r)} if r.report is not None else {}),
+                }
             )
     return {"entries": entries}
 
@@ -564,9 +563,26 @@ def _rule_dict(rule: RuleResult) -> dict[str, Any]:
 
 
 def _worst_first(record: AuditRecord) -> tuple[int, float, str]:
-    scores = (record.report or {}).get("scores") or {}
-    quality = float(scores.get("coverage", 1.0)) + float(scores.get("fidelity", 1.0))
+    quality = 2.0 if record.report is None else float(_brief_of(record)["quality"])
     return (_STATUS_ORDER[record.status], quality, record.key)
+
+
+def _brief(report: Mapping[str, Any]) -> dict[str, Any]:
+    """What the summary counts and the records' order reads of one report dict."""
+    scores = report.get("scores") or {}
+    return {
+        "verdict": str(report["verdict"]),
+        "credit": str(report["credit"]),
+        "origin": _origin_of(report),
+        "quality": float(scores.get("coverage", 1.0)) + float(scores.get("fidelity", 1.0)),
+    }
+
+
+def _brief_of(record: AuditRecord) -> Mapping[str, Any]:
+    if record.brief is not None:
+        return record.brief
+    assert record.report is not None
+    return _brief(record.report)
 
 
 def load_baseline(path: Path) -> dict[str, frozenset[str]]:

@@ -75,3 +75,23 @@ def usable_fragment(record: Any) -> Mapping[str, Any] | None:
     if fragment.get("version") != render_version():
         return None
     return fragment
+
+
+def split_fragment(fragment: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """(version, report JSON text, HTML details, the other page parts as JSON): a fragment
+    as the audit state stores it, its long texts as they are (no JSON escaping)."""
+    html = dict(fragment["html"])
+    item = dict(html.pop("item"))
+    body = str(item.pop("body"))
+    parts = json.dumps({**html, "item": item}, ensure_ascii=False)
+    return str(fragment["version"]), str(fragment["json"]), body, parts
+
+
+def join_fragment(version: str, report: str, body: str, parts: str) -> dict[str, Any] | None:
+    """The fragment that `split_fragment` split; None when this code did not make it (its
+    parts may then be of another shape: the writers render the report instead)."""
+    if version != render_version():
+        return None
+    html = json.loads(parts)
+    html["item"]["body"] = body
+    return {"version": version, "json": report, "html": html}
