@@ -542,7 +542,12 @@ def audit(
         raise BadInput(str(exc)) from exc
     except ProvenanceError as exc:
         raise CannotRun(f"the audit could not run: {exc}") from exc
-    _audit_outputs(result, json_out, jsonl_out, markdown_out, junit_out, html_out, write_baseline)
+    try:
+        _audit_outputs(
+            result, json_out, jsonl_out, markdown_out, junit_out, html_out, write_baseline
+        )
+    except ProvenanceError as exc:  # a stored report that cannot be read, for one
+        raise CannotRun(f"the audit could not write its reports: {exc}") from exc
     use_color = sys.stdout.isatty() if color is None else color
     if "-" not in {str(p) for p in (json_out, jsonl_out, markdown_out, junit_out, html_out) if p}:
         _write(render_audit(result, "text", color=use_color, width=_terminal_width()), None)

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import ArchiveError
+from ..errors import ArchiveError, InputError
 from ..report.fragments import join_fragment, split_fragment
 
 
@@ -42,7 +42,13 @@ class StoredReport(Mapping[str, Any]):
 
     def _parsed(self) -> dict[str, Any]:
         if self._data is None:
-            self._data = json.loads(self.text)
+            try:
+                data = json.loads(self.text)
+            except ValueError as exc:
+                raise InputError(f"stored report is not JSON ({exc})") from exc
+            if not isinstance(data, dict):
+                raise InputError("stored report is not a JSON object")
+            self._data = data
         return self._data
 
     def __getitem__(self, key: str) -> Any:
