@@ -17,10 +17,9 @@ from provenance.audit.run import RecordSpool, compact_records
 from provenance.audit.state import StoredReport
 from provenance.models import SCHEMA_VERSION
 from provenance.report import iter_audit, render_audit
-from provenance.report.audit import _record_json
+from provenance.report.audit import _record_json, render_fragment
 from provenance.report.fragments import (
     join_fragment,
-    render_fragment,
     render_version,
     split_fragment,
     usable_fragment,

@@ -423,7 +423,7 @@ def _warm_up(settings: Settings) -> None:
     from ..load import load_documents
     from ..pipeline import check_document
     from ..report import report_to_dict
-    from ..report.fragments import render_fragment
+    from ..report.audit import render_fragment
 
     for module in _WORKER_MODULES:  # what a worker opens besides (`_worker_resources`)
         import_module(module, __package__)
@@ -457,7 +457,7 @@ def _check_task(payload: tuple[SourceItem, Settings, Policy]) -> list[dict[str, 
     from ..load import load_documents
     from ..pipeline import check_document
     from ..report import report_to_dict
-    from ..report.fragments import render_fragment
+    from ..report.audit import render_fragment
 
     item, settings, policy = payload
     fetcher, archive = _worker_resources(settings)

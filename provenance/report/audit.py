@@ -9,18 +9,19 @@ module back but the package's `__init__`.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..errors import SettingsError
+from ..errors import InputError, SettingsError
 from ..models import SCHEMA_VERSION, Report
 from ._text import clean, plural, trim
 from .audit_view import AuditItem, AuditRecordLike, AuditResultLike, AuditView, RuleLike, audit_view
-from .fragments import usable_fragment
+from .fragments import render_version, usable_fragment
 from .markdown import link, md, render_markdown
-from .serialize import dumps, jsonable
+from .serialize import dumps, jsonable, report_from_dict
 
 if TYPE_CHECKING:
     from .terminal import ProgressBar
@@ -128,6 +129,31 @@ def iter_audit_jsonl(result: AuditResultLike) -> Iterator[str]:
     audit = _audit_json(result)
     summary = {**audit.pop("summary"), **audit}
     yield dumps({"summary": summary}, indent=None) + "\n"
+
+
+# ---- fragments -----------------------------------------------------------------------
+
+
+def render_fragment(report: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Return the fragment of one report dict (`report_to_dict`): {"version", "json",
+    "html"}, JSON-ready; None when the dict is not a readable report (the writers then
+    show why, as they do for any stored report).
+
+    "json" is the report as the audit's JSON writes it (`dumps(jsonable(report))`);
+    "html" is `html.audit_item_parts` of the report rebuilt from its JSON, as the writers
+    rebuild a stored one. Raises nothing for a report dict.
+    """
+    from .html import audit_item_parts  # the page's renderer, only when asked for
+
+    try:
+        rebuilt = report_from_dict(json.loads(json.dumps(report, ensure_ascii=False)))
+    except InputError:
+        return None
+    return {
+        "version": render_version(),
+        "json": dumps(jsonable(report)),
+        "html": audit_item_parts(rebuilt),
+    }
 
 
 # ---- markdown ------------------------------------------------------------------------

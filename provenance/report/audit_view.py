@@ -128,18 +128,13 @@ class AuditItem:
         return (report.scores.coverage, report.scores.fidelity)
 
     @property
-    def html_parts(self) -> Mapping[str, Any] | None:
-        """What the audit page draws of the item's report (`html.audit_item_parts`), None
-        without a report."""
+    def rendered_html(self) -> Mapping[str, Any] | None:
+        """The item's parts of the audit page as rendered when it was checked
+        (`html.audit_item_parts`); None: the page renders its report."""
         built = self._owner.built(self._index)
-        if built.fragment is not None:
-            return cast(Mapping[str, Any], built.fragment["html"])
-        report = built.rebuilt()[0]
-        if report is None:
+        if built.fragment is None:
             return None
-        from .html import audit_item_parts
-
-        return audit_item_parts(report)
+        return cast(Mapping[str, Any], built.fragment["html"])
 
 
 class _Built:

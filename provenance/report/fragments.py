@@ -3,7 +3,7 @@ of the audit page that show it. The audit stores the fragment with the item's re
 a rerun that reuses the item writes these instead of rebuilding and rendering the report
 again (issue 14: "a reused item is read, not rebuilt").
 
-    fragment = render_fragment(report_to_dict(report))   # in the worker that checked it
+    fragment = render_fragment(report_to_dict(report))   # report.audit, in the worker
     usable_fragment(record)                               # in the writers: the fragment, or
                                                           # None (render from the report)
 
@@ -20,9 +20,6 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-from ..errors import InputError
-from .serialize import dumps, jsonable, report_from_dict
 
 
 @lru_cache(maxsize=1)
@@ -42,28 +39,6 @@ def render_version() -> str:
         except OSError:
             continue
     return digest.hexdigest()[:32]
-
-
-def render_fragment(report: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Return the fragment of one report dict (`report_to_dict`): {"version", "json",
-    "html"}, JSON-ready; None when the dict is not a readable report (the writers then
-    show why, as they do for any stored report).
-
-    "json" is the report as the audit's JSON writes it (`dumps(jsonable(report))`);
-    "html" is `html.audit_item_parts` of the report rebuilt from its JSON, as the writers
-    rebuild a stored one. Raises nothing for a report dict.
-    """
-    from .html import audit_item_parts
-
-    try:
-        rebuilt = report_from_dict(json.loads(json.dumps(report, ensure_ascii=False)))
-    except InputError:
-        return None
-    return {
-        "version": render_version(),
-        "json": dumps(jsonable(report)),
-        "html": audit_item_parts(rebuilt),
-    }
 
 
 def usable_fragment(record: Any) -> Mapping[str, Any] | None:

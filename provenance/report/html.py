@@ -513,6 +513,15 @@ def _audit_cells(
     return [cells[0], status, *cells[1:]]
 
 
+def _audit_parts(item: AuditItem) -> Mapping[str, Any] | None:
+    """The item's page parts: as rendered when it was checked, else from its report."""
+    parts = item.rendered_html
+    if parts is not None:
+        return parts
+    report = item.report
+    return None if report is None else audit_item_parts(report)
+
+
 def _reasons(item: AuditItem) -> str:
     if item.error:
         return f'<p class="audit-error">Could not check: {_e(item.error)}</p>'
@@ -563,7 +572,7 @@ def iter_audit_html(view: AuditView) -> Iterator[str]:
     errors: list[str] = []
     with tempfile.SpooledTemporaryFile(_DETAILS_IN_MEMORY, mode="w+", encoding="utf-8") as spool:
         for n, item in enumerate(view.items):
-            parts = item.html_parts
+            parts = _audit_parts(item)
             if parts is not None:
                 charts.add_chart(parts["chart"])
             for with_lag in (False, True):
