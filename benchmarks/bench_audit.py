@@ -17,13 +17,15 @@ With --baseline REF, `provenance audit COPIES --json --html --state` runs as a c
 (`--workers` workers) twice, a first run that checks every item and a rerun that reuses
 every one, for this tree and, in the same run on the same files, for the `provenance`
 package of git revision REF (exported to a temporary folder): wall time of each, and the
-peak RSS of the main process (`ru_maxrss` of that process alone, the workers excluded).
+peak RSS of the main process (`ru_maxrss` of that process alone, the workers excluded),
+and the digests of the rerun's JSON and HTML (`same_outputs`: byte for byte the same).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import random
@@ -159,8 +161,10 @@ def time_cli(root: Path, tree: str, settings: Settings, workers: int) -> dict[st
         marker = [ln for ln in child.stderr.splitlines() if ln.startswith("BENCH ")][-1]
         rss = json.loads(marker[len("BENCH ") :])["maxrss_kib"] / 1024
         runs[name] = {"seconds": round(seconds, 2), "main_peak_rss_mib": round(rss, 1)}
-    runs["json_bytes"] = (out / "audit.json").stat().st_size  # type: ignore[assignment]
-    runs["html_bytes"] = (out / "audit.html").stat().st_size  # type: ignore[assignment]
+    for name in ("json", "html"):  # the rerun's outputs: sizes and digests, to compare
+        data = (out / f"audit.{name}").read_bytes()
+        runs[f"{name}_bytes"] = len(data)  # type: ignore[assignment]
+        runs[f"{name}_sha256"] = hashlib.sha256(data).hexdigest()[:16]  # type: ignore[assignment]
     return runs
 
 
@@ -213,6 +217,10 @@ def main() -> None:
                    "load_average": os.getloadavg()}  # fmt: skip
             cli["rerun_speedup"] = round(
                 cli["base"]["rerun"]["seconds"] / cli["this"]["rerun"]["seconds"], 2
+            )
+            cli["same_outputs"] = all(
+                cli["this"][f"{name}_sha256"] == cli["base"][f"{name}_sha256"]
+                for name in ("json", "html")
             )
             print(json.dumps(cli, indent=2))
         if args.skip_loop:

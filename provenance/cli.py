@@ -510,7 +510,6 @@ def audit(
     """
     from . import audit as audit_mod
     from .audit.policy import load_policy
-    from .fetch import Fetcher
     from .models import Severity
     from .report import progress_printer, render_audit
 
@@ -531,13 +530,9 @@ def audit(
         raise _fail(exc) from exc
     progress = progress_printer(sys.stderr, is_terminal=sys.stderr.isatty())
     try:
-        with _stop_on_signals(), Fetcher(settings) as fetcher:
+        with _stop_on_signals():  # the audit makes its fetcher when a source needs one
             result = audit_mod.run_audit(
-                list(sources),
-                settings=settings,
-                options=options,
-                fetcher=fetcher,
-                progress=progress,
+                list(sources), settings=settings, options=options, progress=progress
             )
     except Interrupted as exc:
         progress.close()
@@ -549,7 +544,12 @@ def audit(
         raise BadInput(str(exc)) from exc
     except ProvenanceError as exc:
         raise CannotRun(f"the audit could not run: {exc}") from exc
-    _audit_outputs(result, json_out, jsonl_out, markdown_out, junit_out, html_out, write_baseline)
+    try:
+        _audit_outputs(
+            result, json_out, jsonl_out, markdown_out, junit_out, html_out, write_baseline
+        )
+    except ProvenanceError as exc:  # a stored report that cannot be read, for one
+        raise CannotRun(f"the audit could not write its reports: {exc}") from exc
     use_color = sys.stdout.isatty() if color is None else color
     if "-" not in {str(p) for p in (json_out, jsonl_out, markdown_out, junit_out, html_out) if p}:
         _write(render_audit(result, "text", color=use_color, width=_terminal_width()), None)

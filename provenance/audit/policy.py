@@ -17,10 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..detect.domains import site_domain
 from ..errors import SettingsError
-from ..load import extract_links
-from ..load.html import parse_markup
 from ..models import Credit, EditKind, ParagraphMatch, Report, Severity, Status, Verdict
 
 SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
@@ -206,6 +203,8 @@ def origin_domain(report: Report) -> str | None:
 
 def registrable(url_or_host: str) -> str:
     """The publisher's site of a URL or host (bbc.co.uk -> bbc.com), "" when it has none."""
+    from ..detect.domains import site_domain  # the public suffix list, when asked
+
     return site_domain(url_or_host) or ""
 
 
@@ -347,6 +346,8 @@ def _names(text: str) -> Iterator[str]:
 
 def _original_authors(report: Report) -> list[str]:
     """The original's authors: its JSON-LD and meta authors, else its own "By ..." line."""
+    from ..load.html import parse_markup
+
     if report.original is None:
         return []
     found: list[str] = []
@@ -392,6 +393,8 @@ def _byline_of_authors(report: Report, authors: list[str]) -> RuleResult:
 
 
 def _link_back(report: Report, rules: PublisherRules) -> RuleResult:
+    from ..load import extract_links
+
     credited = [a.url for a in report.evidence.attributions if a.url]
     links = [
         u for u in [*extract_links(report.copy.html), *credited] if registrable(u) == rules.domain
@@ -437,6 +440,8 @@ def _tracking_pixel(report: Report, rules: PublisherRules) -> RuleResult:
 
 
 def _keep_all_links(report: Report, rules: PublisherRules) -> RuleResult:
+    from ..load import extract_links
+
     if report.original is None:
         return RuleResult(
             "keep-all-links", False, Severity.WARNING, "no original to compare links with"

@@ -10,28 +10,30 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from enum import Enum
-from importlib import metadata
+from importlib import import_module, metadata
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
-from ..archive import Archive
-from ..detect import detect_evidence
 from ..errors import Interrupted, ProvenanceError, SettingsError
-from ..fetch import Fetcher
-from ..load import load_documents
 from ..models import SCHEMA_VERSION, Severity
-from ..pipeline import check_document
-from ..report import report_to_dict
+from ..report.fragments import usable_fragment
 from ..settings import DEFAULT_AUDIT_WORKERS, DEFAULT_ITEM_TIMEOUT, Settings
 from .policy import Policy, RuleResult, evaluate_policy, failed_rules
-from .sources import SourceItem, iter_source_items
-from .state import AuditState
+from .sources import PageFetcher, SourceItem, SourcePage, iter_source_items
+from .state import AuditState, StoredReport
 from .workers import TaskResult, WorkerPool
+
+# What checks an item (the pipeline, the fetcher, the archive) is imported when an item
+# needs checking: a rerun that reuses every item starts without it.
+if TYPE_CHECKING:
+    from ..archive import Archive
+    from ..fetch import Fetcher
 
 DEFAULT_WORKERS = DEFAULT_AUDIT_WORKERS
 _STATUS_ORDER = {"error": 0, "fail": 1, "pass": 2}
@@ -50,6 +52,12 @@ class AuditRecord:
     failures: tuple[RuleResult, ...] = ()
     error: str | None = None
     reused: bool = False
+    # The report rendered when it was checked (`report.fragments`): what the writers
+    # write instead of rendering the report again. Not compared: it is the report's copy.
+    rendered: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    # What the summary and the order read of the report (`_brief`), stored with the
+    # result so that a reused item's report is not parsed for them.
+    brief: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 class RecordSpool(Sequence[AuditRecord]):
@@ -60,7 +68,9 @@ class RecordSpool(Sequence[AuditRecord]):
 
     def __init__(self) -> None:
         self._db = sqlite3.connect("")  # "": a temporary database on disk, private
-        self._db.execute("CREATE TABLE reports (id INTEGER PRIMARY KEY, report TEXT)")
+        self._db.execute(
+            "CREATE TABLE reports (id INTEGER PRIMARY KEY, report TEXT, rendered BLOB)"
+        )
         self._rows: list[tuple[tuple[int, float, str], AuditRecord, int | None]] = []
         self._tally: dict[str, Counter[str]] = {
             name: Counter() for name in ("status", "verdicts", "credit", "origins")
@@ -70,13 +80,15 @@ class RecordSpool(Sequence[AuditRecord]):
         self._tally["status"][record.status] += 1
         row = None
         if record.report is not None:
-            report = record.report
-            self._tally["verdicts"][str(report["verdict"])] += 1
-            self._tally["credit"][str(report["credit"])] += 1
-            self._tally["origins"][_origin_of(report)] += 1
-            text = json.dumps(report, ensure_ascii=False)
-            row = self._db.execute("INSERT INTO reports (report) VALUES (?)", (text,)).lastrowid
-        self._rows.append((_worst_first(record), replace(record, report=None), row))
+            brief = _brief_of(record)
+            self._tally["verdicts"][brief["verdict"]] += 1
+            self._tally["credit"][brief["credit"]] += 1
+            self._tally["origins"][brief["origin"]] += 1
+            row = self._db.execute(
+                "INSERT INTO reports (report, rendered) VALUES (?, ?)", _spooled(record)
+            ).lastrowid
+        light = replace(record, report=None, rendered=None, brief=None)
+        self._rows.append((_worst_first(record), light, row))
 
     def seal(self) -> RecordSpool:
         """Order the records worst first; returns self."""
@@ -107,11 +119,30 @@ class RecordSpool(Sequence[AuditRecord]):
         _, record, row = self._rows[index]
         if row is None:
             return record
-        (text,) = self._db.execute("SELECT report FROM reports WHERE id = ?", (row,)).fetchone()
-        return replace(record, report=json.loads(text))
+        text, rendered = self._db.execute(
+            "SELECT report, rendered FROM reports WHERE id = ?", (row,)
+        ).fetchone()
+        fragment = None
+        if rendered is not None:
+            fragment = {**pickle.loads(rendered), "json": text}
+        return replace(record, report=StoredReport(text), rendered=fragment)
 
     def close(self) -> None:
         self._db.close()
+
+
+def _spooled(record: AuditRecord) -> tuple[str, bytes | None]:
+    """A record's report as the spool keeps it: its JSON text (a fragment's, which is
+    the report as the writers read it, `jsonable`) and its fragment, pickled without that
+    text (the spool is this process's own temporary file, and long strings come back
+    from a pickle far faster than from JSON)."""
+    fragment = usable_fragment(record)
+    if fragment is not None:
+        rest = {k: v for k, v in fragment.items() if k != "json"}
+        return str(fragment["json"]), pickle.dumps(rest)
+    if isinstance(record.report, StoredReport):
+        return record.report.text, None
+    return json.dumps(record.report, ensure_ascii=False), None
 
 
 def compact_records(records: Sequence[AuditRecord]) -> Sequence[AuditRecord]:
@@ -160,6 +191,9 @@ def run_audit(
     state = AuditState(options.state_path) if options.state_path else None
     records = RecordSpool()
     counts = Counter[str]()
+    own_fetcher = None
+    if fetcher is None:  # one is made if a source asks for a page
+        fetcher = own_fetcher = _LazyFetcher(settings)
     try:
         items = _items(sources, settings, fetcher)
         depends = dependencies(settings, options.policy, _archive_content(settings))
@@ -172,7 +206,8 @@ def run_audit(
             new = _records_from(result, options)
             if state is not None and result.error is None:
                 digest, item_depends = pending.pop(result.key)
-                state.store(result.key, digest, item_depends, _stored(new))
+                rendered = [r.rendered for r in new]
+                state.store(result.key, digest, item_depends, _stored(new), rendered)
             counts["checked"] += 1
             for record in new:
                 records.add(record)
@@ -187,10 +222,33 @@ def run_audit(
     finally:
         if state is not None:
             state.close()
+        if own_fetcher is not None:
+            own_fetcher.close()
     records.seal()
     return AuditResult(
         records, counts["checked"], counts["reused"], tuple(sources), records.summary()
     )
+
+
+class _LazyFetcher:
+    """The fetcher of an audit given none: made (and httpx imported) when a source first
+    asks for a page."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._fetcher: Fetcher | None = None
+
+    def fetch_page(self, url: str, *, trusted: bool = False) -> SourcePage:
+        if self._fetcher is None:
+            from ..fetch import Fetcher
+
+            self._fetcher = Fetcher(self._settings)
+        return self._fetcher.fetch_page(url, trusted=trusted)
+
+    def close(self) -> None:
+        if self._fetcher is not None:
+            self._fetcher.close()
+            self._fetcher = None
 
 
 def content_hash(item: SourceItem) -> str:
@@ -254,6 +312,8 @@ def _archive_content(settings: Settings) -> str | None:
     path = settings.archive_path
     if not path.exists():
         return None
+    from ..archive import Archive
+
     with Archive.open(path, create=False, settings=settings) as archive:
         return archive.content_version()
 
@@ -299,7 +359,9 @@ def _origin_of(report: Mapping[str, Any]) -> str:
     return str((report.get("origin") or {}).get("domain") or "unknown")
 
 
-def _items(sources: Sequence[str], settings: Settings, fetcher: Any) -> Iterator[SourceItem]:
+def _items(
+    sources: Sequence[str], settings: Settings, fetcher: PageFetcher
+) -> Iterator[SourceItem]:
     for source in sources:
         yield from iter_source_items(source, settings=settings, fetcher=fetcher)
 
@@ -352,14 +414,25 @@ _WARM_UP_TEXT = (
 )
 
 
+_WORKER_MODULES = ("..archive", "..fetch", "..detect")
+
+
 def _warm_up(settings: Settings) -> None:
     """Check a tiny document here, before the workers fork: the detectors' data files and
     lazy imports are then loaded once, and an item's time budget is spent on that item."""
+    from ..load import load_documents
+    from ..pipeline import check_document
+    from ..report import report_to_dict
+    from ..report.audit import render_fragment
+
+    for module in _WORKER_MODULES:  # what a worker opens besides (`_worker_resources`)
+        import_module(module, __package__)
     try:
         doc = load_documents(_WARM_UP_TEXT, source="warm-up", settings=settings)[0]
-        check_document(doc, original=doc, settings=replace(settings, offline=True))
+        report = check_document(doc, original=doc, settings=replace(settings, offline=True))
     except ProvenanceError:
         return
+    render_fragment(report_to_dict(report))  # the renderers too, and the render version
 
 
 _WORKER_RESOURCES: dict[Settings, tuple[Fetcher | None, Archive | None]] = {}
@@ -368,6 +441,9 @@ _WORKER_RESOURCES: dict[Settings, tuple[Fetcher | None, Archive | None]] = {}
 def _worker_resources(settings: Settings) -> tuple[Fetcher | None, Archive | None]:
     """The fetcher and archive of this worker process, opened once per settings."""
     if settings not in _WORKER_RESOURCES:
+        from ..archive import Archive
+        from ..fetch import Fetcher
+
         fetcher = None if settings.offline else Fetcher(settings)
         path = settings.archive_path
         archive = Archive.open(path, create=False, settings=settings) if path.exists() else None
@@ -377,6 +453,12 @@ def _worker_resources(settings: Settings) -> tuple[Fetcher | None, Archive | Non
 
 def _check_task(payload: tuple[SourceItem, Settings, Policy]) -> list[dict[str, Any]]:
     """Runs in a worker process: load, check and judge every document of one item."""
+    from ..detect import detect_evidence
+    from ..load import load_documents
+    from ..pipeline import check_document
+    from ..report import report_to_dict
+    from ..report.audit import render_fragment
+
     item, settings, policy = payload
     fetcher, archive = _worker_resources(settings)
     original = None
@@ -402,8 +484,14 @@ def _check_task(payload: tuple[SourceItem, Settings, Policy]) -> list[dict[str, 
             original_evidence=original_evidence,
         )
         rules = evaluate_policy(report, policy)
+        data = report_to_dict(report)
         out.append(
-            {"key": key, "report": report_to_dict(report), "rules": [_rule_dict(r) for r in rules]}
+            {
+                "key": key,
+                "report": data,
+                "rules": [_rule_dict(r) for r in rules],
+                "rendered": render_fragment(data),
+            }
         )
     return out
 
@@ -433,19 +521,34 @@ def _records_from_stored(
         failures = tuple(r for r in failed_rules(rules, options.fail_on) if r.rule not in accepted)
         status = "fail" if failures else "pass"
         records.append(
-            AuditRecord(entry["key"], status, entry["report"], rules, failures, reused=reused)
+            AuditRecord(
+                entry["key"],
+                status,
+                entry["report"],
+                rules,
+                failures,
+                reused=reused,
+                rendered=entry.get("rendered"),
+                brief=entry.get("brief"),
+            )
         )
     return records
 
 
 def _stored(records: list[AuditRecord]) -> dict[str, Any]:
+    """The result stored for an item's records (their fragments go beside it)."""
     entries: list[dict[str, Any]] = []
     for r in records:
         if r.error is not None:
             entries.append({"key": r.key, "error": r.error})
         else:
             entries.append(
-                {"key": r.key, "report": r.report, "rules": [_rule_dict(x) for x in r.rules]}
+                {
+                    "key": r.key,
+                    "report": r.report,
+                    "rules": [_rule_dict(x) for x in r.rules],
+                    **({"brief": _brief_of(r)} if r.report is not None else {}),
+                }
             )
     return {"entries": entries}
 
@@ -460,9 +563,26 @@ def _rule_dict(rule: RuleResult) -> dict[str, Any]:
 
 
 def _worst_first(record: AuditRecord) -> tuple[int, float, str]:
-    scores = (record.report or {}).get("scores") or {}
-    quality = float(scores.get("coverage", 1.0)) + float(scores.get("fidelity", 1.0))
+    quality = 2.0 if record.report is None else float(_brief_of(record)["quality"])
     return (_STATUS_ORDER[record.status], quality, record.key)
+
+
+def _brief(report: Mapping[str, Any]) -> dict[str, Any]:
+    """What the summary counts and the records' order reads of one report dict."""
+    scores = report.get("scores") or {}
+    return {
+        "verdict": str(report["verdict"]),
+        "credit": str(report["credit"]),
+        "origin": _origin_of(report),
+        "quality": float(scores.get("coverage", 1.0)) + float(scores.get("fidelity", 1.0)),
+    }
+
+
+def _brief_of(record: AuditRecord) -> Mapping[str, Any]:
+    if record.brief is not None:
+        return record.brief
+    assert record.report is not None
+    return _brief(record.report)
 
 
 def load_baseline(path: Path) -> dict[str, frozenset[str]]:

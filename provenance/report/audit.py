@@ -9,17 +9,19 @@ module back but the package's `__init__`.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..errors import SettingsError
+from ..errors import InputError, SettingsError
 from ..models import SCHEMA_VERSION, Report
 from ._text import clean, plural, trim
 from .audit_view import AuditItem, AuditRecordLike, AuditResultLike, AuditView, RuleLike, audit_view
+from .fragments import render_version, usable_fragment
 from .markdown import link, md, render_markdown
-from .serialize import dumps, jsonable
+from .serialize import dumps, jsonable, report_from_dict
 
 if TYPE_CHECKING:
     from .terminal import ProgressBar
@@ -45,14 +47,15 @@ def _rule(rule: RuleLike, *, passed: bool) -> dict[str, Any]:
     return out
 
 
-def _record_json(record: AuditRecordLike, *, rules: bool) -> dict[str, Any]:
+def _record_json(record: AuditRecordLike, *, rules: bool, report: bool = True) -> dict[str, Any]:
+    """The record as JSON-ready builtins; with `report=False`, its report left null."""
     out: dict[str, Any] = {
         "key": record.key,
         "status": record.status,
         "reused": record.reused,
         "error": record.error,
         "failures": [_rule(r, passed=False) for r in record.failures],
-        "report": None if record.report is None else jsonable(record.report),
+        "report": None if record.report is None or not report else jsonable(record.report),
     }
     if rules:
         out["rules"] = [_rule(r, passed=True) for r in record.rules]
@@ -91,9 +94,27 @@ def iter_audit_json(result: AuditResultLike) -> Iterator[str]:
         return
     yield head + '\n  "items": [\n'
     for n, record in enumerate(result.records):
-        text = dumps(_record_json(record, rules=True)).replace("\n", "\n    ")
+        text = _record_text(record).replace("\n", "\n    ")
         yield ("    " if n == 0 else ",\n    ") + text
     yield "\n  ],\n" + tail
+
+
+# Where an item's report goes in its record as `dumps` writes it (keys sorted: "report"
+# comes after "key" and before "reused"; a line starting with two spaces and a quote is a
+# key of the record itself, since strings hold no raw line breaks).
+_NO_REPORT = '\n  "report": null,\n'
+
+
+def _record_text(record: AuditRecordLike) -> str:
+    """`dumps(_record_json(record, rules=True))`, with the report's text taken from the
+    record's fragment when it has one (a reused item's report is not encoded again)."""
+    fragment = usable_fragment(record)
+    if fragment is None:
+        return dumps(_record_json(record, rules=True))
+    shell = dumps(_record_json(record, rules=True, report=False))
+    before, after = shell.split(_NO_REPORT)
+    report = str(fragment["json"]).replace("\n", "\n  ")
+    return f'{before}\n  "report": {report},\n{after}'
 
 
 def render_audit_jsonl(result: AuditResultLike) -> str:
@@ -108,6 +129,31 @@ def iter_audit_jsonl(result: AuditResultLike) -> Iterator[str]:
     audit = _audit_json(result)
     summary = {**audit.pop("summary"), **audit}
     yield dumps({"summary": summary}, indent=None) + "\n"
+
+
+# ---- fragments -----------------------------------------------------------------------
+
+
+def render_fragment(report: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Return the fragment of one report dict (`report_to_dict`): {"version", "json",
+    "html"}, JSON-ready; None when the dict is not a readable report (the writers then
+    show why, as they do for any stored report).
+
+    "json" is the report as the audit's JSON writes it (`dumps(jsonable(report))`);
+    "html" is `html.audit_item_parts` of the report rebuilt from its JSON, as the writers
+    rebuild a stored one. Raises nothing for a report dict.
+    """
+    from .html import audit_item_parts  # the page's renderer, only when asked for
+
+    try:
+        rebuilt = report_from_dict(json.loads(json.dumps(report, ensure_ascii=False)))
+    except InputError:
+        return None
+    return {
+        "version": render_version(),
+        "json": dumps(jsonable(report)),
+        "html": audit_item_parts(rebuilt),
+    }
 
 
 # ---- markdown ------------------------------------------------------------------------

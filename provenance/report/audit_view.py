@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, overload
+from typing import Any, Protocol, cast, overload
 
 from ..errors import InputError
 from ..models import Report, Severity
 from ._text import clean, label
+from .fragments import usable_fragment
 from .serialize import report_from_dict
 
 
@@ -70,7 +71,9 @@ class AuditResultLike(Protocol):
 class AuditItem:
     """One record as the renderers draw it: its reasons as clean lines, its Report rebuilt
     from the stored dict when read (by the view, which keeps the last few: an item read
-    field after field is rebuilt once, and a list of items holds no reports)."""
+    field after field is rebuilt once, and a list of items holds no reports). An item that
+    carries its rendered fragment (`AuditRecord.rendered`, made when it was checked) gives
+    its name, page parts and error from it without rebuilding the report."""
 
     __slots__ = ("_index", "_owner", "key", "reasons", "reused", "status")
 
@@ -84,18 +87,70 @@ class AuditItem:
 
     @property
     def report(self) -> Report | None:
-        return self._owner.rebuilt(self._index)[0]
+        return self._owner.built(self._index).rebuilt()[0]
 
     @property
     def error(self) -> str | None:
         """The item's error, or why its stored report cannot be read."""
-        return self._owner.rebuilt(self._index)[1]
+        built = self._owner.built(self._index)
+        if built.fragment is not None:
+            return built.record.error
+        return built.rebuilt()[1]
 
     @property
     def name(self) -> str:
         """The item's title (else URL or source) when it has a report, else its key."""
-        report = self.report
+        built = self._owner.built(self._index)
+        if built.fragment is not None:
+            return str(built.fragment["html"]["label"])
+        report = built.rebuilt()[0]
         return label(report) if report is not None else clean(self.key) or "(no key)"
+
+    @property
+    def verdict(self) -> str | None:
+        """The report's verdict ("faithful", ...), None without a report."""
+        built = self._owner.built(self._index)
+        if built.fragment is not None:
+            return str(built.fragment["html"]["chart"]["verdict"])
+        report = built.rebuilt()[0]
+        return None if report is None else report.verdict.value
+
+    @property
+    def scores(self) -> tuple[float, float] | None:
+        """The report's (coverage, fidelity), None without a report or scores."""
+        built = self._owner.built(self._index)
+        if built.fragment is not None:
+            scored = built.fragment["html"]["chart"]["scores"]
+            return None if scored is None else (float(scored[0]), float(scored[1]))
+        report = built.rebuilt()[0]
+        if report is None or report.scores is None:
+            return None
+        return (report.scores.coverage, report.scores.fidelity)
+
+    @property
+    def rendered_html(self) -> Mapping[str, Any] | None:
+        """The item's parts of the audit page as rendered when it was checked
+        (`html.audit_item_parts`); None: the page renders its report."""
+        built = self._owner.built(self._index)
+        if built.fragment is None:
+            return None
+        return cast(Mapping[str, Any], built.fragment["html"])
+
+
+class _Built:
+    """One record read back, its report rebuilt only when asked for."""
+
+    __slots__ = ("_rebuilt", "fragment", "record")
+
+    def __init__(self, record: AuditRecordLike) -> None:
+        self.record = record
+        self.fragment = usable_fragment(record)
+        self._rebuilt: tuple[Report | None, str | None] | None = None
+
+    def rebuilt(self) -> tuple[Report | None, str | None]:
+        if self._rebuilt is None:
+            self._rebuilt = _rebuild(self.record)
+        return self._rebuilt
 
 
 class _Items(Sequence[AuditItem]):
@@ -105,7 +160,7 @@ class _Items(Sequence[AuditItem]):
         self._records = records
         light = getattr(records, "compact", None)  # spooled records, reports left on disk
         self._light: Sequence[AuditRecordLike] = light() if callable(light) else records
-        self._recent: dict[int, tuple[Report | None, str | None]] = {}
+        self._recent: dict[int, _Built] = {}
 
     def __len__(self) -> int:
         return len(self._light)
@@ -120,11 +175,11 @@ class _Items(Sequence[AuditItem]):
         index = range(len(self))[index]
         return AuditItem(self._light[index], self, index)
 
-    def rebuilt(self, index: int) -> tuple[Report | None, str | None]:
-        """(report, error) of one item; the last few are kept."""
+    def built(self, index: int) -> _Built:
+        """One item's record read back; the last few are kept."""
         hit = self._recent.get(index)
         if hit is None:
-            hit = _rebuild(self._records[index])
+            hit = _Built(self._records[index])
             if len(self._recent) >= _RECENT_ITEMS:
                 del self._recent[next(iter(self._recent))]
             self._recent[index] = hit

@@ -13,10 +13,10 @@ import hashlib
 import html
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..models import DiffOp, ParagraphMatch, Report, Status, Verdict
 from ._text import (
@@ -123,16 +123,30 @@ class _ChartInputs:
         self.lags: list[float] = []
 
     def add(self, report: Report) -> None:
+        self.add_chart(_chart_facts(report))
+
+    def add_chart(self, chart: Mapping[str, Any]) -> None:
+        """Count one report from its `_chart_facts`."""
         self.reports += 1
-        self.verdicts[report.verdict] += 1
-        if report.scores is not None:
-            self.scored.append((report.scores.coverage, report.scores.fidelity))
-        lag = copy_lag(report)
-        if lag is not None:
-            self.lags.append(lag)
+        self.verdicts[Verdict(chart["verdict"])] += 1
+        if chart["scores"] is not None:
+            coverage, fidelity = chart["scores"]
+            self.scored.append((coverage, fidelity))
+        if chart["lag"] is not None:
+            self.lags.append(chart["lag"])
 
     def render(self, lead: Sequence[str] = ()) -> str:
         return _charts_of(self, lead)
+
+
+def _chart_facts(report: Report) -> dict[str, Any]:
+    """What the charts draw of one report (JSON-ready: it is stored with audit results)."""
+    s = report.scores
+    return {
+        "verdict": report.verdict.value,
+        "scores": None if s is None else [s.coverage, s.fidelity],
+        "lag": copy_lag(report),
+    }
 
 
 def _charts(reports: Sequence[Report], lead: Sequence[str] = ()) -> str:
@@ -204,26 +218,49 @@ def _cell(text: str, sort: str, numeric: bool = False, name: str = "") -> str:
 
 
 def _cells(n: int, report: Report, with_lag: bool = True) -> list[str]:
+    return _numbered_cells(n, _cell_parts(report), with_lag)
+
+
+def _cell_parts(report: Report) -> dict[str, Any]:
+    """The table cells of one report that do not depend on its row number."""
     s, origin = report.scores, report.evidence.origin
     lag = copy_lag(report)
     name = origin_name(origin) if origin.publisher or origin.domain else ""
     v, c = report.verdict.value, report.credit.value
     lag_text = _num(lag, 1) or '<span class="muted" title="no dated markup or dates">&ndash;</span>'
-    cells = [
+    return {
+        "title": _e(label(report), 120),
+        "sort": label(report).lower(),
+        "cells": [
+            _cell(f'<span class="badge v-{v}">{v}</span>', v, name="Verdict"),
+            _cell(f'<span class="badge c-{c}">{c}</span>', c, name="Credit"),
+            _cell(html.escape(name, quote=True), name.lower(), name="Origin"),
+            _cell(
+                _num(s.coverage if s else None), _num(s.coverage if s else None), True, "Coverage"
+            ),
+            _cell(
+                _num(s.fidelity if s else None), _num(s.fidelity if s else None), True, "Fidelity"
+            ),
+            _cell(
+                _num(s.additions if s else None),
+                _num(s.additions if s else None),
+                True,
+                "Additions",
+            ),
+        ],
+        "lag": _cell(lag_text, _num(lag, 3), True, _LAG_COLUMN),
+        "findings": _cell(str(len(report.findings)), str(len(report.findings)), True, "Findings"),
+    }
+
+
+def _numbered_cells(n: int, parts: Mapping[str, Any], with_lag: bool) -> list[str]:
+    return [
         _cell(str(n + 1), str(n + 1), True),
-        _cell(f'<a href="#item-{n}">{_e(label(report), 120)}</a>', label(report).lower()),
-        _cell(f'<span class="badge v-{v}">{v}</span>', v, name="Verdict"),
-        _cell(f'<span class="badge c-{c}">{c}</span>', c, name="Credit"),
-        _cell(html.escape(name, quote=True), name.lower(), name="Origin"),
-        _cell(_num(s.coverage if s else None), _num(s.coverage if s else None), True, "Coverage"),
-        _cell(_num(s.fidelity if s else None), _num(s.fidelity if s else None), True, "Fidelity"),
-        _cell(
-            _num(s.additions if s else None), _num(s.additions if s else None), True, "Additions"
-        ),
-        *([_cell(lag_text, _num(lag, 3), True, _LAG_COLUMN)] if with_lag else []),
-        _cell(str(len(report.findings)), str(len(report.findings)), True, "Findings"),
+        _cell(f'<a href="#item-{n}">{parts["title"]}</a>', parts["sort"]),
+        *parts["cells"],
+        *([parts["lag"]] if with_lag else []),
+        parts["findings"],
     ]
-    return cells
 
 
 def _table(columns: Sequence[tuple[str, str]], rows: Iterable[str]) -> str:
@@ -334,17 +371,17 @@ def _texts(m: ParagraphMatch) -> tuple[str, str]:
     return _e_block(m.copy_text), _e_block(m.original_text)
 
 
-def _column(n: int, m: ParagraphMatch, side: str, text: str) -> str:
+def _column(anchor: str, m: ParagraphMatch, side: str, text: str) -> str:
     index, prefix = (m.copy_index, "c") if side == "copy" else (m.original_index, "o")
     row = f"row-{m.status.value}"
     if index is None:
         return f'<div class="{row} gap">not in the {side}</div>'
-    anchor = f"item-{n}-{prefix}{index}"
-    link = f'<a class="pn" href="#{anchor}">¶{prefix}{index}</a>'
-    return f'<div class="{row}" id="{anchor}">{link}{text}</div>'
+    target = f"{anchor}-{prefix}{index}"
+    link = f'<a class="pn" href="#{target}">¶{prefix}{index}</a>'
+    return f'<div class="{row}" id="{target}">{link}{text}</div>'
 
 
-def _match_row(n: int, m: ParagraphMatch) -> str:
+def _match_row(anchor: str, m: ParagraphMatch) -> str:
     copy, original = _texts(m)
     status = m.status.value
     mid = f'<span class="badge s-{status}">{status}</span><br>{m.similarity:.3f}'
@@ -356,10 +393,10 @@ def _match_row(n: int, m: ParagraphMatch) -> str:
             f'<span class="quote">Quote changed: <del>{_e(q.original, 80)}</del> → '
             f"<ins>{_e(q.copy, 80)}</ins></span>"
         )
-    return _column(n, m, "copy", copy) + middle + _column(n, m, "original", original)
+    return _column(anchor, m, "copy", copy) + middle + _column(anchor, m, "original", original)
 
 
-def _side_by_side(n: int, report: Report) -> str:
+def _side_by_side(anchor: str, report: Report) -> str:
     head = (
         '<div class="head">Copy</div><div class="head mid">match</div>'
         '<div class="head">Original</div>'
@@ -369,20 +406,50 @@ def _side_by_side(n: int, report: Report) -> str:
         paras = "".join(f"<p>{_e_block(p.text)}</p>" for p in report.copy.paragraphs if p.text)
         paras = paras or '<p class="muted">The copy\'s text is not stored with this result.</p>'
         return f'<h3>Copy text (no original to compare)</h3><div class="copy-only">{paras}</div>'
-    rows = "".join(_match_row(n, m) for m in report.alignment.matches)
+    rows = "".join(_match_row(anchor, m) for m in report.alignment.matches)
     return f'<h3>Side by side</h3><div class="sbs">{head}{rows}</div>'
 
 
 def _item(n: int, report: Report, status: str = "", extra: str = "") -> str:
+    return _numbered_item(n, _item_parts(report), status, extra)
+
+
+# Stands for "item-N" in an item's details rendered before its number N is known. Every
+# string from a copy or an original goes through `clean`, which removes NUL.
+_ANCHOR = "\x00item\x00"
+
+
+def _item_parts(report: Report) -> dict[str, Any]:
+    """An item's details that do not depend on its number (`_ANCHOR` stands for it)."""
     v, c = report.verdict.value, report.credit.value
-    summary = (
-        f'<summary>{status}<span class="badge v-{v}">{v}</span> '
-        f'<span class="badge c-{c}">{c}</span> {n + 1}. {_e(label(report), 200)}</summary>'
+    body = _facts(report) + _findings(report) + _evidence(report)
+    return {
+        "badges": f'<span class="badge v-{v}">{v}</span> <span class="badge c-{c}">{c}</span> ',
+        "title": _e(label(report), 200),
+        "body": body + _side_by_side(_ANCHOR, report),
+    }
+
+
+def _numbered_item(n: int, parts: Mapping[str, Any], status: str, extra: str) -> str:
+    summary = f"<summary>{status}{parts['badges']}{n + 1}. {parts['title']}</summary>"
+    body = parts["body"].replace(_ANCHOR, f"item-{n}")
+    return (
+        f'<details class="item" id="item-{n}">{summary}'
+        f'<div class="item-body">{extra}{body}</div></details>'
     )
-    body = extra + _facts(report) + _findings(report) + _evidence(report)
-    body += _side_by_side(n, report)
-    body = f'<div class="item-body">{body}</div>'
-    return f'<details class="item" id="item-{n}">{summary}{body}</details>'
+
+
+def audit_item_parts(report: Report) -> dict[str, Any]:
+    """What the audit page draws of one item's report, rendered once: its table cells, its
+    details and its chart figures, none depending on the item's place in the page (plain
+    JSON-ready values: an audit stores them with the result, so a reused item is read,
+    not rendered again). Raises nothing."""
+    return {
+        "label": label(report),
+        "chart": _chart_facts(report),
+        "cells": _cell_parts(report),
+        "item": _item_parts(report),
+    }
 
 
 def _page(title: str, header: str, body: str) -> str:
@@ -429,9 +496,11 @@ def _status_badge(status: str) -> str:
     return f'<span class="badge st-{klass}">{_e(status)}</span> '
 
 
-def _audit_cells(n: int, item: AuditItem, with_lag: bool) -> list[str]:
+def _audit_cells(
+    n: int, item: AuditItem, parts: Mapping[str, Any] | None, with_lag: bool
+) -> list[str]:
     status = _cell(_status_badge(item.status), _STATUS_RANK.get(item.status, "9"))
-    if item.report is None:
+    if parts is None:
         name = f'<a href="#item-{n}">{_e(item.name, 120)}</a>'
         blanks = [_cell("", "", kind == "num") for _, kind in _columns(_COLUMNS, with_lag)[2:]]
         return [
@@ -440,8 +509,17 @@ def _audit_cells(n: int, item: AuditItem, with_lag: bool) -> list[str]:
             _cell(name, item.name.lower()),
             *blanks,
         ]
-    cells = _cells(n, item.report, with_lag)
+    cells = _numbered_cells(n, parts["cells"], with_lag)
     return [cells[0], status, *cells[1:]]
+
+
+def _audit_parts(item: AuditItem) -> Mapping[str, Any] | None:
+    """The item's page parts: as rendered when it was checked, else from its report."""
+    parts = item.rendered_html
+    if parts is not None:
+        return parts
+    report = item.report
+    return None if report is None else audit_item_parts(report)
 
 
 def _reasons(item: AuditItem) -> str:
@@ -453,9 +531,9 @@ def _reasons(item: AuditItem) -> str:
     return f'<h3>Policy failures</h3><ul class="findings">{lines}</ul>'
 
 
-def _audit_item(n: int, item: AuditItem) -> str:
-    if item.report is not None:
-        return _item(n, item.report, _status_badge(item.status), _reasons(item))
+def _audit_item(n: int, item: AuditItem, parts: Mapping[str, Any] | None) -> str:
+    if parts is not None:
+        return _numbered_item(n, parts["item"], _status_badge(item.status), _reasons(item))
     summary = f"<summary>{_status_badge(item.status)}{n + 1}. {_e(item.name, 200)}</summary>"
     body = f'<div class="item-body">{_reasons(item)}</div>'
     return f'<details class="item" id="item-{n}">{summary}{body}</details>'
@@ -494,20 +572,20 @@ def iter_audit_html(view: AuditView) -> Iterator[str]:
     errors: list[str] = []
     with tempfile.SpooledTemporaryFile(_DETAILS_IN_MEMORY, mode="w+", encoding="utf-8") as spool:
         for n, item in enumerate(view.items):
-            report = item.report
-            if report is not None:
-                charts.add(report)
+            parts = _audit_parts(item)
+            if parts is not None:
+                charts.add_chart(parts["chart"])
             for with_lag in (False, True):
                 rows[with_lag].append(
                     f'<tr id="row-{n}" class="st-row-{_e(item.status)}">'
-                    + "".join(_audit_cells(n, item, with_lag))
+                    + "".join(_audit_cells(n, item, parts, with_lag))
                     + "</tr>"
                 )
             if item.error:
                 errors.append(
                     f'<li><a href="#item-{n}">{_e(item.name, 120)}</a>: {_e(item.error, 300)}</li>'
                 )
-            spool.write(_audit_item(n, item))
+            spool.write(_audit_item(n, item, parts))
         with_lag = bool(charts.lags)
         header = f'<h1>Provenance audit</h1><p class="muted" id="audit-summary">{summary}</p>'
         head, tail = _page(f"Provenance audit: {summary}", header, _BODY).split(_BODY)

@@ -305,21 +305,16 @@ def _audit_head(view: AuditView) -> list[Text]:
     return lines
 
 
-def _scores_text(report: Report | None) -> str:
-    if report is None or report.scores is None:
-        return ""
-    s = report.scores
-    return f"  coverage {s.coverage:.3f}  fidelity {s.fidelity:.3f}"
-
-
 def _audit_item(item: AuditItem, *, reasons: bool) -> list[Text]:
-    verdict = f"  [{item.report.verdict.value}]" if item.report is not None else ""
+    verdict = f"  [{item.verdict}]" if item.verdict is not None else ""
     reused = "  (reused)" if item.reused else ""
+    scores = item.scores
+    shown = "" if scores is None else f"  coverage {scores[0]:.3f}  fidelity {scores[1]:.3f}"
     head = _line(
         (f"  {item.status.upper():<6}", _AUDIT_STATUS_STYLE.get(item.status, "bold")),
         trim(item.name, TITLE_CHARS),
         (verdict, "bold"),
-        _scores_text(item.report) + reused,
+        shown + reused,
     )
     lines = [head]
     key = clean(item.key)
