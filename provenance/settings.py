@@ -68,7 +68,7 @@ class Settings:
     literal_min_runs: float = 0.5
     # A copy in another language is a translation of the original when this share of the
     # paragraphs holding names and numbers (on the shorter side) correspond in order.
-    translation_min_share: float = 0.4
+    translation_min_share: float = 0.5
     # A derived copy that keeps less of the original than this, not word for word, is a
     # rewrite of it.
     unrelated_max_coverage: float = 0.15
