@@ -614,6 +614,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=20, help="corpus articles (13 ops each)")
     args = parser.parse_args()
+    if not CORPUS.is_dir():
+        print(f"skipped: needs the news corpus at {CORPUS} (../shared beside the repository)")
+        return
     settings = Settings()
     cases = corpus_cases(args.articles)
 

@@ -359,6 +359,9 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=None, help="archive file (default: temp)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results JSON file")
     args = parser.parse_args()
+    if not CORPUS.is_dir():
+        print(f"skipped: needs the news corpus at {CORPUS} (../shared beside the repository)")
+        return
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
     articles = corpus_articles()

@@ -201,6 +201,9 @@ def main() -> None:
     parser.add_argument("--baseline", metavar="REF", help="also run the CLI of this revision")
     parser.add_argument("--skip-loop", action="store_true", help="only the CLI runs")
     args = parser.parse_args()
+    if not CORPUS.is_dir():
+        print(f"skipped: needs the news corpus at {CORPUS} (../shared beside the repository)")
+        return
     rng = random.Random(SEED)
     articles = corpus_articles(max(args.archive_size, args.copies), rng)
     with tempfile.TemporaryDirectory(prefix="bench-audit-") as tmp:
