@@ -36,6 +36,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))
+sys.path.append(str(Path(__file__).resolve().parent))  # timing_caches, when loaded from a file
+
+from timing_caches import forget_texts  # noqa: E402
 
 from provenance.align import _align, align_paragraphs  # noqa: E402 (path set above)
 from provenance.align._fuzz import fuzz, process  # noqa: E402
@@ -472,7 +475,7 @@ def _paired_runs(
     alignments: dict[str, list[Alignment]] = {name: [] for name in aligners}
     for case in cases:
         for name, aligner in aligners.items():
-            _cold_caches()
+            forget_texts()
             start = time.process_time()
             alignments[name].append(aligner(case))
             seconds[name] += time.process_time() - start
@@ -564,7 +567,7 @@ def scaling(settings: Settings) -> dict[str, object]:
         runs = max(1, 200 // n)
         best = float("inf")
         for _ in range(runs):
-            _cold_caches()
+            forget_texts()
             start = time.process_time()
             align_paragraphs(copy, original, settings)
             best = min(best, time.process_time() - start)
@@ -579,7 +582,7 @@ def scaling(settings: Settings) -> dict[str, object]:
     )
     copy, original = _scaling_pair(paragraphs, SCALING_SIZES[-1])
     align_paragraphs(copy, original, settings)  # word lists and lemma tables: once a process
-    _cold_caches()
+    forget_texts()
     text_bytes = sum(len(p.text.encode()) for p in (*copy, *original))
     tracemalloc.start()
     align_paragraphs(copy, original, settings)
@@ -591,15 +594,6 @@ def scaling(settings: Settings) -> dict[str, object]:
         "peak_alignment_mb": round(peak / 1e6, 1),
         "text_mb": round(text_bytes / 1e6, 2),
     }
-
-
-def _cold_caches() -> None:
-    for module in list(sys.modules.values()):
-        if getattr(module, "__name__", "").startswith("provenance"):
-            for value in vars(module).values():
-                parameters = getattr(value, "cache_parameters", None)
-                if parameters is not None and parameters()["maxsize"] is not None:
-                    value.cache_clear()
 
 
 def _warm(cases: list[Case], *aligners: Callable[[Case], Alignment]) -> None:

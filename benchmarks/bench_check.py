@@ -42,7 +42,9 @@ if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))  # after PYTHONPATH: a --baseline child imports the old package
 sys.path.append(str(ROOT / "benchmarks"))  # bench_align's difflib aligner
 
-from provenance.load import load_documents, read_input  # noqa: E402 (path set above)
+from timing_caches import forget_texts  # noqa: E402 (path set above)
+
+from provenance.load import load_documents, read_input  # noqa: E402
 from provenance.pipeline import check_document  # noqa: E402
 from provenance.settings import Settings  # noqa: E402
 
@@ -57,21 +59,9 @@ def _pairs() -> list[tuple[str, Path, Path]]:
     return pairs
 
 
-def _forget_inputs() -> None:
-    """Empty the package's memo caches of texts (sized `lru_cache`s), keeping the data
-    files and patterns loaded once per process (`@cache`): each timed check then meets
-    its texts for the first time, as a check of a new item does."""
-    for module in list(sys.modules.values()):
-        if getattr(module, "__name__", "").startswith("provenance"):
-            for value in vars(module).values():
-                parameters = getattr(value, "cache_parameters", None)
-                if parameters is not None and parameters()["maxsize"] is not None:
-                    value.cache_clear()
-
-
 def _check(copy: Path, original: Path) -> tuple[float, float]:
     """(seconds to load both, seconds to check) for one pair."""
-    _forget_inputs()
+    forget_texts()
     copy_doc, orig, load_s = _load(copy, original)
     start = time.perf_counter()
     check_document(copy_doc, original=orig, settings=SETTINGS)
@@ -90,7 +80,7 @@ def _difflib_check(copy: Path, original: Path) -> float:
     def aligner(c: Any, o: Any, s: Settings) -> Any:
         return _align(c, o, s, difflib_matrix, difflib_opcodes, difflib_ratio)
 
-    _forget_inputs()
+    forget_texts()
     copy_doc, orig, _ = _load(copy, original)
     with mock.patch.object(pipeline, "align_paragraphs", aligner):
         start = time.perf_counter()
