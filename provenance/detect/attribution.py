@@ -270,7 +270,7 @@ def _matches(rule: AttributionRule, text: str, starts: list[int]) -> Iterator[re
     (a regex search would try, and fail, at every other character)."""
     screen = rule.screen if rule.id not in _SCREENED else None
     if screen is not None:
-        if not any(True for _ in _found(screen, rule, text, starts)):
+        if next(_found(screen, rule, text, starts), None) is None:
             return
         _SCREENED.add(rule.id)  # compiled now: the full pattern alone is cheaper to run
     yield from _found(rule.regex, rule, text, starts)
