@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -47,6 +47,7 @@ __all__ = [
     "anchors",
     "detect_language",
     "edit_kind",
+    "plain_edit",
     "sure_language",
 ]
 
@@ -169,14 +170,21 @@ def edit_kind(original: Side, copy: Side, language: str = "en") -> EditKind:
     return EditKind.WORDING
 
 
+def plain_edit(original: str, copy: str) -> bool:
+    """True when an edit is between lower-case words without digits, apostrophes,
+    currency or number words: its kind is told from the words alone (style or wording,
+    unless a cue word is among them), the cheapest case to classify."""
+    text = f"{original} {copy}"
+    if any(c.isdigit() or c.isupper() or c in _SIGNIFICANT_CHARS for c in text):
+        return False
+    return not _may_hold_number_words(text)
+
+
 def _plain_words_kind(original: str, copy: str, lex: _Lexicon) -> EditKind | None:
     """The kind of an edit between lower-case words that no check reads (no digits,
     capitals, apostrophes, currency, cue or calendar words): style when only spelling or
     hyphens differ, else wording. None when the full comparison is needed."""
-    text = f"{original} {copy}"
-    if any(c.isdigit() or c.isupper() or c in _SIGNIFICANT_CHARS for c in text):
-        return None
-    if _may_hold_number_words(text):
+    if not plain_edit(original, copy):
         return None
     o_words = [w.strip(_PUNCTUATION) for w in original.split()]
     c_words = [w.strip(_PUNCTUATION) for w in copy.split()]
@@ -206,11 +214,22 @@ def sure_language(text: str) -> str | None:
 @lru_cache(maxsize=1_024)
 def _ranked_languages(text: str) -> list[tuple[str, int]]:
     """Languages by how many of their function words the start of `text` holds."""
-    lex = _lexicon()
-    sample = text[:LANGUAGE_SAMPLE_CHARS].casefold()
-    tokens = Counter(_strip_accents(t) for t in _TOKEN_RE.findall(sample))
-    scores = {lang: sum(tokens[w] for w in words) for lang, words in lex.stopwords.items()}
+    languages_of = _stopword_languages()
+    scores = dict.fromkeys(_lexicon().stopwords, 0)
+    for token, n in Counter(_TOKEN_RE.findall(text[:LANGUAGE_SAMPLE_CHARS].casefold())).items():
+        for language in languages_of.get(_strip_accents(token), ()):
+            scores[language] += n
     return sorted(scores.items(), key=lambda item: (-item[1], item[0] != "en"))
+
+
+@cache
+def _stopword_languages() -> dict[str, tuple[str, ...]]:
+    """Each function word of the lexicon -> the languages it is a function word of."""
+    languages: defaultdict[str, list[str]] = defaultdict(list)
+    for language, words in _lexicon().stopwords.items():
+        for word in words:
+            languages[word].append(language)
+    return {word: tuple(found) for word, found in languages.items()}
 
 
 def anchors(text: str, language: str) -> Counter[str]:
@@ -367,6 +386,7 @@ def _style_token(token: str, lex: _Lexicon) -> str:
 
 
 @lru_cache(maxsize=65_536)
+@lru_cache(maxsize=65_536)
 def american(word: str) -> str:
     """The US spelling of a lower-case word ("labour" -> "labor"); other words unchanged."""
     from breame.spelling import get_american_spelling
@@ -458,12 +478,20 @@ def _extends_kept_name(side: Side, kept: frozenset[str], proper: frozenset[str])
     return bool(_names(" ".join(neighbours), "x", proper) & kept)
 
 
-@lru_cache(maxsize=16_384)
 def _names(span: str, before: str, proper: frozenset[str]) -> frozenset[str]:
     """Capitalised words that are not function or calendar words. A sentence's first word
     counts only when it is also seen capitalised inside a sentence (`proper`)."""
+    inside, first = _capitalised(span, before)
+    return inside | (first & proper) if first else inside
+
+
+@lru_cache(maxsize=16_384)
+def _capitalised(span: str, before: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The capitalised words of `span` that are not function or calendar words: those
+    inside a sentence, and those starting one (`before` is the text before `span`)."""
     lex = _lexicon()
-    found: set[str] = set()
+    inside: set[str] = set()
+    first: set[str] = set()
     at_start = not before.strip() or bool(_SENTENCE_END_RE.search(before.strip()))
     for token in span.split():
         match = _CAPITALISED_RE.match(token)
@@ -471,10 +499,10 @@ def _names(span: str, before: str, proper: frozenset[str]) -> frozenset[str]:
             word = _POSSESSIVE_RE.sub("", match.group(1).rstrip(".,;:!?"))
             key = _strip_accents(word.casefold())
             ordinary = key in lex.not_names or key in lex.absolute_time or key in lex.honorifics
-            if key and not ordinary and (not at_start or key in proper):
-                found.add(key)
+            if key and not ordinary:
+                (first if at_start else inside).add(key)
         at_start = bool(_SENTENCE_END_RE.search(token))
-    return frozenset(found)
+    return frozenset(inside), frozenset(first)
 
 
 # --- the word lists --------------------------------------------------------------------

@@ -53,7 +53,7 @@ import re
 import time
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, KeysView, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, cached_property, lru_cache
 from itertools import pairwise
@@ -65,6 +65,7 @@ from ..edits import (
     Side,
     detect_language,
     edit_kind,
+    plain_edit,
     sure_language,
 )
 from ..models import (
@@ -148,8 +149,7 @@ class _Side:
     key: str
     n_words: int
     content: frozenset[str]
-    bigrams: KeysView[int]  # hashes of the informative ones: not two function words
-    bigram_counts: Counter[int]
+    bigrams: frozenset[int]  # hashes of the informative ones: not two function words
 
 
 @dataclass(frozen=True)
@@ -328,12 +328,9 @@ def _prepare(p: Paragraph, pos: int, side: str, notes: list[str], seen: dict[str
     toks = _KEY_WORD_RE.findall(key)
     # Bigrams are kept as their hashes: about half the memory of word pairs, and a
     # collision of two 64-bit hashes within one alignment is out of reach.
-    counts = Counter(map(hash, pairwise(toks)))
-    stopword_pairs = _stopword_pairs()
-    for uninformative in [h for h in counts if h in stopword_pairs]:
-        del counts[uninformative]
+    bigrams = frozenset(map(hash, pairwise(toks))) - _stopword_pairs()
     content = frozenset(t for t in set(toks) - _STOPWORDS if len(t) > 1)
-    prepared = _Side(pos, p.index, p.text, key, len(toks), content, counts.keys(), counts)
+    prepared = _Side(pos, p.index, p.text, key, len(toks), content, bigrams)
     if len(key) < _MAX_SCORE_CHARS:  # a cut paragraph is noted on each side
         seen[p.text] = prepared
     return prepared
@@ -531,11 +528,21 @@ def _partial_pairs(
 def _explained(short: _Side, long_: _Side, partners: list[_Side]) -> bool:
     """True when at least half of `short`'s bigrams occur in `long_` no more often than in
     the partners `long_` is already matched with (so they are the partners' words)."""
-    held = 0
-    for bg in short.bigrams:
-        if long_.bigram_counts[bg] <= sum(s.bigram_counts[bg] for s in partners):
-            held += 1
+    in_long = _bigram_counts(long_.key)
+    in_partners = Counter(bg for s in partners for bg in _bigram_list(s.key) if bg in short.bigrams)
+    held = sum(in_long[bg] <= in_partners[bg] for bg in short.bigrams)
     return held >= _MIN_CONTAINMENT * len(short.bigrams)
+
+
+@lru_cache(maxsize=1_024)
+def _bigram_list(key: str) -> list[int]:
+    """Hashes of every bigram of a comparison key, in order, repeats included."""
+    return list(map(hash, pairwise(_KEY_WORD_RE.findall(key))))
+
+
+@lru_cache(maxsize=1_024)
+def _bigram_counts(key: str) -> Counter[int]:
+    return Counter(_bigram_list(key))
 
 
 # --- matches -------------------------------------------------------------------------
@@ -697,6 +704,11 @@ class _Kinds:
             self._kinds[i] = self._classify(self.ops[i])
         return self._kinds[i]
 
+    def costly(self, i: int) -> bool:
+        """False when op i's kind is told from its words alone (`plain_edit`)."""
+        _, s0, s1, d0, d1 = self.ops[i]
+        return not plain_edit(" ".join(self.ot.display[s0:s1]), " ".join(self.ct.display[d0:d1]))
+
     def _classify(self, op: _Op) -> EditKind | None:
         tag, s0, s1, d0, d1 = op
         if tag == "equal":
@@ -728,7 +740,8 @@ def _status(
     ]
     if len(small) >= spun:
         not_style = 0
-        for i in small:
+        # The cheapest to classify first: once enough are not style, the rest need not be.
+        for i in sorted(small, key=kinds.costly):
             not_style += kinds.get(i) is not EditKind.STYLE
             if not_style >= spun:
                 return Status.REWRITTEN
@@ -822,11 +835,14 @@ def _window(short: _Tokens, long_: _Tokens) -> tuple[int, int]:
     position in `short`); the stretch spans the hits near the most voted diagonal, so a
     phrase repeated elsewhere in `long_` does not widen it.
     """
-    votes: Counter[int] = Counter()
-    for bg, in_short in short.bigrams.items():
-        in_long = long_.bigrams.get(bg, ())
-        if len(in_long) * len(in_short) <= _MAX_WINDOW_VOTES:
-            votes.update(pos - i for pos in in_long for i in in_short)
+    in_long = long_.bigrams
+    votes = Counter(
+        pos - i
+        for bg, in_short in short.bigrams.items()
+        if len(in_long.get(bg, ())) * len(in_short) <= _MAX_WINDOW_VOTES
+        for pos in in_long.get(bg, ())
+        for i in in_short
+    )
     if not votes:
         return 0, 0
     best = min(votes, key=lambda d: (-votes[d], d))

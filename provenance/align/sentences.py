@@ -26,7 +26,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache, cached_property, lru_cache
-from itertools import pairwise, product
+from itertools import chain, pairwise, product
 
 from ..edits import american
 from ..models import Paragraph, SentenceLink
@@ -46,6 +46,8 @@ _MAX_CANDIDATES = 8
 _MAX_POSTINGS = 50
 # Reworded links need this many content words on each side.
 _MIN_CONTENT = 4
+# Stripped from both ends of a token before it is read as a content word.
+_PUNCTUATION = ".,;:!?\"'()[]\u201c\u201d\u2018\u2019\u00ab\u00bb\u2014-"
 _WORD_RE = re.compile(r"\w+(?:[.,']\w+)*")
 # A word starting with one of these inside a sentence is a name.
 _CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞ")
@@ -179,16 +181,15 @@ def _content_words(text: str, language: str) -> frozenset[str]:
     """Snowball stems of the content words, in US spelling: no function words, names or
     numbers (a stem, unlike a dictionary lemma, needs no table loaded: a first check pays
     nothing for it)."""
-    keys = []
-    for k, token in enumerate(text.split()):
-        word = token.strip(".,;:!?\"'()[]\u201c\u201d\u2018\u2019\u00ab\u00bb\u2014-")
-        if not word or (k and word[0] in _CAPITALS):
-            continue
-        if not word.isalpha() and any(c.isdigit() for c in word):
-            continue
-        key = word.casefold()
-        if len(key) > 2 and key not in _FUNCTION_WORDS:
-            keys.append(american(key))
+    words = [token.strip(_PUNCTUATION) for token in text.split()]
+    kept = [
+        word.casefold()
+        for k, word in enumerate(words)
+        if word
+        and (not k or word[0] not in _CAPITALS)
+        and (word.isalpha() or not any(map(str.isdigit, word)))
+    ]
+    keys = [american(key) for key in kept if len(key) > 2 and key not in _FUNCTION_WORDS]
     return frozenset(stems(keys, language))
 
 
@@ -217,23 +218,20 @@ class _Index:
 
     def shared_bigrams(self, s: _Sentence) -> Counter[int]:
         """Original sentence -> informative bigrams it shares with `s`."""
-        shared: Counter[int] = Counter()
-        for bg in s.bigrams:
-            hits = self.by_bigram.get(bg, ())
-            if len(hits) <= _MAX_POSTINGS:
-                shared.update(hits)
-        return shared
+        postings = self.by_bigram
+        return Counter(chain.from_iterable(_informative(postings.get(bg)) for bg in s.bigrams))
 
     def reworded_candidates(self, content: frozenset[str], shared: Counter[int]) -> list[int]:
         """Original sentences sharing bigrams or two rare content words, most first."""
-        words: Counter[int] = Counter()
         postings = self.by_word()
-        for w in content:
-            hits = postings.get(w, ())
-            if len(hits) <= _MAX_POSTINGS:
-                words.update(hits)
+        words = Counter(chain.from_iterable(_informative(postings.get(w)) for w in content))
         pool = set(shared) | {k for k, n in words.items() if n >= 2}
         return sorted(pool, key=lambda k: (-shared[k], -words[k], k))[:_MAX_CANDIDATES]
+
+
+def _informative(hits: list[int] | None) -> list[int] | tuple[()]:
+    """The sentences a posting list names, or none when it names too many to tell."""
+    return hits if hits is not None and len(hits) <= _MAX_POSTINGS else ()
 
 
 def _links_of(
