@@ -470,30 +470,30 @@ def _paired_runs(
 ) -> dict[str, dict[str, float]]:
     """Each case aligned by each aligner in turn, the memo caches of texts emptied before
     every alignment (each pair is met for the first time, and no aligner finds another's
-    work): a load that comes and goes on the box weighs on both alike."""
+    work): a load that comes and goes on the box weighs on both alike. Each alignment is
+    scored as soon as it is timed and only its score kept: hundreds of alignments held
+    for the end would make every garbage collection of the run slower."""
     seconds = dict.fromkeys(aligners, 0.0)
-    alignments: dict[str, list[Alignment]] = {name: [] for name in aligners}
+    scores: dict[str, list[tuple[int, int, float]]] = {name: [] for name in aligners}
     for case in cases:
         for name, aligner in aligners.items():
             forget_texts()
             start = time.process_time()
-            alignments[name].append(aligner(case))
+            alignment = aligner(case)
             seconds[name] += time.process_time() - start
-    return {name: _scored(cases, alignments[name], seconds[name], settings) for name in aligners}
+            scores[name].append(evaluate(case, alignment, settings))
+    return {name: _scored(scores[name], seconds[name]) for name in aligners}
 
 
-def _scored(
-    cases: list[Case], alignments: list[Alignment], elapsed: float, settings: Settings
-) -> dict[str, float]:
+def _scored(scores: list[tuple[int, int, float]], elapsed: float) -> dict[str, float]:
     right = total = 0
     errors: list[float] = []
-    for case, alignment in zip(cases, alignments, strict=True):
-        r, t, err = evaluate(case, alignment, settings)
+    for r, t, err in scores:
         right, total = right + r, total + t
         errors.append(err)
     return {
         "seconds": round(elapsed, 3),
-        "pairs_per_second": round(len(cases) / elapsed, 1),
+        "pairs_per_second": round(len(scores) / elapsed, 1),
         "status_accuracy": round(right / total, 4),
         "mean_coverage_error": round(sum(errors) / len(errors), 4),
         "max_coverage_error": round(max(errors), 4),

@@ -82,6 +82,8 @@ _PRONOUNS_IS = frozenset({"it's", "he's", "she's", "that's", "there's", "what's"
 _ORDINALS = frozenset({"st", "nd", "rd", "th"})
 # Characters after which an edit needs the full comparison (contractions, money, percent).
 _SIGNIFICANT_CHARS = frozenset("'\u2019%$\u20ac\u00a3\u00a5")
+# In ASCII text: a digit, a capital or one of _SIGNIFICANT_CHARS.
+_NOT_PLAIN_ASCII_RE = re.compile(r"[0-9A-Z'%$]")
 _PUNCTUATION = '.,;:!?"()[]\u201c\u201d\u2018\u00ab\u00bb'
 # Words between a number and its unit: "5 millones de dólares", "5 milioni di euro".
 _UNIT_LINKS = frozenset({"de", "di", "d"})
@@ -175,7 +177,10 @@ def plain_edit(original: str, copy: str) -> bool:
     currency or number words: its kind is told from the words alone (style or wording,
     unless a cue word is among them), the cheapest case to classify."""
     text = f"{original} {copy}"
-    if any(c.isdigit() or c.isupper() or c in _SIGNIFICANT_CHARS for c in text):
+    if text.isascii():
+        if _NOT_PLAIN_ASCII_RE.search(text):
+            return False
+    elif any(c.isdigit() or c.isupper() or c in _SIGNIFICANT_CHARS for c in text):
         return False
     return not _may_hold_number_words(text)
 

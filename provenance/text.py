@@ -249,6 +249,9 @@ def quote_mask(tokens: list[str]) -> list[bool]:
     apostrophes (Trump's, the Smiths' written with U+2019) inside a double-quoted
     passage are not taken as closers.
     """
+    joined = "".join(tokens)
+    if not any(mark in joined for mark in _OPENERS):
+        return [False] * len(tokens)
     mask: list[bool] = []
     closer = ""
     for tok in tokens:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from provenance.edits import Side, detect_language, edit_kind
 from provenance.models import EditKind
@@ -94,3 +96,19 @@ def test_a_name_the_original_paragraph_already_holds_is_no_new_name() -> None:
 )
 def test_detect_language(text: str, language: str) -> None:
     assert detect_language(text) == language
+
+
+_SIGNIFICANT = "'\u2019%$\u20ac\u00a3\u00a5"
+
+
+@given(
+    st.text(alphabet=st.sampled_from("abcXYZ09 '%$-\u2019\u00e9\u00c9\u00a3\u0131"), max_size=12),
+    st.text(max_size=12),
+)
+def test_plain_edit_reads_ascii_and_unicode_text_alike(original: str, copy: str) -> None:
+    """The ASCII fast path of plain_edit says what the character-by-character rule says."""
+    from provenance.edits import _may_hold_number_words, plain_edit
+
+    text = f"{original} {copy}"
+    reference = not any(c.isdigit() or c.isupper() or c in _SIGNIFICANT for c in text)
+    assert plain_edit(original, copy) == (reference and not _may_hold_number_words(text))

@@ -50,13 +50,14 @@ from __future__ import annotations
 
 import itertools
 import re
+import string
 import time
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from functools import cache, cached_property, lru_cache
 from itertools import pairwise
+from typing import NamedTuple
 
 from ..edits import (
     CONTEXT_WORDS,
@@ -119,6 +120,8 @@ _STOPWORDS = frozenset(
     their them then there these they this those to up was we were what when where which
     while who will with would you your""".split()  # noqa: SIM905
 )
+# Not content words: function words, and words of one character.
+_NOT_CONTENT = _STOPWORDS | frozenset(string.ascii_lowercase + string.digits + "_")
 
 # text.words() applied to a string that is already a comparison key (words() would
 # normalise it a second time, which doubles the cost of preparing a paragraph); a test
@@ -139,12 +142,12 @@ _LANGUAGE_SAMPLE = 20
 _MIN_SENTENCE_PAIR_WORDS = 8
 
 
-@dataclass(frozen=True)
-class _Side:
-    """One paragraph prepared for comparison."""
+class _Side(NamedTuple):
+    """One paragraph prepared for comparison (a named tuple: thousands are made per
+    alignment, and a tuple is the cheapest immutable record to make)."""
 
     pos: int
-    index: int
+    number: int  # the Paragraph's index
     text: str
     key: str
     n_words: int
@@ -152,8 +155,7 @@ class _Side:
     bigrams: frozenset[int]  # hashes of the informative ones: not two function words
 
 
-@dataclass(frozen=True)
-class _Pair:
+class _Pair(NamedTuple):
     ci: int
     oj: int
     kind: str  # "full", "partial", "rewritten" or "gap"
@@ -168,7 +170,7 @@ class _Tokens:
 
     def __init__(self, display: list[str]) -> None:
         self.display = display
-        self.keys = [_token_key(t) for t in display]
+        self.keys = list(map(_token_key, display))
         self.quoted = quote_mask(display)
 
     @cached_property
@@ -264,8 +266,8 @@ def _links_by_pair(
     links: tuple[SentenceLink, ...], copy: list[_Side], orig: list[_Side]
 ) -> dict[tuple[int, int], list[SentenceLink]]:
     """Links grouped by (copy position, original position)."""
-    copy_pos = {s.index: s.pos for s in copy}
-    orig_pos = {s.index: s.pos for s in orig}
+    copy_pos = {s.number: s.pos for s in copy}
+    orig_pos = {s.number: s.pos for s in orig}
     grouped: dict[tuple[int, int], list[SentenceLink]] = defaultdict(list)
     for link in links:
         grouped[copy_pos[link.copy_paragraph], orig_pos[link.original_paragraph]].append(link)
@@ -316,7 +318,7 @@ def _prepare_all(
 def _prepare(p: Paragraph, pos: int, side: str, notes: list[str], seen: dict[str, _Side]) -> _Side:
     known = seen.get(p.text)
     if known is not None:
-        return replace(known, pos=pos, index=p.index)
+        return _Side(pos, p.index, p.text, known.key, known.n_words, known.content, known.bigrams)
     # Normalising never shrinks text to less than half, so twice the cap is enough.
     key = comparison_key(p.text[: 2 * _MAX_SCORE_CHARS])
     if len(key) > _MAX_SCORE_CHARS:
@@ -329,8 +331,11 @@ def _prepare(p: Paragraph, pos: int, side: str, notes: list[str], seen: dict[str
     # Bigrams are kept as their hashes: about half the memory of word pairs, and a
     # collision of two 64-bit hashes within one alignment is out of reach.
     bigrams = frozenset(map(hash, pairwise(toks))) - _stopword_pairs()
-    content = frozenset(t for t in set(toks) - _STOPWORDS if len(t) > 1)
-    prepared = _Side(pos, p.index, p.text, key, len(toks), content, bigrams)
+    content = set(toks)
+    content -= _NOT_CONTENT
+    if content and min(map(len, content)) == 1:  # a one-letter word outside ASCII
+        content = {t for t in content if len(t) > 1}
+    prepared = _Side(pos, p.index, p.text, key, len(toks), frozenset(content), bigrams)
     if len(key) < _MAX_SCORE_CHARS:  # a cut paragraph is noted on each side
         seen[p.text] = prepared
     return prepared
@@ -417,11 +422,10 @@ def _shared_bigrams(copy: list[_Side], orig: list[_Side]) -> list[Counter[int]]:
     for o in orig:
         for bg in o.bigrams:
             postings[bg].append(o.pos)
-    informative = {bg: hits for bg, hits in postings.items() if len(hits) <= _MAX_POSTINGS}
-    return [
-        Counter(itertools.chain.from_iterable(informative.get(bg, ()) for bg in c.bigrams))
-        for c in copy
-    ]
+    for common in [bg for bg, hits in postings.items() if len(hits) > _MAX_POSTINGS]:
+        del postings[common]
+    get = postings.get
+    return [Counter(itertools.chain.from_iterable(get(bg, ()) for bg in c.bigrams)) for c in copy]
 
 
 def _ratio(a: str, b: str, settings: Settings) -> float:
@@ -571,7 +575,7 @@ def _build_matches(
     matched_c = {p.ci for p, _ in tagged}
     for c in copy:
         if c.pos not in matched_c:
-            m = ParagraphMatch(c.index, None, c.text, "", Status.ADDED, 0.0)
+            m = ParagraphMatch(c.number, None, c.text, "", Status.ADDED, 0.0)
             entries.append(((c.pos, 0, -1), m))
     entries += _dropped_entries(orig, [p for p, _ in tagged])
     return [m for _, m in sorted(entries, key=lambda e: e[0])]
@@ -593,7 +597,7 @@ def _dropped_entries(
 
 
 def _dropped(o: _Side) -> ParagraphMatch:
-    return ParagraphMatch(None, o.index, "", o.text, Status.DROPPED, 0.0)
+    return ParagraphMatch(None, o.number, "", o.text, Status.DROPPED, 0.0)
 
 
 def _out_of_order(p: _Pair, anchors: list[tuple[int, int]]) -> bool:
@@ -632,7 +636,7 @@ def _match(
     pairs = _sentence_groups(links)
     if c.key == o.key:
         return ParagraphMatch(
-            c.index, o.index, c.text, o.text, Status.VERBATIM, 1.0, moved, sentences=pairs
+            c.number, o.number, c.text, o.text, Status.VERBATIM, 1.0, moved, sentences=pairs
         )
     if p.kind == "sentences":
         ct, ot = _linked_tokens(c, o, links, language)
@@ -653,7 +657,7 @@ def _match(
     )
     quotes = tuple(d for d, q in zip(diff, quoted, strict=True) if q)
     return ParagraphMatch(
-        c.index, o.index, c.text, o.text, status, round(similarity, 4), moved, diff, quotes, pairs
+        c.number, o.number, c.text, o.text, status, round(similarity, 4), moved, diff, quotes, pairs
     )
 
 

@@ -25,7 +25,7 @@ import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache, cached_property, lru_cache
+from functools import cache, lru_cache
 from itertools import chain, pairwise, product
 
 from ..edits import american
@@ -79,14 +79,20 @@ class _Sentence:
     """One sentence of a paragraph; its informative bigrams are read off its key when an
     index or a containment first needs them (a sentence kept word for word never does)."""
 
+    __slots__ = ("_bigrams", "index", "key", "n_words", "paragraph", "text")
+
     def __init__(self, paragraph: int, index: int, text: str, key: str, n_words: int) -> None:
         self.paragraph, self.index, self.text, self.key = paragraph, index, text, key
         self.n_words = n_words
+        self._bigrams: frozenset[int] | None = None
 
-    @cached_property
+    @property
     def bigrams(self) -> frozenset[int]:
         """Hashes of the informative bigrams (as in the paragraph aligner)."""
-        return frozenset(map(hash, pairwise(_WORD_RE.findall(self.key)))) - _function_pairs()
+        if self._bigrams is None:
+            pairs = map(hash, pairwise(_WORD_RE.findall(self.key)))
+            self._bigrams = frozenset(pairs) - _function_pairs()
+        return self._bigrams
 
 
 def link_sentences(
