@@ -121,9 +121,10 @@ def link_sentences(
     words: dict[int, tuple[int, ...]] = {}
     index: _Index | None = None
     partners = partners or {}
+    split_original = _SplitOnce(original, language)
     for pos, p in enumerate(copy):
-        split = _split(p, language)
-        words[p.index] = tuple(s.n_words for s in split)
+        counts = tuple(n_words for _, _, n_words in _sentences(p.text, language))
+        words[p.index] = counts
         if time.monotonic() > deadline:
             if not notes or "sentences" not in notes[-1]:
                 notes.append(f"time budget spent; sentences from copy paragraph {p.index} on "
@@ -132,11 +133,12 @@ def link_sentences(
         twin = same.get(comparison_key(p.text))
         if twin is not None:
             links += [
-                SentenceLink(p.index, s.index, twin, s.index, 1.0, True, s.n_words) for s in split
+                SentenceLink(p.index, i, twin, i, 1.0, True, n) for i, n in enumerate(counts)
             ]
             continue
+        split = _split(p, language)
         partner = partners.get(pos)
-        theirs = _split(original[partner], language) if partner is not None else []
+        theirs = split_original[partner] if partner is not None else []
         local: _Index | None = None
         for i, s in enumerate(split):
             if s.n_words < _MIN_WORDS:
@@ -147,7 +149,7 @@ def link_sentences(
                 found = _links_of(s, local, settings, language, ratio, reworded=False)
             if not found:
                 if index is None:
-                    index = _Index([x for o in original for x in _split(o, language)], language)
+                    index = _Index(split_original.all(), language)
                 found = _links_of(s, index, settings, language, ratio)
             links += found
     return tuple(links), words
@@ -163,6 +165,23 @@ def _same_place(s: _Sentence, o: _Sentence, settings: Settings, ratio: Ratio) ->
         return []
     return [SentenceLink(s.paragraph, s.index, o.paragraph, o.index, round(similar, 4), True,
                          s.n_words)]  # fmt: skip
+
+
+class _SplitOnce:
+    """The original's paragraphs split into sentences, each when first asked for (a
+    sentence's bigrams, once read, then serve every copy paragraph that looks at it)."""
+
+    def __init__(self, original: Sequence[Paragraph], language: str) -> None:
+        self._original, self._language = original, language
+        self._split: dict[int, list[_Sentence]] = {}
+
+    def __getitem__(self, position: int) -> list[_Sentence]:
+        if position not in self._split:
+            self._split[position] = _split(self._original[position], self._language)
+        return self._split[position]
+
+    def all(self) -> list[_Sentence]:
+        return [s for position in range(len(self._original)) for s in self[position]]
 
 
 def _split(p: Paragraph, language: str) -> list[_Sentence]:
