@@ -48,6 +48,7 @@ __all__ = [
     "detect_language",
     "edit_kind",
     "plain_edit",
+    "plain_kind",
     "sure_language",
 ]
 
@@ -56,7 +57,10 @@ LANGUAGES = ("en", "es", "fr", "de", "pt", "it")
 
 # Tokens: a currency sign, a number (1,000.5 / 1.000,5), a percent sign, or a word with
 # inner apostrophes or hyphens.
-_TOKEN_RE = re.compile(r"[$€£¥%]|\d+(?:[.,]\d+)*|[^\W\d_]+(?:['\u2019][^\W\d_]+)*", re.UNICODE)
+_WORD_TOKEN = r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*"
+_TOKEN_RE = re.compile(rf"[$€£¥%]|\d+(?:[.,]\d+)*|{_WORD_TOKEN}")
+# The word tokens of _TOKEN_RE alone (the others never start or end inside a word).
+_WORD_TOKEN_RE = re.compile(_WORD_TOKEN)
 _EUROPEAN_NUMBER_RE = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$|^\d+,\d{1,2}$")
 _CAPITALISED_RE = re.compile(r"^[\"'\u201c\u2018(\[\u00ab\u201e]*([A-ZÀ-ÖØ-Þ][\w'\u2019.\-]*)")
 _HYPHEN_RE = re.compile(r"(?<=\w)[-\u2010\u2011](?=\w)")
@@ -137,7 +141,7 @@ class _Lexicon:
 def edit_kind(original: Side, copy: Side, language: str = "en") -> EditKind:
     """The kind of the edit that turned `original` into `copy` (see the module docstring)."""
     lex = _lexicon()
-    quick = _plain_words_kind(original.span, copy.span, lex)
+    quick = plain_kind(original.span, copy.span)
     if quick is not None:
         return quick
     o_canon, c_canon = _canonical(original.text, language), _canonical(copy.text, language)
@@ -185,12 +189,14 @@ def plain_edit(original: str, copy: str) -> bool:
     return not _may_hold_number_words(text)
 
 
-def _plain_words_kind(original: str, copy: str, lex: _Lexicon) -> EditKind | None:
+def plain_kind(original: str, copy: str) -> EditKind | None:
     """The kind of an edit between lower-case words that no check reads (no digits,
     capitals, apostrophes, currency, cue or calendar words): style when only spelling or
-    hyphens differ, else wording. None when the full comparison is needed."""
+    hyphens differ, else wording. None when the full comparison (`edit_kind`, with the
+    words around the edit) is needed."""
     if not plain_edit(original, copy):
         return None
+    lex = _lexicon()
     o_words = [w.strip(_PUNCTUATION) for w in original.split()]
     c_words = [w.strip(_PUNCTUATION) for w in copy.split()]
     if any(_strip_accents(w) in lex.cues for w in (*o_words, *c_words)):
@@ -221,7 +227,8 @@ def _ranked_languages(text: str) -> list[tuple[str, int]]:
     """Languages by how many of their function words the start of `text` holds."""
     languages_of = _stopword_languages()
     scores = dict.fromkeys(_lexicon().stopwords, 0)
-    for token, n in Counter(_TOKEN_RE.findall(text[:LANGUAGE_SAMPLE_CHARS].casefold())).items():
+    tokens = Counter(_WORD_TOKEN_RE.findall(text[:LANGUAGE_SAMPLE_CHARS].casefold()))
+    for token, n in tokens.items():
         for language in languages_of.get(_strip_accents(token), ()):
             scores[language] += n
     return sorted(scores.items(), key=lambda item: (-item[1], item[0] != "en"))

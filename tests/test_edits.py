@@ -112,3 +112,13 @@ def test_plain_edit_reads_ascii_and_unicode_text_alike(original: str, copy: str)
     text = f"{original} {copy}"
     reference = not any(c.isdigit() or c.isupper() or c in _SIGNIFICANT for c in text)
     assert plain_edit(original, copy) == (reference and not _may_hold_number_words(text))
+
+
+@given(st.text(alphabet=st.sampled_from("ab \u00e9'\u2019.,5$%-_\u00df"), max_size=30))
+def test_word_tokens_are_the_word_tokens_of_the_full_tokenizer(text: str) -> None:
+    """Languages are counted on word tokens found alone: the same ones the full tokenizer
+    (numbers and currency signs as well) finds."""
+    from provenance.edits import _TOKEN_RE, _WORD_TOKEN_RE
+
+    words = [t for t in _TOKEN_RE.findall(text) if not (t[0].isdigit() or t in "$€£¥%")]
+    assert _WORD_TOKEN_RE.findall(text) == words

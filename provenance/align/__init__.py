@@ -67,6 +67,7 @@ from ..edits import (
     detect_language,
     edit_kind,
     plain_edit,
+    plain_kind,
     sure_language,
 )
 from ..models import (
@@ -424,8 +425,8 @@ def _shared_bigrams(copy: list[_Side], orig: list[_Side]) -> list[Counter[int]]:
             postings[bg].append(o.pos)
     for common in [bg for bg, hits in postings.items() if len(hits) > _MAX_POSTINGS]:
         del postings[common]
-    get = postings.get
-    return [Counter(itertools.chain.from_iterable(get(bg, ()) for bg in c.bigrams)) for c in copy]
+    lookup, none = postings.get, itertools.repeat(())
+    return [Counter(itertools.chain.from_iterable(map(lookup, c.bigrams, none))) for c in copy]
 
 
 def _ratio(a: str, b: str, settings: Settings) -> float:
@@ -710,19 +711,26 @@ class _Kinds:
 
     def costly(self, i: int) -> bool:
         """False when op i's kind is told from its words alone (`plain_edit`)."""
-        _, s0, s1, d0, d1 = self.ops[i]
-        return not plain_edit(" ".join(self.ot.display[s0:s1]), " ".join(self.ct.display[d0:d1]))
+        return not plain_edit(*self._spans(self.ops[i]))
+
+    def _spans(self, op: _Op) -> tuple[str, str]:
+        _, s0, s1, d0, d1 = op
+        return " ".join(self.ot.display[s0:s1]), " ".join(self.ct.display[d0:d1])
 
     def _classify(self, op: _Op) -> EditKind | None:
         tag, s0, s1, d0, d1 = op
         if tag == "equal":
             return None
+        o_span, c_span = self._spans(op)
+        quick = plain_kind(o_span, c_span)
+        if quick is not None:
+            return quick
         ot, ct, n = self.ot, self.ct, CONTEXT_WORDS
         return edit_kind(
-            Side(" ".join(ot.display[s0:s1]), _join(ot.display, s0 - n, s0),
-                 _join(ot.display, s1, s1 + n), self.original),
-            Side(" ".join(ct.display[d0:d1]), _join(ct.display, d0 - n, d0),
-                 _join(ct.display, d1, d1 + n), self.copy),
+            Side(o_span, _join(ot.display, s0 - n, s0), _join(ot.display, s1, s1 + n),
+                 self.original),
+            Side(c_span, _join(ct.display, d0 - n, d0), _join(ct.display, d1, d1 + n),
+                 self.copy),
             self.language,
         )  # fmt: skip
 

@@ -24,9 +24,10 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache, lru_cache
-from itertools import chain, pairwise, product
+from itertools import chain, pairwise, product, repeat
+from typing import TypeVar
 
 from ..edits import american
 from ..models import Paragraph, SentenceLink
@@ -63,6 +64,7 @@ _FUNCTION_WORDS = frozenset(
 
 
 Ratio = Callable[[str, str], float]
+_T = TypeVar("_T", int, str)
 
 
 def _rapidfuzz_ratio(a: str, b: str) -> float:
@@ -132,9 +134,7 @@ def link_sentences(
             continue
         twin = same.get(comparison_key(p.text))
         if twin is not None:
-            links += [
-                SentenceLink(p.index, i, twin, i, 1.0, True, n) for i, n in enumerate(counts)
-            ]
+            links += [SentenceLink(p.index, i, twin, i, 1.0, True, n) for i, n in enumerate(counts)]
             continue
         split = _split(p, language)
         partner = partners.get(pos)
@@ -224,39 +224,39 @@ class _Index:
     def __init__(self, originals: list[_Sentence], language: str) -> None:
         self.sentences = originals
         self.language = language
-        self.by_bigram: defaultdict[int, list[int]] = defaultdict(list)
-        for k, s in enumerate(originals):
-            for bg in s.bigrams:
-                self.by_bigram[bg].append(k)
-        self._by_word: defaultdict[str, list[int]] | None = None
+        self.by_bigram = _postings((k, s.bigrams) for k, s in enumerate(originals))
+        self._by_word: dict[str, list[int]] | None = None
 
     def content(self, k: int) -> frozenset[str]:
         return _content_words(self.sentences[k].text, self.language)
 
-    def by_word(self) -> defaultdict[str, list[int]]:
+    def by_word(self) -> dict[str, list[int]]:
         if self._by_word is None:
-            self._by_word = defaultdict(list)
-            for k in range(len(self.sentences)):
-                for w in self.content(k):
-                    self._by_word[w].append(k)
+            self._by_word = _postings((k, self.content(k)) for k in range(len(self.sentences)))
         return self._by_word
 
     def shared_bigrams(self, s: _Sentence) -> Counter[int]:
         """Original sentence -> informative bigrams it shares with `s`."""
-        postings = self.by_bigram
-        return Counter(chain.from_iterable(_informative(postings.get(bg)) for bg in s.bigrams))
+        return Counter(chain.from_iterable(map(self.by_bigram.get, s.bigrams, repeat(()))))
 
     def reworded_candidates(self, content: frozenset[str], shared: Counter[int]) -> list[int]:
         """Original sentences sharing bigrams or two rare content words, most first."""
         postings = self.by_word()
-        words = Counter(chain.from_iterable(_informative(postings.get(w)) for w in content))
+        words = Counter(chain.from_iterable(map(postings.get, content, repeat(()))))
         pool = set(shared) | {k for k, n in words.items() if n >= 2}
         return sorted(pool, key=lambda k: (-shared[k], -words[k], k))[:_MAX_CANDIDATES]
 
 
-def _informative(hits: list[int] | None) -> list[int] | tuple[()]:
-    """The sentences a posting list names, or none when it names too many to tell."""
-    return hits if hits is not None and len(hits) <= _MAX_POSTINGS else ()
+def _postings(items: Iterable[tuple[int, Iterable[_T]]]) -> dict[_T, list[int]]:
+    """Each term -> the sentences holding it, in order; terms held by more than
+    `_MAX_POSTINGS` sentences are left out (they say nothing about which one matches)."""
+    postings: defaultdict[_T, list[int]] = defaultdict(list)
+    for k, terms in items:
+        for term in terms:
+            postings[term].append(k)
+    for common in [t for t, hits in postings.items() if len(hits) > _MAX_POSTINGS]:
+        del postings[common]
+    return postings
 
 
 def _links_of(
