@@ -388,8 +388,9 @@ def _score_pairs(
                 r = _ratio(c.key, o.key, settings)
             else:
                 r = 0.0
-            if r < settings.edited_threshold and not n_shared:
-                continue  # no common bigram: neither split/merge nor rewrite
+            below = r < settings.edited_threshold
+            if below and not (n_shared and _related(c, o, n_shared, settings)):
+                continue  # neither split/merge nor rewrite
             pair = _judge(c, o, r, n_shared, settings)
             if pair is not None:
                 pairs.append(pair)
@@ -449,6 +450,16 @@ def _judge(c: _Side, o: _Side, ratio: float, shared: int, settings: Settings) ->
     if overlap >= settings.rewritten_threshold:
         return _Pair(c.pos, o.pos, "rewritten", overlap, ratio)
     return None
+
+
+def _related(c: _Side, o: _Side, shared: int, settings: Settings) -> bool:
+    """False when `_judge` would find a pair below the edited threshold neither a
+    split/merge nor a rewrite, told without building the pair (most candidates of a long
+    text share one common bigram and are neither)."""
+    short = c if c.n_words <= o.n_words else o
+    if shared >= _MIN_CONTAINMENT * len(short.bigrams):
+        return True
+    return _dice(c.content, o.content) >= settings.rewritten_threshold
 
 
 def _containment(c: _Side, o: _Side, shared: int) -> float:
