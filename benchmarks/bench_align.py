@@ -597,10 +597,14 @@ def scaling(settings: Settings) -> dict[str, object]:
     align_paragraphs(copy, original, settings)  # word lists and lemma tables: once a process
     forget_texts()
     text_bytes = sum(len(p.text.encode()) for p in (*copy, *original))
+    # Tracing slows the alignment past the time budget, which would cut it short.
+    patient = replace(settings, time_budget_seconds=3600.0)
     tracemalloc.start()
-    align_paragraphs(copy, original, settings)
+    traced = align_paragraphs(copy, original, patient)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
+    if traced.notes:  # the figure would be that of part of the work
+        raise SystemExit(f"the traced alignment was cut short: {'; '.join(traced.notes)}")
     return {
         "sizes": rows,
         "exponent": round(exponent, 3),

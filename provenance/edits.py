@@ -397,8 +397,7 @@ def _style_token(token: str, lex: _Lexicon) -> str:
     return american(token).replace("-", "")
 
 
-@lru_cache(maxsize=65_536)
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=4_096)
 def american(word: str) -> str:
     """The US spelling of a lower-case word ("labour" -> "labor"); other words unchanged."""
     from breame.spelling import get_american_spelling

@@ -52,6 +52,7 @@ import itertools
 import re
 import string
 import time
+from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -85,6 +86,7 @@ from ..text import comparison_key, quote_mask, token_words
 from ..text import sentences as split_sentences
 from ._chain import heaviest_chain
 from ._fuzz import Indel, fuzz, process
+from ._postings import Postings
 from .sentences import link_sentences
 from .translation import align_translation
 
@@ -152,8 +154,10 @@ class _Side(NamedTuple):
     text: str
     key: str
     n_words: int
-    content: frozenset[str]
-    bigrams: frozenset[int]  # hashes of the informative ones: not two function words
+    content: array[int]  # hashes of the content words, each once
+    # Hashes of the informative bigrams (not two function words), each once: an array
+    # holds them in 8 bytes each, a set of ints in about 80.
+    bigrams: array[int]
 
 
 class _Pair(NamedTuple):
@@ -331,12 +335,13 @@ def _prepare(p: Paragraph, pos: int, side: str, notes: list[str], seen: dict[str
     toks = _KEY_WORD_RE.findall(key)
     # Bigrams are kept as their hashes: about half the memory of word pairs, and a
     # collision of two 64-bit hashes within one alignment is out of reach.
-    bigrams = frozenset(map(hash, pairwise(toks))) - _stopword_pairs()
-    content = set(toks)
-    content -= _NOT_CONTENT
-    if content and min(map(len, content)) == 1:  # a one-letter word outside ASCII
-        content = {t for t in content if len(t) > 1}
-    prepared = _Side(pos, p.index, p.text, key, len(toks), frozenset(content), bigrams)
+    bigrams = array("q", frozenset(map(hash, pairwise(toks))) - _stopword_pairs())
+    words = set(toks)
+    words -= _NOT_CONTENT
+    if words and min(map(len, words)) == 1:  # a one-letter word outside ASCII
+        words = {t for t in words if len(t) > 1}
+    content = array("q", map(hash, words))
+    prepared = _Side(pos, p.index, p.text, key, len(toks), content, bigrams)
     if len(key) < _MAX_SCORE_CHARS:  # a cut paragraph is noted on each side
         seen[p.text] = prepared
     return prepared
@@ -362,7 +367,7 @@ def _score_pairs(
     """
     if not copy or not orig:
         return []
-    shared = _shared_bigrams(copy, orig)
+    index = _bigram_index(orig)
     ratios = None
     if ratio_matrix is not None:
         ratios = ratio_matrix([c.key for c in copy], [o.key for o in orig], settings)
@@ -375,7 +380,8 @@ def _score_pairs(
                 f"from position {c.pos} on were not compared"
             )
             break
-        found = shared[c.pos]
+        found = index.shared(c.bigrams)
+        words = frozenset(c.content)
         alike = bare.alike(c) if ratios is None else {}
         candidates = range(len(orig)) if ratios is not None else sorted({*found, *alike})
         for oj in candidates:
@@ -389,9 +395,9 @@ def _score_pairs(
             else:
                 r = 0.0
             below = r < settings.edited_threshold
-            if below and not (n_shared and _related(c, o, n_shared, settings)):
+            if below and not (n_shared and _related(c, o, n_shared, settings, words)):
                 continue  # neither split/merge nor rewrite
-            pair = _judge(c, o, r, n_shared, settings)
+            pair = _judge(c, o, r, n_shared, settings, words)
             if pair is not None:
                 pairs.append(pair)
     return pairs
@@ -418,16 +424,10 @@ class _BareIndex:
         }
 
 
-def _shared_bigrams(copy: list[_Side], orig: list[_Side]) -> list[Counter[int]]:
-    """For each copy paragraph: original position -> number of shared informative bigrams."""
-    postings: dict[int, list[int]] = defaultdict(list)
-    for o in orig:
-        for bg in o.bigrams:
-            postings[bg].append(o.pos)
-    for common in [bg for bg, hits in postings.items() if len(hits) > _MAX_POSTINGS]:
-        del postings[common]
-    lookup, none = postings.get, itertools.repeat(())
-    return [Counter(itertools.chain.from_iterable(map(lookup, c.bigrams, none))) for c in copy]
+def _bigram_index(orig: list[_Side]) -> Postings:
+    """The original's paragraphs by informative bigram (bigrams found in more than
+    `_MAX_POSTINGS` of them left out)."""
+    return Postings(((o.pos, o.bigrams) for o in orig), _MAX_POSTINGS)
 
 
 def _ratio(a: str, b: str, settings: Settings) -> float:
@@ -439,27 +439,30 @@ def _exact_ratio(a: str, b: str) -> float:
     return fuzz.ratio(a, b) / 100
 
 
-def _judge(c: _Side, o: _Side, ratio: float, shared: int, settings: Settings) -> _Pair | None:
-    """Classify a pair as full, partial (split/merge) or rewritten; None if unrelated."""
+def _judge(
+    c: _Side, o: _Side, ratio: float, shared: int, settings: Settings, words: frozenset[int]
+) -> _Pair | None:
+    """Classify a pair as full, partial (split/merge) or rewritten; None if unrelated.
+    `words` are c's content words as a set."""
     contain = _containment(c, o, shared)
     if ratio >= settings.edited_threshold:
         return _Pair(c.pos, o.pos, "full", ratio, ratio, contain)
     if contain:
         return _Pair(c.pos, o.pos, "partial", contain, ratio, contain)
-    overlap = _dice(c.content, o.content)
+    overlap = _dice(words, o.content)
     if overlap >= settings.rewritten_threshold:
         return _Pair(c.pos, o.pos, "rewritten", overlap, ratio)
     return None
 
 
-def _related(c: _Side, o: _Side, shared: int, settings: Settings) -> bool:
+def _related(c: _Side, o: _Side, shared: int, settings: Settings, words: frozenset[int]) -> bool:
     """False when `_judge` would find a pair below the edited threshold neither a
     split/merge nor a rewrite, told without building the pair (most candidates of a long
     text share one common bigram and are neither)."""
     short = c if c.n_words <= o.n_words else o
     if shared >= _MIN_CONTAINMENT * len(short.bigrams):
         return True
-    return _dice(c.content, o.content) >= settings.rewritten_threshold
+    return _dice(words, o.content) >= settings.rewritten_threshold
 
 
 def _containment(c: _Side, o: _Side, shared: int) -> float:
@@ -473,10 +476,10 @@ def _containment(c: _Side, o: _Side, shared: int) -> float:
     return share if share >= needed else 0.0
 
 
-def _dice(a: frozenset[str], b: frozenset[str]) -> float:
-    if len(a) < _MIN_CONTENT_WORDS or len(b) < _MIN_CONTENT_WORDS:
+def _dice(words: frozenset[int], other: array[int]) -> float:
+    if len(words) < _MIN_CONTENT_WORDS or len(other) < _MIN_CONTENT_WORDS:
         return 0.0
-    return 2 * len(a & b) / (len(a) + len(b))
+    return 2 * len(words.intersection(other)) / (len(words) + len(other))
 
 
 # --- assignment ----------------------------------------------------------------------
@@ -492,7 +495,7 @@ def _gap_pairs(chain: list[_Pair], copy: list[_Side], orig: list[_Side]) -> list
         if c1 - c0 == 2 and o1 - o0 == 2:
             c, o = copy[c0 + 1], orig[o0 + 1]
             ratio = _exact_ratio(c.key, o.key)
-            if ratio >= _MIN_GAP_RATIO and c.content & o.content:
+            if ratio >= _MIN_GAP_RATIO and not frozenset(c.content).isdisjoint(o.content):
                 found.append(_Pair(c.pos, o.pos, "gap", ratio, ratio))
     return found
 
@@ -545,8 +548,9 @@ def _explained(short: _Side, long_: _Side, partners: list[_Side]) -> bool:
     """True when at least half of `short`'s bigrams occur in `long_` no more often than in
     the partners `long_` is already matched with (so they are the partners' words)."""
     in_long = _bigram_counts(long_.key)
-    in_partners = Counter(bg for s in partners for bg in _bigram_list(s.key) if bg in short.bigrams)
-    held = sum(in_long[bg] <= in_partners[bg] for bg in short.bigrams)
+    wanted = set(short.bigrams)
+    in_partners = Counter(bg for s in partners for bg in _bigram_list(s.key) if bg in wanted)
+    held = sum(in_long[bg] <= in_partners[bg] for bg in wanted)
     return held >= _MIN_CONTAINMENT * len(short.bigrams)
 
 
@@ -577,9 +581,11 @@ def _build_matches(
 ) -> list[ParagraphMatch]:
     entries: list[tuple[tuple[int, int, int], ParagraphMatch]] = []
     anchors = sorted((p.ci, p.oj) for p in chain)
-    tokens = _TokenCache()
     tagged = [(p, False) for p in chain] + [(p, True) for p in moved]
     tagged += [(p, _out_of_order(p, anchors)) for p in partial]
+    uses = Counter(("copy", p.ci) for p, _ in tagged)
+    uses.update(("original", p.oj) for p, _ in tagged)
+    tokens = _TokenCache(uses)
     for p, is_moved in tagged:
         links = by_pair.get((p.ci, p.oj), [])
         match = _match(copy[p.ci], orig[p.oj], p, is_moved, tokens, settings, raw, language, links)
@@ -622,16 +628,22 @@ def _out_of_order(p: _Pair, anchors: list[tuple[int, int]]) -> bool:
 
 
 class _TokenCache:
-    """Tokens of each paragraph, computed once even when it takes part in many pairs."""
+    """Tokens of each paragraph, computed once even when it takes part in many pairs, and
+    let go after its last pair (`uses`: how many pairs each (side, position) is in)."""
 
-    def __init__(self) -> None:
+    def __init__(self, uses: Counter[tuple[str, int]]) -> None:
         self._cache: dict[tuple[str, int], _Tokens] = {}
+        self._uses = uses
 
     def get(self, side: str, s: _Side) -> _Tokens:
         key = (side, s.pos)
-        if key not in self._cache:
-            self._cache[key] = _tokenize(s.text)
-        return self._cache[key]
+        tokens = self._cache.get(key) or _tokenize(s.text)
+        self._uses[key] -= 1
+        if self._uses[key] > 0:
+            self._cache[key] = tokens
+        else:
+            self._cache.pop(key, None)
+        return tokens
 
 
 def _match(

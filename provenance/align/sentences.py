@@ -23,17 +23,19 @@ from __future__ import annotations
 
 import re
 import time
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from array import array
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache, lru_cache
-from itertools import chain, pairwise, product, repeat
-from typing import TypeVar
+from itertools import pairwise, product
 
 from ..edits import american
 from ..models import Paragraph, SentenceLink
 from ..settings import Settings
 from ..text import comparison_key, sentences, stems
 from ._fuzz import fuzz
+from ._postings import Postings
 
 __all__ = ["link_sentences"]
 
@@ -64,7 +66,6 @@ _FUNCTION_WORDS = frozenset(
 
 
 Ratio = Callable[[str, str], float]
-_T = TypeVar("_T", int, str)
 
 
 def _rapidfuzz_ratio(a: str, b: str) -> float:
@@ -86,14 +87,15 @@ class _Sentence:
     def __init__(self, paragraph: int, index: int, text: str, key: str, n_words: int) -> None:
         self.paragraph, self.index, self.text, self.key = paragraph, index, text, key
         self.n_words = n_words
-        self._bigrams: frozenset[int] | None = None
+        self._bigrams: array[int] | None = None
 
     @property
-    def bigrams(self) -> frozenset[int]:
-        """Hashes of the informative bigrams (as in the paragraph aligner)."""
+    def bigrams(self) -> array[int]:
+        """Hashes of the informative bigrams, each once (as in the paragraph aligner); an
+        array, which keeps a hash in 8 bytes where a set spends about 80."""
         if self._bigrams is None:
             pairs = map(hash, pairwise(_WORD_RE.findall(self.key)))
-            self._bigrams = frozenset(pairs) - _function_pairs()
+            self._bigrams = array("q", frozenset(pairs) - _function_pairs())
         return self._bigrams
 
 
@@ -123,7 +125,8 @@ def link_sentences(
     words: dict[int, tuple[int, ...]] = {}
     index: _Index | None = None
     partners = partners or {}
-    split_original = _SplitOnce(original, language)
+    split_original, split_copy = _SplitOnce(original, language), _SplitOnce(copy, language)
+    asking = [pos for pos, p in enumerate(copy) if comparison_key(p.text) not in same]
     for pos, p in enumerate(copy):
         counts = tuple(n_words for _, _, n_words in _sentences(p.text, language))
         words[p.index] = counts
@@ -136,7 +139,7 @@ def link_sentences(
         if twin is not None:
             links += [SentenceLink(p.index, i, twin, i, 1.0, True, n) for i, n in enumerate(counts)]
             continue
-        split = _split(p, language)
+        split = split_copy[pos]
         partner = partners.get(pos)
         theirs = split_original[partner] if partner is not None else []
         local: _Index | None = None
@@ -149,10 +152,21 @@ def link_sentences(
                 found = _links_of(s, local, settings, language, ratio, reworded=False)
             if not found:
                 if index is None:
-                    index = _Index(split_original.all(), language)
+                    asked = _bigrams_asked(split_copy, asking[bisect_left(asking, pos) :])
+                    index = _Index(split_original.all(), language, asked)
                 found = _links_of(s, index, settings, language, ratio)
             links += found
     return tuple(links), words
+
+
+def _bigrams_asked(split_copy: _SplitOnce, positions: list[int]) -> set[int]:
+    """The bigrams of the copy sentences at `positions` long enough to be looked up: the
+    only ones an index of the original's sentences is ever asked for (a copy kept mostly
+    word for word asks for few of the original's)."""
+    return {
+        bg for pos in positions for s in split_copy[pos] if s.n_words >= _MIN_WORDS
+        for bg in s.bigrams
+    }  # fmt: skip
 
 
 def _same_place(s: _Sentence, o: _Sentence, settings: Settings, ratio: Ratio) -> list[SentenceLink]:
@@ -168,11 +182,11 @@ def _same_place(s: _Sentence, o: _Sentence, settings: Settings, ratio: Ratio) ->
 
 
 class _SplitOnce:
-    """The original's paragraphs split into sentences, each when first asked for (a
-    sentence's bigrams, once read, then serve every copy paragraph that looks at it)."""
+    """A text's paragraphs split into sentences, each when first asked for (a sentence's
+    bigrams, once read, then serve every paragraph that looks at it)."""
 
-    def __init__(self, original: Sequence[Paragraph], language: str) -> None:
-        self._original, self._language = original, language
+    def __init__(self, paragraphs: Sequence[Paragraph], language: str) -> None:
+        self._original, self._language = paragraphs, language
         self._split: dict[int, list[_Sentence]] = {}
 
     def __getitem__(self, position: int) -> list[_Sentence]:
@@ -201,7 +215,13 @@ def _sentences(text: str, language: str) -> tuple[tuple[str, str, int], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=16_384)
+def _content(text: str, language: str) -> array[int]:
+    """The hashes of a sentence's content words, each once (`_content_words`): an index of
+    thousands of sentences keeps them in 8 bytes a word, not in sets of strings (and
+    only while it lives: no memo cache holds them)."""
+    return array("q", map(hash, _content_words(text, language)))
+
+
 def _content_words(text: str, language: str) -> frozenset[str]:
     """Snowball stems of the content words, in US spelling: no function words, names or
     numbers (a stem, unlike a dictionary lemma, needs no table loaded: a first check pays
@@ -221,42 +241,36 @@ def _content_words(text: str, language: str) -> frozenset[str]:
 class _Index:
     """Original sentences by informative bigram, and (built on first need) by content word."""
 
-    def __init__(self, originals: list[_Sentence], language: str) -> None:
+    def __init__(
+        self, originals: list[_Sentence], language: str, asked: set[int] | None = None
+    ) -> None:
+        """`asked`: the only bigrams it will be asked for (None: any)."""
         self.sentences = originals
         self.language = language
-        self.by_bigram = _postings((k, s.bigrams) for k, s in enumerate(originals))
-        self._by_word: dict[str, list[int]] | None = None
+        bigrams = ((k, s.bigrams) for k, s in enumerate(originals))
+        self.by_bigram = Postings(bigrams, _MAX_POSTINGS, asked)
+        self._by_word: Postings | None = None
+        self._contents: list[array[int]] = []
 
-    def content(self, k: int) -> frozenset[str]:
-        return _content_words(self.sentences[k].text, self.language)
+    def content(self, k: int) -> array[int]:
+        self.by_word()
+        return self._contents[k]
 
-    def by_word(self) -> dict[str, list[int]]:
+    def by_word(self) -> Postings:
         if self._by_word is None:
-            self._by_word = _postings((k, self.content(k)) for k in range(len(self.sentences)))
+            self._contents = [_content(s.text, self.language) for s in self.sentences]
+            self._by_word = Postings(enumerate(self._contents), _MAX_POSTINGS)
         return self._by_word
 
     def shared_bigrams(self, s: _Sentence) -> Counter[int]:
         """Original sentence -> informative bigrams it shares with `s`."""
-        return Counter(chain.from_iterable(map(self.by_bigram.get, s.bigrams, repeat(()))))
+        return self.by_bigram.shared(s.bigrams)
 
-    def reworded_candidates(self, content: frozenset[str], shared: Counter[int]) -> list[int]:
+    def reworded_candidates(self, content: frozenset[int], shared: Counter[int]) -> list[int]:
         """Original sentences sharing bigrams or two rare content words, most first."""
-        postings = self.by_word()
-        words = Counter(chain.from_iterable(map(postings.get, content, repeat(()))))
+        words = self.by_word().shared(content)
         pool = set(shared) | {k for k, n in words.items() if n >= 2}
         return sorted(pool, key=lambda k: (-shared[k], -words[k], k))[:_MAX_CANDIDATES]
-
-
-def _postings(items: Iterable[tuple[int, Iterable[_T]]]) -> dict[_T, list[int]]:
-    """Each term -> the sentences holding it, in order; terms held by more than
-    `_MAX_POSTINGS` sentences are left out (they say nothing about which one matches)."""
-    postings: defaultdict[_T, list[int]] = defaultdict(list)
-    for k, terms in items:
-        for term in terms:
-            postings[term].append(k)
-    for common in [t for t, hits in postings.items() if len(hits) > _MAX_POSTINGS]:
-        del postings[common]
-    return postings
 
 
 def _links_of(
@@ -298,7 +312,7 @@ def _reworded_link(
 ) -> list[SentenceLink]:
     """The original sentence (or two consecutive ones) whose content words `s` shares
     most, from `rewritten_threshold` (Dice)."""
-    content = _content_words(s.text, language)
+    content = frozenset(_content(s.text, language))
     best: tuple[float, int, int] | None = None
     for k in index.reworded_candidates(content, shared):
         if index.sentences[k].n_words < _MIN_WORDS:
@@ -318,7 +332,7 @@ def _reworded_link(
     ]
 
 
-def _dice(a: frozenset[str], b: frozenset[str]) -> float:
+def _dice(a: frozenset[int], b: frozenset[int]) -> float:
     if len(a) < _MIN_CONTENT or len(b) < _MIN_CONTENT:
         return 0.0
     return 2 * len(a & b) / (len(a) + len(b))
