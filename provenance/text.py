@@ -220,6 +220,25 @@ def token_words(token: str) -> tuple[str, ...]:
     return tuple(_WORD_RE.findall(_key(token)))
 
 
+def words_by_token(text: str) -> list[Sequence[str]]:
+    """`token_words` of each whitespace-separated token of `text`, in order.
+
+    Plain ASCII text without entities is lower-cased once and read by one regex call per
+    token (what `token_words` does for each of its tokens), without a memo lookup each.
+    """
+    if text.isascii() and "&" not in text:
+        return list(map(_WORD_RE.findall, text.lower().split()))
+    return list(map(token_words, text.split()))
+
+
+def text_words(text: str) -> list[str]:
+    """The `token_words` of every token of `text`, in one list (for plain ASCII text one
+    regex call: no word runs across whitespace, so the whole text splits as its tokens)."""
+    if text.isascii() and "&" not in text:
+        return _WORD_RE.findall(text.lower())
+    return [w for token in text.split() for w in token_words(token)]
+
+
 @lru_cache(maxsize=_KEY_CACHE_SIZE)
 def sentences(text: str, language: str = "en") -> tuple[str, ...]:
     """Split a paragraph into sentences (sentencex's rules for `language`), stripped.

@@ -10,7 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shared_dir import SHARED
 
-from provenance.text import clean_text, comparison_key, repair_mojibake, token_words, words
+from provenance.text import (
+    clean_text,
+    comparison_key,
+    quote_mask,
+    repair_mojibake,
+    text_words,
+    token_words,
+    words,
+    words_by_token,
+)
 
 LAPOST = SHARED / "real/families/cnn-nato-scramble-2025-02-12/lapost.txt"
 
@@ -203,3 +212,63 @@ def test_comparison_key_follows_its_reference(text: str) -> None:
 )
 def test_comparison_key_follows_its_reference_on_any_text(text: str) -> None:
     assert comparison_key(text) == _reference_key(text)
+
+
+# Plain ASCII (read as one text, \x1c-\x1f split like spaces) and mixed text (token by token).
+_TOKEN_TEXT = st.one_of(
+    st.text(alphabet=st.sampled_from("aB1 .,'`;-\"(\t\n\x1c\x1f"), max_size=40),
+    st.text(
+        alphabet=st.sampled_from("aB1 .,'&;\u2019\u201c\u2014-\u00a0\t\u00e9\u0130\ufb01\u00ab"),
+        max_size=40,
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The U.S.-led talks, it's said, cost $1,000.5", "AT&amp;T \u2014 \u201cYes,\u201d he said",
+     "caf\u00e9 \ufb01nal\u00a0line", "", "  \t ", "\u2014 -- (Reuters)"],
+)  # fmt: skip
+def test_words_of_a_whole_text_are_those_of_its_tokens(text: str) -> None:
+    by_token = [token_words(t) for t in text.split()]
+    assert [tuple(found) for found in words_by_token(text)] == by_token
+    assert text_words(text) == [w for found in by_token for w in found]
+
+
+@given(_TOKEN_TEXT)
+def test_words_of_any_text_are_those_of_its_tokens(text: str) -> None:
+    by_token = [token_words(t) for t in text.split()]
+    assert [tuple(found) for found in words_by_token(text)] == by_token
+    assert text_words(text) == [w for found in by_token for w in found]
+
+
+def _reference_quote_mask(tokens: list[str]) -> list[bool]:
+    """quote_mask without its shortcut for text that has no opening mark."""
+    openers = {'"': '"', "\u201c": '\u201d"', "\u201e": "\u201c\u201d", "\u00ab": "\u00bb",
+               "\u2018": "\u2019"}  # fmt: skip
+    mask, closer = [], ""
+    for tok in tokens:
+        core = tok.lstrip("([").rstrip(".,;:!?)]")
+        if not closer and core[:1] in openers:
+            closer, core = openers[core[:1]], core[1:]
+        mask.append(bool(closer))
+        if closer and core[-1:] and core[-1] in closer:
+            closer = ""
+    return mask
+
+
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.sampled_from("a(.\"\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019'"), min_size=1
+        ),
+        max_size=12,
+    )
+)
+def test_quote_mask_follows_its_reference(tokens: list[str]) -> None:
+    assert quote_mask(tokens) == _reference_quote_mask(tokens)
+
+
+def test_quote_mask_of_text_without_quotes_is_all_false() -> None:
+    assert quote_mask(["He", "said", "it's", "(fine)", "today."]) == [False] * 5
+    assert quote_mask(["He", "said", '"fine"', "today."]) == [False, False, True, False]

@@ -71,6 +71,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from ..detect.catalog import CREDIT_KINDS, CREDITING_KINDS, WIRE_KINDS
 from ..detect.chrome import is_chrome
@@ -96,7 +97,7 @@ from ..models import (
 )
 from ..settings import Settings
 from ..text import comparison_key, words
-from .derived import LONG_RUN_WORDS, Derivation, derivation, shared_runs
+from .derived import LONG_RUN_WORDS, RUN_WORDS, Derivation, derivation, run_shares
 from .translation import judge_translation
 
 __all__ = ["score"]
@@ -312,11 +313,11 @@ def _tally(
     for m in alignment.matches:
         if m.original_index is not None:
             t.orig_total[m.original_index] = len(m.original_text.split())
-            if is_chrome(m.original_text) or _is_headline(m.original_text, m.original_index):
+            if _is_chrome(m.original_text) or _is_headline(m.original_text, m.original_index):
                 t.orig_chrome.add(m.original_index)
         if m.copy_index is not None and m.copy_index not in cuts.beyond_original:
             t.copy_total[m.copy_index] = len(m.copy_text.split())
-            if is_chrome(m.copy_text):
+            if _is_chrome(m.copy_text):
                 t.copy_chrome.add(m.copy_index)
         if m.copy_index is None or m.original_index is None:
             t.substantive_additions += _is_substantive_addition(m, t)
@@ -325,10 +326,14 @@ def _tally(
     t.derivation = derivation(alignment, _copy_weight(t), cuts.beyond_original)
     copy_texts = [m.copy_text for m in _copy_paragraphs(alignment, t)]
     original_texts = [m.original_text for m in _original_paragraphs(alignment)]
-    t.runs = shared_runs(copy_texts, original_texts)
-    t.long_runs = shared_runs(copy_texts, original_texts, LONG_RUN_WORDS)
+    t.runs, t.long_runs = run_shares(copy_texts, original_texts, (RUN_WORDS, LONG_RUN_WORDS))
     t.paraphrase_share = paraphrase_share(alignment)
     return t
+
+
+# Page furniture, memoised per text: a paragraph the copy kept is the same text on both
+# sides, and a located original is scored as a candidate and then again.
+_is_chrome = lru_cache(maxsize=4_096)(is_chrome)
 
 
 def _copy_paragraphs(alignment: Alignment, t: _Tally) -> list[ParagraphMatch]:
@@ -561,9 +566,10 @@ def paraphrase_figures(alignment: Alignment, settings: Settings) -> dict[str, fl
     d = derivation(alignment, lambda _: 1.0)
     copy = _paragraph_texts(alignment, "copy", literal_too=True)
     original = _paragraph_texts(alignment, "original", literal_too=True)
+    runs, long_runs = run_shares(copy, original, (RUN_WORDS, LONG_RUN_WORDS))
     return {
-        "runs": shared_runs(copy, original),
-        "long_runs": shared_runs(copy, original, LONG_RUN_WORDS),
+        "runs": runs,
+        "long_runs": long_runs,
         "share": round(paraphrase_share(alignment), 4),
         "derived": d.derived,
         "literal": d.literal,
