@@ -77,6 +77,8 @@ def clean_text(s: str) -> str:
     word joiners, BOMs and soft hyphens are removed; lone surrogates become U+FFFD.
     Never raises.
     """
+    if s.isascii() and "&" not in s:
+        return " ".join(s.split())  # no entity, nothing to normalise, no invisible character
     s = unicodedata.normalize("NFC", _SURROGATE_RE.sub("\ufffd", html.unescape(s)))
     s = _INVISIBLE_RE.sub("", s)
     return " ".join(s.split())

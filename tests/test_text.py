@@ -343,3 +343,15 @@ def test_ftfy_never_finds_mojibake_in_clean_typography() -> None:
 )
 def test_clean_typography_is_not_repaired(text: str) -> None:
     assert repair_mojibake(text) == (text, None)
+
+
+@given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127)), _TOKEN_TEXT))
+def test_clean_text_of_plain_ascii_takes_every_step(text: str) -> None:
+    import html
+    import unicodedata
+
+    reference = unicodedata.normalize(
+        "NFC", re.sub("[\ud800-\udfff]", "\ufffd", html.unescape(text))
+    )
+    reference = re.sub("[\u200b\u2060\ufeff\u00ad]", "", reference)
+    assert clean_text(text) == " ".join(reference.split())
