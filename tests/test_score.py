@@ -8,6 +8,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from shared_dir import SHARED, have_shared
 
 from provenance.align import align_paragraphs
@@ -30,7 +32,9 @@ from provenance.models import (
     Verdict,
 )
 from provenance.score import score
+from provenance.score.derived import run_shares, shared_runs
 from provenance.settings import Settings
+from provenance.text import quote_mask, words
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = SHARED / "corpus" / "allsides_abp"
@@ -348,3 +352,64 @@ def test_pure_and_deterministic() -> None:
     alignment = align_paragraphs(case.copy, case.original, SETTINGS)
     first = score(copy, Evidence(), original, alignment, SETTINGS)
     assert score(copy, Evidence(), original, alignment, SETTINGS) == first
+
+
+# --- runs of words shared with the original (score.derived) ---------------------------
+
+RUNS_TABLE = [
+    # 5 of 7 words stand in runs ("cat sat on the mat"); "Yesterday the" do not
+    (["Yesterday the cat sat on the mat"], ["a cat sat on the mat today"], 3, 5 / 7),
+    (["the cat sat on the mat"], ["the cat sat", "on the mat"], 5, 0.0),
+    # a copy's run may cross its paragraphs, an original's may not
+    (["the cat", "sat down"], ["the cat sat down"], 3, 1.0),
+    (["the cat sat down"], ["the cat", "sat down"], 3, 0.0),
+    # names and numbers alone are no run; quoted words are not counted at all
+    (["Mr Justice Smith 1,000 said"], ["Mr Justice Smith 1,000 agreed"], 3, 0.0),
+    (['he said "we will win" today'], ['he said "we will win" today'], 3, 1.0),
+    (['"We will win"'], ['"We will win"'], 3, 0.0),
+    ([], ["anything"], 3, 0.0),
+]
+
+
+@pytest.mark.parametrize(("copy", "original", "n", "expected"), RUNS_TABLE)
+def test_shared_runs(copy: list[str], original: list[str], n: int, expected: float) -> None:
+    assert shared_runs(copy, original, n) == round(expected, 4)
+    assert run_shares(copy, original, (n, n)) == (round(expected, 4),) * 2
+
+
+def _reference_runs(copy: list[str], original: list[str], n: int) -> float:
+    """shared_runs written word by word (the vectorised form must agree with it)."""
+
+    def tokens(text: str) -> list[tuple[str, bool, bool]]:
+        display = text.split()
+        found = []
+        for token, quoted in zip(display, quote_mask(display), strict=True):
+            capital = token.lstrip("\"'\u201c\u2018(\u00ab\u201e")[:1].isupper()
+            found += [(w, not (capital or w[:1].isdigit()), quoted) for w in words(token)]
+        return found
+
+    grams = set()
+    for text in original:
+        keys = [w for w, _, _ in tokens(text)]
+        grams |= {tuple(keys[i : i + n]) for i in range(len(keys) - n + 1)}
+    found = [t for text in copy for t in tokens(text)]
+    covered = [False] * len(found)
+    for i in range(len(found) - n + 1):
+        run = found[i : i + n]
+        if tuple(w for w, _, _ in run) in grams and any(plain for _, plain, _ in run):
+            covered[i : i + n] = [True] * n
+    counted = [c for c, (_, _, quoted) in zip(covered, found, strict=True) if not quoted]
+    return round(sum(counted) / len(counted), 4) if counted else 0.0
+
+
+_RUN_WORDS_ALPHABET = ["the", "cat", "sat", "on", "The", "Cat", "9", "1,000", "\u201cwe", 'win"',
+                       "(Reuters)", "don\u2019t", "U.S.-led", "\u2014", "caf\u00e9", "&amp;"]  # fmt: skip
+_PARAGRAPHS = st.lists(
+    st.lists(st.sampled_from(_RUN_WORDS_ALPHABET), max_size=12).map(" ".join), max_size=4
+)
+
+
+@given(_PARAGRAPHS, _PARAGRAPHS)
+def test_run_shares_follow_their_reference(copy: list[str], original: list[str]) -> None:
+    expected = tuple(_reference_runs(copy, original, n) for n in (1, 3, 5))
+    assert run_shares(copy, original, (1, 3, 5)) == expected

@@ -5,12 +5,28 @@
 
 from __future__ import annotations
 
+import re
+import re._constants as _sre
+import re._parser as _parser
+from typing import Any
+
 import pytest
+from ftfy.badness import BADNESS_RE, is_bad
 from hypothesis import given
 from hypothesis import strategies as st
 from shared_dir import SHARED
 
-from provenance.text import clean_text, comparison_key, repair_mojibake, token_words, words
+from provenance.text import (
+    CLEAN_TYPOGRAPHY,
+    clean_text,
+    comparison_key,
+    quote_mask,
+    repair_mojibake,
+    text_words,
+    token_words,
+    words,
+    words_by_token,
+)
 
 LAPOST = SHARED / "real/families/cnn-nato-scramble-2025-02-12/lapost.txt"
 
@@ -203,3 +219,139 @@ def test_comparison_key_follows_its_reference(text: str) -> None:
 )
 def test_comparison_key_follows_its_reference_on_any_text(text: str) -> None:
     assert comparison_key(text) == _reference_key(text)
+
+
+# Plain ASCII (read as one text, \x1c-\x1f split like spaces) and mixed text (token by token).
+_TOKEN_TEXT = st.one_of(
+    st.text(alphabet=st.sampled_from("aB1 .,'`;-\"(\t\n\x1c\x1f"), max_size=40),
+    st.text(
+        alphabet=st.sampled_from("aB1 .,'&;\u2019\u201c\u2014-\u00a0\t\u00e9\u0130\ufb01\u00ab"),
+        max_size=40,
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The U.S.-led talks, it's said, cost $1,000.5", "AT&amp;T \u2014 \u201cYes,\u201d he said",
+     "caf\u00e9 \ufb01nal\u00a0line", "", "  \t ", "\u2014 -- (Reuters)"],
+)  # fmt: skip
+def test_words_of_a_whole_text_are_those_of_its_tokens(text: str) -> None:
+    by_token = [token_words(t) for t in text.split()]
+    assert [tuple(found) for found in words_by_token(text)] == by_token
+    assert text_words(text) == [w for found in by_token for w in found]
+
+
+@given(_TOKEN_TEXT)
+def test_words_of_any_text_are_those_of_its_tokens(text: str) -> None:
+    by_token = [token_words(t) for t in text.split()]
+    assert [tuple(found) for found in words_by_token(text)] == by_token
+    assert text_words(text) == [w for found in by_token for w in found]
+
+
+def _reference_quote_mask(tokens: list[str]) -> list[bool]:
+    """quote_mask without its shortcut for text that has no opening mark."""
+    openers = {'"': '"', "\u201c": '\u201d"', "\u201e": "\u201c\u201d", "\u00ab": "\u00bb",
+               "\u2018": "\u2019"}  # fmt: skip
+    mask, closer = [], ""
+    for tok in tokens:
+        core = tok.lstrip("([").rstrip(".,;:!?)]")
+        if not closer and core[:1] in openers:
+            closer, core = openers[core[:1]], core[1:]
+        mask.append(bool(closer))
+        if closer and core[-1:] and core[-1] in closer:
+            closer = ""
+    return mask
+
+
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.sampled_from("a(.\"\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019'"), min_size=1
+        ),
+        max_size=12,
+    )
+)
+def test_quote_mask_follows_its_reference(tokens: list[str]) -> None:
+    assert quote_mask(tokens) == _reference_quote_mask(tokens)
+
+
+def test_quote_mask_of_text_without_quotes_is_all_false() -> None:
+    assert quote_mask(["He", "said", "it's", "(fine)", "today."]) == [False] * 5
+    assert quote_mask(["He", "said", '"fine"', "today."]) == [False, False, True, False]
+
+
+def _matchable(item: tuple[Any, Any], alphabet: str) -> set[str] | None:
+    """The characters of `alphabet` one parsed regex item can match; None when the item
+    is not one character (an anchor, a group: it proves nothing)."""
+    op, av = item
+    if op is _sre.LITERAL:
+        return {c for c in alphabet if ord(c) == av}
+    if op is _sre.NOT_LITERAL:
+        return {c for c in alphabet if ord(c) != av}
+    if op is _sre.ANY:
+        return set(alphabet) - {"\n"}
+    if op is _sre.IN:
+        categories = {_sre.CATEGORY_SPACE: r"\s", _sre.CATEGORY_WORD: r"\w",
+                      _sre.CATEGORY_DIGIT: r"\d"}  # fmt: skip
+        negate = any(o is _sre.NEGATE for o, _ in av)
+
+        def inside(c: str) -> bool:
+            for o, a in av:
+                if (o is _sre.LITERAL and ord(c) == a) or (
+                    o is _sre.RANGE and a[0] <= ord(c) <= a[1]
+                ):
+                    return True
+                if o is _sre.CATEGORY and re.fullmatch(categories[a], c):
+                    return True
+            return False
+
+        return {c for c in alphabet if inside(c) != negate}
+    return None
+
+
+def _branch_can_match(branch: list[tuple[Any, Any]], alphabet: str) -> bool:
+    """False when a character the branch requires is not in `alphabet`."""
+    for op, av in branch:
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+            low, _, sub = av
+            if low == 0 or len(sub) != 1:
+                continue
+            op, av = sub[0]
+        found = _matchable((op, av), alphabet)
+        if found is not None and not found:
+            return False
+    return True
+
+
+def test_ftfy_never_finds_mojibake_in_clean_typography() -> None:
+    """repair_mojibake skips ftfy for text of ASCII and CLEAN_TYPOGRAPHY: every branch of
+    ftfy's badness pattern needs a character outside them (so is_bad is False)."""
+    alphabet = "".join(map(chr, range(128))) + CLEAN_TYPOGRAPHY
+    [(op, (_, branches))] = list(_parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags))
+    assert op is _sre.BRANCH
+    assert len(branches) > 30  # the whole pattern was read
+    can_match = [str(b) for b in branches if _branch_can_match(list(b), alphabet)]
+    assert can_match == []
+    # and the proof can fail: with a currency sign "\u201d\u20ac" is flagged
+    assert any(_branch_can_match(list(b), alphabet + "\u20ac") for b in branches)
+    assert is_bad("\u201d\u20ac") and not is_bad(CLEAN_TYPOGRAPHY + " plain")
+
+
+@pytest.mark.parametrize(
+    "text", ["\u201cWe won\u2019t\u201d \u2014 she said\u2026", "a\u00a0b \u00abc\u00bb \u2022 d"]
+)
+def test_clean_typography_is_not_repaired(text: str) -> None:
+    assert repair_mojibake(text) == (text, None)
+
+
+@given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127)), _TOKEN_TEXT))
+def test_clean_text_of_plain_ascii_takes_every_step(text: str) -> None:
+    import html
+    import unicodedata
+
+    reference = unicodedata.normalize(
+        "NFC", re.sub("[\ud800-\udfff]", "\ufffd", html.unescape(text))
+    )
+    reference = re.sub("[\u200b\u2060\ufeff\u00ad]", "", reference)
+    assert clean_text(text) == " ".join(reference.split())

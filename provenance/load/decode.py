@@ -14,6 +14,8 @@ from ..errors import InputError
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
 _XML_ENCODING_RE = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""")
 _CONTENT_TYPE_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+# Control characters of text other than tab, line feed, form feed and carriage return.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -125,7 +127,7 @@ def _sniff_utf16(data: bytes) -> str | None:
 def _check_text(text: str, source: str) -> str:
     """Refuse decoded text that is really binary: many control or replacement characters."""
     sample = text[:20_000]
-    controls = sum(1 for c in sample if c < " " and c not in "\t\n\r\f")
+    controls = len(_CONTROL_RE.findall(sample))
     replaced = sample.count("\ufffd")
     # Text in a legacy code page read as UTF-8 loses one character in a few dozen;
     # binary data has control bytes everywhere.

@@ -71,6 +71,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
 
 from ..detect.catalog import CREDIT_KINDS, CREDITING_KINDS, WIRE_KINDS
 from ..detect.chrome import is_chrome
@@ -96,7 +97,7 @@ from ..models import (
 )
 from ..settings import Settings
 from ..text import comparison_key, words
-from .derived import LONG_RUN_WORDS, Derivation, derivation, shared_runs
+from .derived import LONG_RUN_WORDS, RUN_WORDS, Derivation, derivation, run_shares
 from .translation import judge_translation
 
 __all__ = ["score"]
@@ -158,8 +159,10 @@ _NAME_RE = re.compile(r"[^a-z0-9]+")
 
 @dataclass
 class _Tally:
-    """Token counts gathered over an alignment."""
+    """Token counts gathered over an alignment, and the figures of derivation that are
+    read only when a verdict or finding asks (each costs more than the whole count)."""
 
+    alignment: Alignment
     orig_total: dict[int, int] = field(default_factory=dict)
     orig_covered: defaultdict[int, float] = field(default_factory=lambda: defaultdict(float))
     copy_total: dict[int, int] = field(default_factory=dict)
@@ -181,9 +184,27 @@ class _Tally:
     copy_chrome: set[int] = field(default_factory=set)
     substantive_additions: int = 0
     derivation: Derivation = field(default_factory=lambda: Derivation(0.0, 0.0, 0.0, 0.0))
-    runs: float = 0.0
-    long_runs: float = 0.0
-    paraphrase_share: float = 0.0
+    copy_texts: list[str] = field(default_factory=list)  # the article's paragraphs
+    original_texts: list[str] = field(default_factory=list)
+
+    @cached_property
+    def _run_shares(self) -> tuple[float, ...]:
+        return run_shares(self.copy_texts, self.original_texts, (RUN_WORDS, LONG_RUN_WORDS))
+
+    @property
+    def runs(self) -> float:
+        """Share of the copy's words in runs of 3+ words of the original."""
+        return self._run_shares[0]
+
+    @property
+    def long_runs(self) -> float:
+        """Share of the copy's words in runs of 5+ words of the original."""
+        return self._run_shares[1]
+
+    @cached_property
+    def paraphrase_share(self) -> float:
+        """`paraphrase_share` of the alignment."""
+        return paraphrase_share(self.alignment)
 
 
 def score(
@@ -285,7 +306,7 @@ _SENTENCE_END_RE = re.compile("[.!?\u2026:;)\\]\"'\u201d\u2019\u00bb]\\s*$")
 
 def _looks_cut(text: str) -> bool:
     """A paragraph that stops mid-sentence (a stored excerpt cut off there)."""
-    return len(text.split()) >= _CHROME_WORDS and not _SENTENCE_END_RE.search(text)
+    return _count(text) >= _CHROME_WORDS and not _SENTENCE_END_RE.search(text)
 
 
 def _is_excerpt(doc: Document) -> bool:
@@ -308,27 +329,38 @@ def _tally(
     credit_spans: dict[int, tuple[str, ...]],
     original_credit_spans: dict[int, tuple[str, ...]],
 ) -> _Tally:
-    t = _Tally(cuts=cuts, credit_spans=credit_spans, original_credit_spans=original_credit_spans)
+    t = _Tally(
+        alignment, cuts=cuts, credit_spans=credit_spans, original_credit_spans=original_credit_spans
+    )
     for m in alignment.matches:
         if m.original_index is not None:
-            t.orig_total[m.original_index] = len(m.original_text.split())
-            if is_chrome(m.original_text) or _is_headline(m.original_text, m.original_index):
+            t.orig_total[m.original_index] = _count(m.original_text)
+            if _is_chrome(m.original_text) or _is_headline(m.original_text, m.original_index):
                 t.orig_chrome.add(m.original_index)
         if m.copy_index is not None and m.copy_index not in cuts.beyond_original:
-            t.copy_total[m.copy_index] = len(m.copy_text.split())
-            if is_chrome(m.copy_text):
+            t.copy_total[m.copy_index] = _count(m.copy_text)
+            if _is_chrome(m.copy_text):
                 t.copy_chrome.add(m.copy_index)
         if m.copy_index is None or m.original_index is None:
             t.substantive_additions += _is_substantive_addition(m, t)
             continue
         _add_pair(t, m, m.copy_index, m.original_index)
     t.derivation = derivation(alignment, _copy_weight(t), cuts.beyond_original)
-    copy_texts = [m.copy_text for m in _copy_paragraphs(alignment, t)]
-    original_texts = [m.original_text for m in _original_paragraphs(alignment)]
-    t.runs = shared_runs(copy_texts, original_texts)
-    t.long_runs = shared_runs(copy_texts, original_texts, LONG_RUN_WORDS)
-    t.paraphrase_share = paraphrase_share(alignment)
+    t.copy_texts = [m.copy_text for m in _copy_paragraphs(alignment, t)]
+    t.original_texts = [m.original_text for m in _original_paragraphs(alignment)]
     return t
+
+
+@lru_cache(maxsize=16_384)
+def _count(text: str) -> int:
+    """The whitespace-separated tokens of `text` (memoised: a paragraph and the runs of
+    its diff are counted by several scores)."""
+    return len(text.split())
+
+
+# Page furniture, memoised per text: a paragraph the copy kept is the same text on both
+# sides, and a located original is scored as a candidate and then again.
+_is_chrome = lru_cache(maxsize=4_096)(is_chrome)
 
 
 def _copy_paragraphs(alignment: Alignment, t: _Tally) -> list[ParagraphMatch]:
@@ -354,7 +386,7 @@ def _is_headline(text: str, index: int) -> bool:
     stripped = text.strip()
     return (
         index < _HEADLINE_WINDOW
-        and len(stripped.split()) <= _HEADLINE_MAX_WORDS
+        and _count(stripped) <= _HEADLINE_MAX_WORDS
         and not stripped.endswith((".", "!", "?", ".”", '."'))
     )
 
@@ -365,7 +397,7 @@ def _is_substantive_addition(m: ParagraphMatch, t: _Tally) -> bool:
         m.status is Status.ADDED
         and m.copy_index not in t.copy_chrome
         and m.copy_index not in t.cuts.beyond_original
-        and len(m.copy_text.split()) >= _SUBSTANTIVE_ADDITION_TOKENS
+        and _count(m.copy_text) >= _SUBSTANTIVE_ADDITION_TOKENS
     )
 
 
@@ -381,7 +413,7 @@ def _add_pair(t: _Tally, m: ParagraphMatch, ci: int, oi: int) -> None:
     t.moved += m.moved
     spans = t.original_credit_spans.get(oi, ())
     t.orig_credit_dropped[oi] += sum(
-        len(d.original.split())
+        _count(d.original)
         for d in m.diff
         if d.op == "delete" and any(comparison_key(d.original) in span for span in spans)
     )
@@ -444,22 +476,20 @@ def _effective_quote_changes(m: ParagraphMatch, cut: bool) -> tuple[DiffOp, ...]
 
 def _covered(m: ParagraphMatch, cut: bool = False) -> tuple[float, float]:
     """(original tokens present in the copy, copy tokens standing for original tokens)."""
-    orig_n, copy_n = len(m.original_text.split()), len(m.copy_text.split())
+    orig_n, copy_n = _count(m.original_text), _count(m.copy_text)
     if m.status is Status.REWRITTEN:
         shared = _shared_words(m.original_text, m.copy_text)
         return orig_n * shared, float(copy_n)
     if not m.diff:
         return float(orig_n), float(copy_n)
     diff = _uncut(m.diff) if cut else m.diff
-    equal = sum(len(d.original.split()) for d in diff if _keeps_meaning(d))
+    equal = sum(_count(d.original) for d in diff if _keeps_meaning(d))
     kept = sum(
-        len(d.copy.split())
-        for d in diff
-        if d.op in ("equal", "replace") or d.kind is EditKind.STYLE
+        _count(d.copy) for d in diff if d.op in ("equal", "replace") or d.kind is EditKind.STYLE
     )
     if cut:
         # the side that runs on past the cut was never compared: it is neither kept nor added
-        kept += sum(len(d.copy.split()) for d in m.diff[len(diff) :])
+        kept += sum(_count(d.copy) for d in m.diff[len(diff) :])
     return float(equal), float(kept)
 
 
@@ -490,7 +520,7 @@ def _pair_fidelity(m: ParagraphMatch, cut: bool = False) -> float:
         return m.similarity
     if not m.diff:
         return 1.0
-    equal = sum(len(d.original.split()) for d in m.diff if _keeps_meaning(d))
+    equal = sum(_count(d.original) for d in m.diff if _keeps_meaning(d))
     changed = _changed_tokens(m, cut)
     return equal / (equal + changed) if equal + changed else 0.0
 
@@ -508,9 +538,9 @@ def _changed_tokens(m: ParagraphMatch, cut: bool = False, credits: tuple[str, ..
         if d.op == "insert" and any(comparison_key(d.copy) in span for span in credits):
             continue
         if d.op == "replace":
-            total += max(len(d.original.split()), len(d.copy.split()))
+            total += max(_count(d.original), _count(d.copy))
         elif d.op == "insert":
-            total += len(d.copy.split())
+            total += _count(d.copy)
     return total
 
 
@@ -561,9 +591,10 @@ def paraphrase_figures(alignment: Alignment, settings: Settings) -> dict[str, fl
     d = derivation(alignment, lambda _: 1.0)
     copy = _paragraph_texts(alignment, "copy", literal_too=True)
     original = _paragraph_texts(alignment, "original", literal_too=True)
+    runs, long_runs = run_shares(copy, original, (RUN_WORDS, LONG_RUN_WORDS))
     return {
-        "runs": shared_runs(copy, original),
-        "long_runs": shared_runs(copy, original, LONG_RUN_WORDS),
+        "runs": runs,
+        "long_runs": long_runs,
         "share": round(paraphrase_share(alignment), 4),
         "derived": d.derived,
         "literal": d.literal,
@@ -627,14 +658,13 @@ def _content_bigrams(text: str) -> set[tuple[str, str]]:
 def _verdict(t: _Tally, s: Scores, settings: Settings) -> Verdict:
     if not _is_derived(t, settings):
         return Verdict.UNRELATED
-    word_for_word = t.long_runs >= settings.literal_min_runs
     covered = sum(min(t.orig_covered[i], n) for i, n in t.orig_total.items())
     reworded = covered and t.rewritten_tokens / covered >= _REWRITTEN_SHARE
-    if not word_for_word and (
+    if (
         reworded
         or s.fidelity < settings.rewritten_max_fidelity
         or s.coverage < settings.unrelated_max_coverage
-    ):
+    ) and t.long_runs < settings.literal_min_runs:  # kept word for word: never a rewrite
         return Verdict.REWRITTEN
     if (
         t.quote_changes
@@ -654,10 +684,10 @@ def _is_derived(t: _Tally, settings: Settings) -> bool:
     """The copy comes from the original: it keeps its wording in runs of words, or follows
     its sentences in order (a paraphrase). Independent reports of one event share names,
     numbers, quotes and a stock phrase or two, which neither figure counts."""
-    return (
-        t.runs >= settings.derived_min_runs
-        or t.derivation.ordered >= settings.paraphrase_min_ordered
+    return (  # the cheapest figure first
+        t.derivation.ordered >= settings.paraphrase_min_ordered
         or t.paraphrase_share >= settings.paraphrase_min_share
+        or t.runs >= settings.derived_min_runs
     )
 
 
@@ -869,7 +899,7 @@ def _alignment_findings(alignment: Alignment, t: _Tally) -> list[Finding]:
         m
         for m in alignment.matches
         if m.status is Status.ADDED
-        and len(m.copy_text.split()) >= _CHROME_WORDS
+        and _count(m.copy_text) >= _CHROME_WORDS
         and m.copy_index not in t.cuts.beyond_original
     ]
     if added:
@@ -903,7 +933,7 @@ def _style_finding(edits: list[DiffOp]) -> Finding:
 
 def _dropped_finding(alignment: Alignment, text: list[ParagraphMatch], total: int) -> Finding:
     rows = sum(m.status is Status.DROPPED for m in alignment.matches)
-    words = _plural(sum(len(m.original_text.split()) for m in text), "word")
+    words = _plural(sum(_count(m.original_text) for m in text), "word")
     verb = "is" if rows == 1 else "are"
     message = f"{rows} of {total} original paragraphs {verb} missing from the copy"
     if rows == len(text):
@@ -915,7 +945,7 @@ def _dropped_finding(alignment: Alignment, text: list[ParagraphMatch], total: in
 
 def _added_finding(alignment: Alignment, text: list[ParagraphMatch], beyond: int) -> Finding:
     rows = sum(m.status is Status.ADDED for m in alignment.matches)
-    words = _plural(sum(len(m.copy_text.split()) for m in text), "word")
+    words = _plural(sum(_count(m.copy_text) for m in text), "word")
     noun = "copy paragraph is" if rows == 1 else "copy paragraphs are"
     message = f"{rows} {noun} not in the original"
     if rows == len(text):

@@ -18,17 +18,31 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, compress, repeat
+from operator import and_
+from typing import TypeVar
 
 from ..align import heaviest_chain
 from ..models import Alignment, SentenceLink
-from ..text import quote_mask, token_words
+from ..text import quote_mask, text_words, words_by_token
 
-__all__ = ["LONG_RUN_WORDS", "RUN_WORDS", "Derivation", "derivation", "shared_runs"]
+__all__ = [
+    "LONG_RUN_WORDS",
+    "RUN_WORDS",
+    "Derivation",
+    "derivation",
+    "run_shares",
+    "shared_runs",
+]
 
 
 RUN_WORDS = 3
 # Runs this long are kept word for word: a spinner's synonyms break them.
 LONG_RUN_WORDS = 5
+
+_T = TypeVar("_T")
+# Marks that may stand before a capital (a name in quotes or brackets).
+_OPENING_MARKS = "\"'\u201c\u2018(\u00ab\u201e"
 
 
 @dataclass(frozen=True)
@@ -46,47 +60,81 @@ def shared_runs(copy: Sequence[str], original: Sequence[str], n: int = RUN_WORDS
     Words inside quotation marks are left out (independent reports quote the same
     statement), and so are runs made of names and numbers alone ("Mr Justice Smith").
     """
-    grams = {g for text in original for g in _ngrams(_tokens(text)[0], n)}
+    return run_shares(copy, original, (n,))[0]
+
+
+def run_shares(
+    copy: Sequence[str], original: Sequence[str], lengths: Sequence[int] = (RUN_WORDS,)
+) -> tuple[float, ...]:
+    """`shared_runs` for each run length of `lengths`, both sides read once for all.
+
+    Runs of the original stay within its paragraphs; the copy is read as one sequence.
+    """
     keys: list[str] = []
     plain: list[bool] = []
     quoted: list[bool] = []
+    known: dict[str, tuple[str, ...]] = {}  # a paragraph both sides hold is read once
     for text in copy:
         text_keys, text_plain, text_quoted = _tokens(text)
         keys += text_keys
         plain += text_plain
         quoted += text_quoted
-    covered = [False] * len(keys)
-    for i, gram in enumerate(_ngrams(keys, n)):
-        if gram in grams and any(plain[i : i + n]):
-            covered[i : i + n] = [True] * n
-    counted = [i for i, q in enumerate(quoted) if not q]
+        known[text] = text_keys
+    counted = quoted.count(False)
     if not counted:
-        return 0.0
-    return round(sum(covered[i] for i in counted) / len(counted), 4)
+        return tuple(0.0 for _ in lengths)
+    original_keys = [known[text] if text in known else _keys(text) for text in original]
+    unquoted = [not q for q in quoted]
+    return tuple(
+        round(_covered_words(keys, plain, unquoted, original_keys, n) / counted, 4) for n in lengths
+    )
+
+
+def _covered_words(
+    keys: list[str],
+    plain: list[bool],
+    unquoted: list[bool],
+    original_keys: list[tuple[str, ...]],
+    n: int,
+) -> int:
+    """How many unquoted copy words stand in a run of `n` words of the original that
+    holds a plain word (each word once, however many runs cover it)."""
+    grams: set[tuple[str, ...]] = set()
+    for text_keys in original_keys:
+        grams.update(_ngrams(text_keys, n))
+    # starts[i]: a shared run with a plain word starts at copy word i
+    starts = list(map(and_, map(grams.__contains__, _ngrams(keys, n)), map(any, _ngrams(plain, n))))
+    # word j is covered when a run starts at one of the n words ending at j
+    pad = [False] * (n - 1)
+    covered = map(any, _ngrams(pad + starts + pad, n))
+    return sum(compress(covered, unquoted))
+
+
+@lru_cache(maxsize=4_096)
+def _keys(text: str) -> tuple[str, ...]:
+    """Word keys of `text` (`_tokens`'s first part, without the flags)."""
+    return tuple(text_words(text))
 
 
 @lru_cache(maxsize=4_096)
 def _tokens(text: str) -> tuple[tuple[str, ...], tuple[bool, ...], tuple[bool, ...]]:
     """Word keys of `text`, whether each is a plain word (not a name or number), and
-    whether it stands inside quotation marks (memoised: each check counts runs of two
-    lengths, and a copy shares most paragraphs with its original)."""
+    whether it stands inside quotation marks (memoised: a copy shares most paragraphs
+    with its original, and a located original is scored once as a candidate and again)."""
     display = text.split()
-    in_quote = quote_mask(display)
-    keys: list[str] = []
-    plain: list[bool] = []
-    quoted: list[bool] = []
-    for token, q in zip(display, in_quote, strict=True):
-        found = token_words(token)
-        if not found:
-            continue
-        capital = token.lstrip("\"'\u201c\u2018(\u00ab\u201e")[:1].isupper()
-        keys += found
-        plain += [not (capital or w[:1].isdigit()) for w in found]
-        quoted += [q] * len(found)
-    return tuple(keys), tuple(plain), tuple(quoted)
+    found = words_by_token(text)
+    keys = tuple(chain.from_iterable(found))
+    plain = tuple(
+        not (token.lstrip(_OPENING_MARKS)[:1].isupper() or w[:1].isdigit())
+        for token, token_keys in zip(display, found, strict=True)
+        for w in token_keys
+    )
+    counts = map(len, found)
+    quoted = tuple(chain.from_iterable(map(repeat, quote_mask(display), counts)))
+    return keys, plain, quoted
 
 
-def _ngrams(tokens: Sequence[str], n: int) -> Iterable[tuple[str, ...]]:
+def _ngrams(tokens: Sequence[_T], n: int) -> Iterable[tuple[_T, ...]]:
     return zip(*(tokens[i:] for i in range(n)), strict=False)
 
 
