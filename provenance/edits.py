@@ -397,12 +397,21 @@ def _style_token(token: str, lex: _Lexicon) -> str:
     return american(token).replace("-", "")
 
 
-@lru_cache(maxsize=4_096)
 def american(word: str) -> str:
-    """The US spelling of a lower-case word ("labour" -> "labor"); other words unchanged."""
-    from breame.spelling import get_american_spelling
+    """The US spelling of a lower-case word ("labour" -> "labor"); other words unchanged.
+    (breame's `get_american_spelling`, read straight from its table: it is asked for every
+    content word of a text.)"""
+    if not word.isalpha():
+        return word
+    plain = word.lower().strip()
+    return _british_to_american().get(plain, plain)
 
-    return str(get_american_spelling(word)) if word.isalpha() else word
+
+@cache
+def _british_to_american() -> dict[str, str]:
+    from breame.data.spelling_constants import BRITISH_ENGLISH_SPELLINGS
+
+    return dict(BRITISH_ENGLISH_SPELLINGS)
 
 
 def _strip_accents(token: str) -> str:

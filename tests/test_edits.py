@@ -122,3 +122,13 @@ def test_word_tokens_are_the_word_tokens_of_the_full_tokenizer(text: str) -> Non
 
     words = [t for t in _TOKEN_RE.findall(text) if not (t[0].isdigit() or t in "$€£¥%")]
     assert _WORD_TOKEN_RE.findall(text) == words
+
+
+@given(st.sampled_from(["labour", "Colour", "analyse", "grey", "centre", "word"]) | st.text())
+def test_american_reads_breames_table_as_breame_does(word: str) -> None:
+    from breame.spelling import get_american_spelling
+
+    from provenance.edits import american
+
+    expected = str(get_american_spelling(word)) if word.isalpha() else word
+    assert american(word) == expected
