@@ -36,6 +36,9 @@ _DOUBLE_QUOTES_RE = re.compile("[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]|''"
 # A run of dashes (a regex led by the character class: it is found by a fast scan).
 _DASHES_RE = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d-]+")
 _WORD_RE = re.compile(r"\w+(?:[.,']\w+)*")
+# ASCII text whose whitespace `" ".join(s.split())` would change: a character str.split
+# breaks on other than the space, two spaces in a row, or a space at either end.
+_ASCII_SPACING_RE = re.compile(r"[\t\n\x0b\x0c\r\x1c-\x1f]|  |^ | $")
 _THAI_RE = re.compile("[\u0e00-\u0e7f]")
 # Typography of clean text that ftfy's test for mojibake (`ftfy.badness.is_bad`) never
 # flags in text of these characters and ASCII alone, whatever their order: ftfy returns
@@ -208,10 +211,14 @@ def _key(s: str) -> str:
     if s.isascii() and "&" not in s:
         # No entity, no Unicode: of the steps below only these change such text.
         s = s.replace("`", "'").replace("''", '"')
+        if _ASCII_SPACING_RE.search(s):
+            s = " ".join(s.split())
+        if "-" not in s:  # the only dash in ASCII
+            return s.casefold()
     else:
         s = unicodedata.normalize("NFKC", clean_text(s))
         s = _DOUBLE_QUOTES_RE.sub('"', _SINGLE_QUOTES_RE.sub("'", s))
-    s = " ".join(s.split())
+        s = " ".join(s.split())
     if _DASHES_RE.search(s):
         s = _DASHES_RE.sub("-", s).replace(" -", "-").replace("- ", "-")
     return s.casefold()
