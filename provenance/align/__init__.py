@@ -701,6 +701,9 @@ def _linked_tokens(
 def _sentence_groups(links: list[SentenceLink]) -> tuple[SentencePair, ...]:
     """Links of one paragraph pair as groups: sentences joined by links belong together
     (a copy sentence made of two original ones, or the other way round)."""
+    pairs = sorted((link.copy_sentence, link.original_sentence) for link in links)
+    if len({c for c, _ in pairs}) == len(pairs) == len({o for _, o in pairs}):
+        return tuple(SentencePair((c,), (o,)) for c, o in pairs)  # one to one: no groups
     groups: list[tuple[set[int], set[int]]] = []
     for link in links:
         hits = [g for g in groups if link.copy_sentence in g[0] or link.original_sentence in g[1]]
