@@ -47,6 +47,9 @@ _MIN_CONTAINMENT = 0.6
 _MAX_CANDIDATES = 8
 # A bigram or word found in more original sentences than this names no candidate.
 _MAX_POSTINGS = 50
+# An index of the original's sentences holds every bigram up to this many sentences;
+# beyond, only those the copy's sentences can ask for (memory, not results).
+_SMALL_INDEX = 1_000
 # Reworded links need this many content words on each side.
 _MIN_CONTENT = 4
 # Stripped from both ends of a token before it is read as a content word.
@@ -152,8 +155,11 @@ def link_sentences(
                 found = _links_of(s, local, settings, language, ratio, reworded=False)
             if not found:
                 if index is None:
-                    asked = _bigrams_asked(split_copy, asking[bisect_left(asking, pos) :])
-                    index = _Index(split_original.all(), language, asked)
+                    everything = split_original.all()
+                    asked = None
+                    if len(everything) > _SMALL_INDEX:
+                        asked = _bigrams_asked(split_copy, asking[bisect_left(asking, pos) :])
+                    index = _Index(everything, language, asked)
                 found = _links_of(s, index, settings, language, ratio)
             links += found
     return tuple(links), words
