@@ -29,15 +29,14 @@ wording. Never raises.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
-from importlib import resources
 
+from .datafiles import read_data
 from .models import EditKind
 
 __all__ = [
@@ -541,8 +540,7 @@ def _phrase_index(phrases: Iterable[str]) -> dict[str, tuple[tuple[tuple[str, ..
 
 @cache
 def _lexicon() -> _Lexicon:
-    text = resources.files("provenance").joinpath("data/edits.toml").read_text("utf-8")
-    data = tomllib.loads(text)
+    data = read_data("edits.toml")
 
     def norm(words: Iterable[str]) -> list[str]:
         return [_strip_accents(w.casefold()) for w in words]

@@ -174,11 +174,21 @@ def test_publisher_aliases_are_unambiguous() -> None:
 
 def test_the_suffix_list_holds_what_the_library_parses_itself() -> None:
     """The Unicode suffixes' punycode forms are added ahead of time; the suffixes are the
-    ones the library builds when it encodes every line itself."""
+    ones the library builds when it encodes every line itself. A host with no `xn--`
+    label is looked up among the ASCII rules alone (the Unicode ones are built when a
+    host needs them): every rule of the list gives the library's answer either way."""
     from publicsuffixlist import PublicSuffixList
 
-    from provenance.detect.domains import _suffixes
+    from provenance.detect.domains import _idn_suffixes, _suffixes
 
     reference = PublicSuffixList(only_icann=True, accept_unknown=False)
-    assert _suffixes()._publicsuffix == reference._publicsuffix
+    assert _idn_suffixes()._publicsuffix == reference._publicsuffix
+    ascii_rules = _suffixes()._publicsuffix
+    assert ascii_rules <= reference._publicsuffix
+    left_out = reference._publicsuffix - ascii_rules
+    assert left_out and all(not r.isascii() or "xn--" in r for r in left_out)
+    for rule in sorted(r for r in reference._publicsuffix if r.isascii()):
+        suffix = rule.lstrip("!").replace("*", "w")
+        for host in (suffix, f"x.{suffix}", f"y.x.{suffix}"):
+            assert registrable_domain(host) == reference.privatesuffix(host), host
     assert registrable_domain("https://news.example.xn--p1ai/a") == "example.xn--p1ai"

@@ -12,11 +12,11 @@ import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..datafiles import read_data
 from ..errors import SettingsError
 from ..models import Credit, EditKind, ParagraphMatch, Report, Severity, Status, Verdict
 
@@ -64,10 +64,9 @@ def load_policy(path: Path | None = None) -> Policy:
     name = str(path) if path else "default policy"
     try:
         if path is None:
-            text = resources.files("provenance").joinpath("data/policy.toml").read_text("utf-8")
+            data = read_data("policy.toml")
         else:
-            text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
         return _policy_from(data, name)
     except (OSError, UnicodeDecodeError) as exc:
         raise SettingsError(f"{name}: cannot read policy ({exc})") from exc

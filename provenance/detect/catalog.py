@@ -12,9 +12,9 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
+from ..datafiles import read_data
 from ..errors import SettingsError
 
 CREDIT_KINDS = frozenset(
@@ -140,9 +140,8 @@ def normalize_name(name: str) -> str:
 
 
 def _load_toml(filename: str) -> dict[str, Any]:
-    path = resources.files("provenance").joinpath("data").joinpath(filename)
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return read_data(filename)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise SettingsError(f"cannot read data file {filename}: {exc}") from exc
 

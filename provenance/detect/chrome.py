@@ -8,11 +8,10 @@ or has additions.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
+from ..datafiles import read_data
 from ..errors import SettingsError
 
 _DEFAULT_MAX_WORDS = 25
@@ -29,8 +28,7 @@ class ChromeRule:
 def chrome_rules() -> tuple[ChromeRule, ...]:
     """The rules of data/chrome.toml. Raises SettingsError when the file is broken."""
     try:
-        text = resources.files("provenance").joinpath("data/chrome.toml").read_text("utf-8")
-        entries = tomllib.loads(text)["line"]
+        entries = read_data("chrome.toml")["line"]
         return tuple(
             ChromeRule(
                 re.compile(e["pattern"], re.IGNORECASE),

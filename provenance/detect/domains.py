@@ -21,14 +21,30 @@ _HOSTLIKE_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)+$",
 
 @cache
 def _suffixes() -> PublicSuffixList:
-    """ICANN suffixes only, and no domain under a suffix the list does not know. The ICANN
-    rules are picked out and the few Unicode ones given their punycode forms here, in one
+    """The ICANN suffixes written in ASCII, and no domain under a suffix the list does not
+    know. Every host looked up here is ASCII (see _HOSTLIKE_RE), and one with no `xn--`
+    label can only fall under these: the Unicode rules and their punycode forms are left
+    to `_idn_suffixes`, built only for a host that needs them (encoding them through the
+    idna codec is most of the list's cost)."""
+    return PublicSuffixList(
+        _icann_rules(PSLFILE, idn=False), accept_unknown=False, accept_encoded_idn=False
+    )
+
+
+@cache
+def _idn_suffixes() -> PublicSuffixList:
+    """Every ICANN suffix, the Unicode ones with their punycode forms too: for hosts with an
+    `xn--` label. The ICANN rules are picked out and the Unicode ones encoded here, in one
     pass: the library would read the whole file twice over and send each of its rules
-    through the idna codec (most of a first check's domain lookup)."""
-    return PublicSuffixList(_icann_rules(PSLFILE), accept_unknown=False, accept_encoded_idn=False)
+    through the idna codec."""
+    return PublicSuffixList(
+        _icann_rules(PSLFILE, idn=True), accept_unknown=False, accept_encoded_idn=False
+    )
 
 
-def _icann_rules(path: str) -> list[str]:
+def _icann_rules(path: str, *, idn: bool) -> list[str]:
+    """The rules of the list's ICANN section; with `idn`, the Unicode ones and their
+    punycode forms too, else the ASCII ones only."""
     rules = []
     with open(path, encoding="utf-8") as listing:
         text = listing.read()
@@ -38,8 +54,10 @@ def _icann_rules(path: str) -> list[str]:
         rule = line.lower().split(" ")[0].rstrip()
         if not rule or rule.startswith("//"):
             continue
-        rules.append(rule)
-        if not rule.isascii():
+        if rule.isascii():
+            rules.append(rule)
+        elif idn:
+            rules.append(rule)
             exception = "!" if rule.startswith("!") else ""
             rules.append(exception + encode_idn(rule.lstrip("!")))
     return rules
@@ -57,7 +75,9 @@ def registrable_domain(url_or_host: str) -> str | None:
         return None
     if not _HOSTLIKE_RE.match(host):
         return None
-    domain: str | None = _suffixes().privatesuffix(host.lower())
+    host = host.lower()
+    suffixes = _idn_suffixes() if "xn--" in host else _suffixes()
+    domain: str | None = suffixes.privatesuffix(host)
     return domain
 
 
