@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from ..datafiles import read_data
@@ -77,7 +77,8 @@ class AttributionRule:
     id: str
     kind: str
     language: str
-    # The expanded pattern; compiled on first use (`regex`), once per process.
+    # The pattern, {NAME} and {PLACE} spelled out; a placeholder standing for publisher
+    # names ({PUBLISHER}, {WIRE}) is spelled out when compiled (`regex`, `regex_among`).
     pattern: str
     example: str
     source: str
@@ -93,8 +94,25 @@ class AttributionRule:
     def regex(self) -> re.Pattern[str]:
         """The compiled pattern: compiled when a text first gets past the rule's hints,
         so a check pays only for the rules its text can match (a pattern naming every
-        publisher takes ~10 ms to compile)."""
-        return _compiled(self.pattern, f"attributions.toml:{self.id}")
+        publisher takes ~10 ms to compile, and its names ~7 ms to spell out)."""
+        return _compiled(_spelled_all(self.pattern), f"attributions.toml:{self.id}")
+
+    def regex_among(self, names: frozenset[str]) -> re.Pattern[str]:
+        """The pattern with only `names` (of those its placeholder stands for) in a
+        publisher name's place, compiled: on a text holding no other name it matches
+        exactly where `regex` does (see `names_in`), and compiles in a fraction of a
+        millisecond."""
+        return _compiled(_spelled(self.pattern, names), f"attributions.toml:{self.id}")
+
+    def names_found(self, text: str) -> frozenset[str]:
+        """Every publisher name this rule's pattern could find in `text`, and a few more
+        (see `names_in`); empty for a pattern naming no publisher."""
+        if not self.screen_pattern:
+            return frozenset()
+        found = names_in(text)
+        if _name_ignores_case(self.pattern):
+            return found
+        return frozenset(name for name in found if name in text)
 
     @property
     def screen(self) -> re.Pattern[str] | None:
@@ -217,12 +235,66 @@ _NAME_SETS: Mapping[str, Callable[[Publisher], bool]] = {
 
 
 @cache
+def _placeholder_names(placeholder: str) -> frozenset[str]:
+    wanted = _NAME_SETS[placeholder]
+    return frozenset(a for pub in publishers() if wanted(pub) for a in (pub.name, *pub.aliases))
+
+
+@cache
 def _names(placeholder: str) -> str:
     """The alternation of publisher names a placeholder stands for (built once: the
     directory's trie takes longer to build than every rule's other parts together)."""
-    wanted = _NAME_SETS[placeholder]
-    names = {alias for pub in publishers() if wanted(pub) for alias in (pub.name, *pub.aliases)}
-    return r"(?P<name>" + _trie_regex(names) + r")(?![\w.-]*\w)"
+    return _named(_trie_regex(_placeholder_names(placeholder)))
+
+
+def _names_among(placeholder: str, among: frozenset[str]) -> str:
+    """The alternation of the names `among` a placeholder stands for (when none is, one
+    that never matches)."""
+    names = _placeholder_names(placeholder) & among
+    return _named(_trie_regex(names) if names else "(?!)")
+
+
+def _named(alternation: str) -> str:
+    return r"(?P<name>" + alternation + r")(?![\w.-]*\w)"
+
+
+# str.lower() and Python's re, ignoring case, part ways on a few letters: "İ" lowers to
+# two characters, a capital sigma lowers by its neighbours, and dotless i and long s match
+# "i" and "s". Folded, a text holds a name wherever re would find it (tests/test_detect_data.py
+# checks every letter of every name against every character there is).
+_FOLD_BEFORE = str.maketrans({"\u0130": "i", "\u03a3": "\u03c3"})
+_FOLD_AFTER = str.maketrans({"\u0131": "i", "\u017f": "s", "\u03c2": "\u03c3"})
+
+
+def fold(text: str) -> str:
+    """`text` lowercased so that a name re finds in it, ignoring case, is a substring."""
+    return text.translate(_FOLD_BEFORE).lower().translate(_FOLD_AFTER)
+
+
+@cache
+def _name_index() -> tuple[Mapping[str, tuple[tuple[str, str], ...]], tuple[tuple[str, str], ...]]:
+    """(first three folded characters -> (name, folded name)), and the shorter names."""
+    grams: dict[str, list[tuple[str, str]]] = {}
+    short = []
+    for name in sorted({a for pub in publishers() for a in (pub.name, *pub.aliases)}):
+        key = fold(name)
+        if len(key) < 3:
+            short.append((name, key))
+        else:
+            grams.setdefault(key[:3], []).append((name, key))
+    return {gram: tuple(names) for gram, names in grams.items()}, tuple(short)
+
+
+@lru_cache(maxsize=1024)
+def names_in(text: str) -> frozenset[str]:
+    """The directory's names (and aliases) found in `text`, case ignored as re ignores it:
+    a superset of the names any placeholder's pattern can match there."""
+    folded = fold(text)
+    grams, short = _name_index()
+    found = {name for name, key in short if key in folded}
+    for gram in {folded[i : i + 3] for i in range(len(folded) - 2)} & grams.keys():
+        found.update(name for name, key in grams[gram] if key in folded)
+    return frozenset(found)
 
 
 @cache
@@ -234,21 +306,70 @@ def _any_name(placeholder: str) -> str:
     return rf"(?P<name>[^\n]{{1,{longest}}}?)(?![\w.-]*\w)"
 
 
-def _expand(pattern: str, *, screen: bool = False) -> str:
-    """The pattern with its placeholders spelled out; with `screen`, a publisher-name
-    placeholder becomes any text of one line (a superset of every name)."""
-    expanded = pattern.replace("{NAME}", _NAME).replace("{PLACE}", _PLACE)
+def _expand(pattern: str) -> str:
+    """The pattern with {NAME} and {PLACE} spelled out (publisher names are left to
+    `_spelled`)."""
+    return pattern.replace("{NAME}", _NAME).replace("{PLACE}", _PLACE)
+
+
+def _spelled(pattern: str, among: frozenset[str] | None = None) -> str:
+    """`pattern` with each publisher-name placeholder spelled out (only the names
+    `among`, when given)."""
     for placeholder in _NAME_SETS:
-        if placeholder in expanded:
-            names = _any_name(placeholder) if screen else _names(placeholder)
-            expanded = expanded.replace(placeholder, names)
-    return expanded
+        if placeholder in pattern:
+            names = _names(placeholder) if among is None else _names_among(placeholder, among)
+            pattern = pattern.replace(placeholder, names)
+    return pattern
+
+
+@cache
+def _spelled_all(pattern: str) -> str:
+    return _spelled(pattern)
+
+
+_SCOPED_FLAGS_RE = re.compile(r"\(\?([aiLmsux]*)(?:-([imsx]+))?:")
+
+
+@cache
+def _name_ignores_case(pattern: str) -> bool:
+    """True unless every publisher-name placeholder of `pattern` is matched with case: not
+    under a leading `(?i)` nor inside a `(?i:...)` group (an unsure reading says True)."""
+    flags = _INLINE_FLAGS_RE.match(pattern)
+    if flags and "i" in flags.group():
+        return True
+    scopes = [False]
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 1
+        elif ch == "[":
+            i = _class_end(pattern, i)
+        elif ch == "(":
+            scoped = _SCOPED_FLAGS_RE.match(pattern, i)
+            on, off = (scoped.group(1), scoped.group(2) or "") if scoped else ("", "")
+            scopes.append(("i" in on or scopes[-1]) and "i" not in off)
+        elif ch == ")" and len(scopes) > 1:
+            scopes.pop()
+        elif ch == "{" and scopes[-1] and pattern.startswith(tuple(_NAME_SETS), i):
+            return True
+        i += 1
+    return False
+
+
+def _screened(pattern: str) -> str:
+    """`pattern` with any text of one line in each publisher-name placeholder's place (a
+    superset of every name)."""
+    for placeholder in _NAME_SETS:
+        if placeholder in pattern:
+            pattern = pattern.replace(placeholder, _any_name(placeholder))
+    return pattern
 
 
 def _screen_pattern(pattern: str) -> str:
     if not any(placeholder in pattern for placeholder in _NAME_SETS):
         return ""
-    return _expand(pattern, screen=True)
+    return _screened(_expand(pattern))
 
 
 @cache
@@ -303,7 +424,7 @@ def _compiled(expanded: str, where: str) -> re.Pattern[str]:
 
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:
-    return _compiled(_expand(pattern), where)
+    return _compiled(_spelled(_expand(pattern)), where)
 
 
 @cache
