@@ -14,24 +14,23 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from importlib import resources
-from importlib.abc import Traversable
+from pathlib import Path
 from typing import Any
 
-__all__ = ["generated_form", "generated_path", "read_data"]
+__all__ = ["DATA_DIR", "generated_form", "generated_path", "read_data"]
 
 
-def _data_dir() -> Traversable:
-    return resources.files("provenance").joinpath("data")
+# The package's data folder (a path, not importlib.resources: that imports zipfile, a
+# millisecond of a first check, and the package is never run from a zip).
+DATA_DIR = Path(__file__).parent / "data"
 
 
-def generated_path(filename: str, folder: Traversable | None = None) -> Traversable:
+def generated_path(filename: str, folder: Path = DATA_DIR) -> Path:
     """Where the generated JSON form of the data file `filename` lives."""
-    base = folder if folder is not None else _data_dir()
-    return base.joinpath("generated").joinpath(filename.removesuffix(".toml") + ".json")
+    return folder / "generated" / (filename.removesuffix(".toml") + ".json")
 
 
-def read_data(filename: str, folder: Traversable | None = None) -> dict[str, Any]:
+def read_data(filename: str, folder: Path = DATA_DIR) -> dict[str, Any]:
     """Return the contents of the data file `filename` ("publishers.toml") of `folder`
     (default: the package's `data/`).
 
@@ -39,7 +38,7 @@ def read_data(filename: str, folder: Traversable | None = None) -> dict[str, Any
     read and tomllib.TOMLDecodeError when it is not valid TOML (a missing, broken or stale
     generated form is never an error: the TOML is parsed instead).
     """
-    text = (folder if folder is not None else _data_dir()).joinpath(filename).read_text("utf-8")
+    text = (folder / filename).read_text(encoding="utf-8")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     try:
         stored = json.loads(generated_path(filename, folder).read_text(encoding="utf-8"))
@@ -58,7 +57,7 @@ def generated_form(filename: str) -> str:
     Raises OSError, tomllib.TOMLDecodeError, or TypeError when the TOML holds a value
     JSON cannot carry (a date).
     """
-    text = _data_dir().joinpath(filename).read_text(encoding="utf-8")
+    text = (DATA_DIR / filename).read_text(encoding="utf-8")
     form = {
         "source": f"provenance/data/{filename}",
         "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),

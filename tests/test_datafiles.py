@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from importlib import resources
 from pathlib import Path
 
 import pytest
 
+from provenance.datafiles import DATA_DIR as DATA
 from provenance.datafiles import generated_form, generated_path, read_data
 
-DATA = Path(str(resources.files("provenance").joinpath("data")))
 NAMES = sorted(p.name for p in DATA.glob("*.toml"))
 
 
@@ -24,7 +23,7 @@ def test_every_data_file_is_read_through_a_generated_form() -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_generated_form_is_current(name: str) -> None:
-    stored = Path(str(generated_path(name))).read_text(encoding="utf-8")
+    stored = generated_path(name).read_text(encoding="utf-8")
     assert stored == generated_form(name), f"{name} changed: run python scripts/gen_data.py"
 
 
@@ -32,7 +31,7 @@ def test_generated_form_is_current(name: str) -> None:
 def test_read_data_equals_the_toml(name: str) -> None:
     expected = tomllib.loads((DATA / name).read_text(encoding="utf-8"))
     assert read_data(name) == expected
-    stored = json.loads(Path(str(generated_path(name))).read_text(encoding="utf-8"))
+    stored = json.loads(generated_path(name).read_text(encoding="utf-8"))
     assert stored["data"] == expected
 
 

@@ -139,13 +139,20 @@ class MarkerRule:
     kind: str
     scope: str
     weight: float
-    regex: re.Pattern[str]
+    # The expanded pattern; compiled on first use (`regex`), once per process.
+    pattern: str
     sample: str
     sample_file: str | None = None
     hints: tuple[str, ...] = ()
     decoder: str = ""
     orgs: Mapping[str, str] = field(default_factory=dict)
     also_in: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The compiled pattern: compiled when a document first holds one of the rule's
+        hints (most markup rules never meet their platform's markup in a check)."""
+        return _compiled(self.pattern, f"markers.toml:{self.id}")
 
 
 def normalize_name(name: str) -> str:
@@ -276,8 +283,9 @@ def _name_index() -> tuple[Mapping[str, tuple[tuple[str, str], ...]], tuple[tupl
     """(first three folded characters -> (name, folded name)), and the shorter names."""
     grams: dict[str, list[tuple[str, str]]] = {}
     short = []
-    for name in sorted({a for pub in publishers() for a in (pub.name, *pub.aliases)}):
-        key = fold(name)
+    names = sorted({a for pub in publishers() for a in (pub.name, *pub.aliases)})
+    # Folding maps character by character: all names at once, split again.
+    for name, key in zip(names, fold("\n".join(names)).split("\n"), strict=True):
         if len(key) < 3:
             short.append((name, key))
         else:
@@ -423,10 +431,6 @@ def _compiled(expanded: str, where: str) -> re.Pattern[str]:
         raise SettingsError(f"bad regex in {where}: {exc}") from exc
 
 
-def _compile(pattern: str, where: str) -> re.Pattern[str]:
-    return _compiled(_spelled(_expand(pattern)), where)
-
-
 @cache
 def attribution_rules() -> tuple[AttributionRule, ...]:
     """Return the attribution rules (each pattern compiled on first use). Raises
@@ -463,7 +467,8 @@ def _hints(value: object) -> tuple[str, ...]:
 
 @cache
 def marker_rules() -> tuple[MarkerRule, ...]:
-    """Return the compiled marker rules. Raises SettingsError on a bad entry."""
+    """Return the marker rules (each pattern compiled on first use). Raises SettingsError
+    on a bad entry; a bad pattern raises it when first used."""
     rules = []
     for row in _load_toml("markers.toml").get("marker", []):
         rules.append(
@@ -474,7 +479,7 @@ def marker_rules() -> tuple[MarkerRule, ...]:
                 kind=str(row["kind"]),
                 scope=str(row.get("scope", "html")),
                 weight=float(row.get("weight", 0.0)),
-                regex=_compile(str(row["pattern"]), f"markers.toml:{row['id']}"),
+                pattern=_spelled(_expand(str(row["pattern"]))),
                 sample=str(row["sample"]),
                 sample_file=row.get("sample_file"),
                 hints=_hints(row.get("hint", ())),
