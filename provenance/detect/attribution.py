@@ -8,6 +8,7 @@ that the loader did not turn into a paragraph) get paragraph_index -1.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import cache
 from urllib.parse import urlsplit
@@ -29,9 +30,9 @@ _CREDIT_HINTS = (  # noqa: SIM905 (a word list reads best as one string)
 _NEWLINE_RE = re.compile(r"\n")
 # Rules run with their full pattern, unscreened (see _past_screen).
 _FULL: set[str] = set()
-# The name sets each screened rule was compiled with so far (see _past_screen).
-_NARROWED: dict[str, set[frozenset[str]]] = {}
-# After this many narrowed compiles of a rule, its full pattern is compiled and used.
+# How many texts got past each screened rule's screen so far (see _past_screen).
+_PASSED: Counter[str] = Counter()
+# After this many texts, a rule's full pattern is compiled and used.
 _NARROW_LIMIT = 8
 _STOP_RE = re.compile(
     r"\s(?:and|by|on|in|at|under|with|for|to|is|was|as|from|who|which|that|where|en|dans"
@@ -282,18 +283,16 @@ def _matches(rule: AttributionRule, text: str, starts: list[int]) -> Iterator[re
 
 def _past_screen(rule: AttributionRule, text: str) -> re.Pattern[str]:
     """The pattern to run on a text that got past a rule's screen. A pattern naming every
-    publisher takes ~17 ms to spell out and compile: a process that checks one item
-    compiles the rule with only the names found in the text (it finds what the full one
-    finds there: a name that is not in the text cannot match), a fraction of a
-    millisecond each; after _NARROW_LIMIT such compiles the full pattern pays off and
-    replaces the screen."""
-    narrowed = _NARROWED.setdefault(rule.id, set())
-    if len(narrowed) >= _NARROW_LIMIT:
+    publisher takes ~17 ms to spell out and compile: until _NARROW_LIMIT texts got past
+    its screen (a one-item check rarely has more than four), the rule is compiled with
+    only the names found in the text, a fraction of a millisecond (it finds what the full
+    one finds there: a name that is not in the text cannot match); then the full pattern
+    pays off and replaces the screen."""
+    _PASSED[rule.id] += 1
+    if _PASSED[rule.id] > _NARROW_LIMIT:
         _FULL.add(rule.id)
         return rule.regex
-    names = rule.names_found(text)
-    narrowed.add(names)
-    return rule.regex_among(names)
+    return rule.regex_among(rule.names_found(text))
 
 
 def _found(

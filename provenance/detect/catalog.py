@@ -102,7 +102,7 @@ class AttributionRule:
         publisher name's place, compiled: on a text holding no other name it matches
         exactly where `regex` does (see `names_in`), and compiles in a fraction of a
         millisecond."""
-        return _compiled(_spelled(self.pattern, names), f"attributions.toml:{self.id}")
+        return _compiled_among(self.pattern, names, f"attributions.toml:{self.id}")
 
     def names_found(self, text: str) -> frozenset[str]:
         """Every publisher name this rule's pattern could find in `text`, and a few more
@@ -333,6 +333,11 @@ def _spelled(pattern: str, among: frozenset[str] | None = None) -> str:
 @cache
 def _spelled_all(pattern: str) -> str:
     return _spelled(pattern)
+
+
+@cache
+def _compiled_among(pattern: str, names: frozenset[str], where: str) -> re.Pattern[str]:
+    return _compiled(_spelled(pattern, names), where)
 
 
 _SCOPED_FLAGS_RE = re.compile(r"\(\?([aiLmsux]*)(?:-([imsx]+))?:")
