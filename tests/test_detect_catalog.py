@@ -62,6 +62,17 @@ def test_a_narrowed_pattern_finds_what_the_full_pattern_finds(rule) -> None:  # 
         assert _spans(narrowed, text) == _spans(rule.regex, text), (rule.id, text[:200])
 
 
+@pytest.mark.parametrize("rule", NAMED, ids=[r.id for r in NAMED])
+def test_a_rule_finds_what_a_full_search_finds(rule) -> None:  # type: ignore[no-untyped-def]
+    """Screened, narrowed, tried at line starts or where names start, then (after a few
+    texts) with the full pattern: the matches of `finditer` with the full pattern."""
+    from provenance.detect.attribution import _line_starts, _matches
+
+    for text in [*_tricky_texts(), *_case_texts()]:
+        found = [(m.span(), m.groupdict()) for m in _matches(rule, text, _line_starts(text))]
+        assert found == _spans(rule.regex, text), (rule.id, text[:200])
+
+
 def test_some_narrowed_patterns_find_something() -> None:
     """The comparison above is not between two patterns that never match."""
     texts = _tricky_texts()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -228,19 +229,76 @@ def _unique_rules(kinds: frozenset[str] | None) -> tuple[AttributionRule, ...]:
     return tuple(rules)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """Which rules a text's hints let through, as bit masks over `rules` (bit i: rule i)."""
+
+    rules: tuple[AttributionRule, ...]
+    credit: tuple[bool, ...]
+    # Rules without hints: other kinds always tried, credit lines when the text is hinted.
+    open: int
+    credit_open: int
+    # Every credit-line rule (dropped unless the text holds a credit hint).
+    credit_rules: int
+    # Hint -> the rules holding it: hints of some other rule, then hints only credit-line
+    # rules hold (looked for only in a text holding a credit hint).
+    hints: tuple[tuple[str, int], ...]
+    credit_hints: tuple[tuple[str, int], ...]
+
+
+@cache
+def _plan(kinds: frozenset[str] | None) -> _Plan:
+    rules = _unique_rules(kinds)
+    credit = tuple(rule.kind in CREDIT_KINDS for rule in rules)
+    masks: dict[str, int] = {}
+    for i, rule in enumerate(rules):
+        for hint in rule.hints:
+            masks[hint] = masks.get(hint, 0) | 1 << i
+    other = {hint for rule, c in zip(rules, credit, strict=True) if not c for hint in rule.hints}
+    return _Plan(
+        rules=rules,
+        credit=credit,
+        open=_mask(i for i, r in enumerate(rules) if not r.hints and not credit[i]),
+        credit_open=_mask(i for i, r in enumerate(rules) if not r.hints and credit[i]),
+        credit_rules=_mask(i for i, c in enumerate(credit) if c),
+        hints=tuple((h, m) for h, m in sorted(masks.items()) if h in other),
+        credit_hints=tuple((h, m) for h, m in sorted(masks.items()) if h not in other),
+    )
+
+
+def _mask(indices: Iterable[int]) -> int:
+    return sum(1 << i for i in indices)
+
+
+def _tried(plan: _Plan, lowered: str) -> int:
+    """The mask of the rules to try on a lower-cased text: a credit-line rule only where
+    a credit hint occurs, a rule with hints only where one of them occurs."""
+    hinted = _credit_hinted(lowered)
+    tried = plan.open | (plan.credit_open if hinted else 0)
+    for hint, mask in plan.hints:
+        if hint in lowered:
+            tried |= mask
+    if not hinted:
+        return tried & ~plan.credit_rules
+    for hint, mask in plan.credit_hints:
+        if hint in lowered:
+            tried |= mask
+    return tried
+
+
 def scan_text(
     text: str, index: int, markup: Markup, kinds: frozenset[str] | None = None
 ) -> Iterator[Attribution]:
     """Yield the attributions found in one block of text (kinds: restrict the rules)."""
-    lowered = text.lower()
-    hinted = _credit_hinted(lowered)
-    present = {hint for hint in _all_hints(kinds) if hint in lowered}
+    plan = _plan(kinds)
+    tried = _tried(plan, text.lower())
     starts = _line_starts(text)
     candidates: list[tuple[int, int, Attribution]] = []
-    for rule in _unique_rules(kinds):
-        credit = rule.kind in CREDIT_KINDS
-        if (credit and not hinted) or (rule.hints and present.isdisjoint(rule.hints)):
-            continue
+    while tried:
+        lowest = tried & -tried
+        tried ^= lowest
+        i = lowest.bit_length() - 1
+        rule, credit = plan.rules[i], plan.credit[i]
         for match in _matches(rule, text, starts):
             if credit and not _at_edge(text, match):
                 continue
@@ -259,11 +317,6 @@ def _credit_hinted(lowered: str) -> bool:
     return any(hint in lowered for hint in _CREDIT_HINTS)
 
 
-@cache
-def _all_hints(kinds: frozenset[str] | None) -> frozenset[str]:
-    return frozenset(hint for rule in _unique_rules(kinds) for hint in rule.hints)
-
-
 def _line_starts(text: str) -> list[int]:
     if "\n" not in text:
         return [0]
@@ -272,13 +325,20 @@ def _line_starts(text: str) -> list[int]:
 
 def _matches(rule: AttributionRule, text: str, starts: list[int]) -> Iterator[re.Match[str]]:
     """The rule's matches in `text`; a line-anchored rule is tried at line starts only
-    (a regex search would try, and fail, at every other character)."""
+    (a regex search would try, and fail, at every other character), a rule whose matches
+    start with a publisher's name where such a name starts (its screen then adds
+    nothing)."""
+    if rule.name_led:
+        starts = rule.name_starts(text)
+        if starts:
+            regex = rule.regex if rule.id in _FULL else _past_screen(rule, text)
+            yield from _found(regex, text, starts, anchored=True)
+        return
     screen = rule.screen if rule.id not in _FULL else None
     if screen is None:
-        yield from _found(rule.regex, rule, text, starts)
-        return
-    if next(_found(screen, rule, text, starts), None) is not None:
-        yield from _found(_past_screen(rule, text), rule, text, starts)
+        yield from _found(rule.regex, text, starts, rule.line_anchored)
+    elif next(_found(screen, text, starts, rule.line_anchored), None) is not None:
+        yield from _found(_past_screen(rule, text), text, starts, rule.line_anchored)
 
 
 def _past_screen(rule: AttributionRule, text: str) -> re.Pattern[str]:
@@ -296,9 +356,11 @@ def _past_screen(rule: AttributionRule, text: str) -> re.Pattern[str]:
 
 
 def _found(
-    regex: re.Pattern[str], rule: AttributionRule, text: str, starts: list[int]
+    regex: re.Pattern[str], text: str, starts: list[int], anchored: bool
 ) -> Iterator[re.Match[str]]:
-    if not rule.line_anchored:
+    """`regex.finditer(text)`; when `anchored` (no match can start elsewhere), tried at
+    `starts` only."""
+    if not anchored:
         yield from regex.finditer(text)
         return
     end = 0
