@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -244,6 +244,21 @@ class _Plan:
     # rules hold (looked for only in a text holding a credit hint).
     hints: tuple[tuple[str, int], ...]
     credit_hints: tuple[tuple[str, int], ...]
+    # The words one of which a credit line's text holds (_CREDIT_HINTS).
+    credit_words: tuple[str, ...] = tuple(_CREDIT_HINTS)
+
+    def within(self, lowered: str) -> _Plan:
+        """This plan for the texts of a lower-cased whole (joined by newlines): a hint the
+        whole lacks is not looked for again in each of its texts (no hint holds a
+        newline, so none is found across two texts)."""
+        words = tuple(w for w in self.credit_words if w in lowered or "\n" in w)
+        credit_hints = self.credit_hints if words else ()  # no text is a credit line's
+        return replace(
+            self,
+            hints=tuple((h, m) for h, m in self.hints if h in lowered or "\n" in h),
+            credit_hints=tuple((h, m) for h, m in credit_hints if h in lowered or "\n" in h),
+            credit_words=words,
+        )
 
 
 @cache
@@ -273,7 +288,7 @@ def _mask(indices: Iterable[int]) -> int:
 def _tried(plan: _Plan, lowered: str) -> int:
     """The mask of the rules to try on a lower-cased text: a credit-line rule only where
     a credit hint occurs, a rule with hints only where one of them occurs."""
-    hinted = _credit_hinted(lowered)
+    hinted = any(word in lowered for word in plan.credit_words)
     tried = plan.open | (plan.credit_open if hinted else 0)
     for hint, mask in plan.hints:
         if hint in lowered:
@@ -287,10 +302,15 @@ def _tried(plan: _Plan, lowered: str) -> int:
 
 
 def scan_text(
-    text: str, index: int, markup: Markup, kinds: frozenset[str] | None = None
+    text: str,
+    index: int,
+    markup: Markup,
+    kinds: frozenset[str] | None = None,
+    plan: _Plan | None = None,
 ) -> Iterator[Attribution]:
-    """Yield the attributions found in one block of text (kinds: restrict the rules)."""
-    plan = _plan(kinds)
+    """Yield the attributions found in one block of text (kinds: restrict the rules; plan:
+    the rules' plan `within` the whole the text is part of)."""
+    plan = plan or _plan(kinds)
     tried = _tried(plan, text.lower())
     starts = _line_starts(text)
     candidates: list[tuple[int, int, Attribution]] = []
@@ -393,6 +413,8 @@ def _html_only(doc: Document, markup: Markup, known: Iterable[Attribution]) -> l
 
 def find_attributions(doc: Document, markup: Markup) -> tuple[Attribution, ...]:
     """Return every attribution in `doc`, sorted by paragraph (html-only ones last)."""
-    found = [a for p in doc.paragraphs for a in scan_text(p.text, p.index, markup)]
+    lowered = [p.text.lower() for p in doc.paragraphs]
+    plan = _plan(None).within("\n".join(lowered))
+    found = [a for p in doc.paragraphs for a in scan_text(p.text, p.index, markup, plan=plan)]
     found.extend(_html_only(doc, markup, found))
     return tuple(sorted(set(found), key=_sort_key))
