@@ -300,7 +300,14 @@ _FOLD_AFTER = str.maketrans({"\u0131": "i", "\u017f": "s", "\u03c2": "\u03c3"})
 
 def fold(text: str) -> str:
     """`text` lowercased so that a name re finds in it, ignoring case, is a substring."""
-    return text.translate(_FOLD_BEFORE).lower().translate(_FOLD_AFTER)
+    if text.isascii():
+        return text.lower()
+    if any(chr(c) in text for c in _FOLD_BEFORE):  # translate looks up every character
+        text = text.translate(_FOLD_BEFORE)
+    text = text.lower()
+    if any(chr(c) in text for c in _FOLD_AFTER):
+        text = text.translate(_FOLD_AFTER)
+    return text
 
 
 @cache
