@@ -345,14 +345,14 @@ def _line_starts(text: str) -> list[int]:
 
 def _matches(rule: AttributionRule, text: str, starts: list[int]) -> Iterator[re.Match[str]]:
     """The rule's matches in `text`; a line-anchored rule is tried at line starts only
-    (a regex search would try, and fail, at every other character), a rule whose matches
-    start with a publisher's name where such a name starts (its screen then adds
-    nothing)."""
-    if rule.name_led:
+    (a regex search would try, and fail, at every other character). Until its full
+    pattern is in use, a rule whose matches start with a publisher's name is tried where
+    such a name starts (its screen, any text where the name goes, would run through
+    every character; finding the names costs more than the full pattern's search)."""
+    if rule.name_led and rule.id not in _FULL:
         starts = rule.name_starts(text)
         if starts:
-            regex = rule.regex if rule.id in _FULL else _past_screen(rule, text)
-            yield from _found(regex, text, starts, anchored=True)
+            yield from _found(_past_screen(rule, text), text, starts, anchored=True)
         return
     screen = rule.screen if rule.id not in _FULL else None
     if screen is None:
