@@ -292,7 +292,7 @@ def _named(alternation: str) -> str:
 
 # str.lower() and Python's re, ignoring case, part ways on a few letters: "İ" lowers to
 # two characters, a capital sigma lowers by its neighbours, and dotless i and long s match
-# "i" and "s". Folded, a text holds a name wherever re would find it (tests/test_detect_data.py
+# "i" and "s". Folded, a text holds a name wherever re would find it (test_detect_catalog.py
 # checks every letter of every name against every character there is).
 _FOLD_BEFORE = str.maketrans({"\u0130": "i", "\u03a3": "\u03c3"})
 _FOLD_AFTER = str.maketrans({"\u0131": "i", "\u017f": "s", "\u03c2": "\u03c3"})
