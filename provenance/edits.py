@@ -60,6 +60,8 @@ _WORD_TOKEN = r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*"
 _TOKEN_RE = re.compile(rf"[$€£¥%]|\d+(?:[.,]\d+)*|{_WORD_TOKEN}")
 # The word tokens of _TOKEN_RE alone (the others never start or end inside a word).
 _WORD_TOKEN_RE = re.compile(_WORD_TOKEN)
+# The same on lower-case ASCII text, where it is found about twice as fast.
+_ASCII_WORD_TOKEN_RE = re.compile(r"[a-z]+(?:'[a-z]+)*")
 _EUROPEAN_NUMBER_RE = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$|^\d+,\d{1,2}$")
 _CAPITALISED_RE = re.compile(r"^[\"'\u201c\u2018(\[\u00ab\u201e]*([A-ZÀ-ÖØ-Þ][\w'\u2019.\-]*)")
 _HYPHEN_RE = re.compile(r"(?<=\w)[-\u2010\u2011](?=\w)")
@@ -226,7 +228,9 @@ def _ranked_languages(text: str) -> list[tuple[str, int]]:
     """Languages by how many of their function words the start of `text` holds."""
     languages_of = _stopword_languages()
     scores = dict.fromkeys(_lexicon().stopwords, 0)
-    tokens = Counter(_WORD_TOKEN_RE.findall(text[:LANGUAGE_SAMPLE_CHARS].casefold()))
+    sample = text[:LANGUAGE_SAMPLE_CHARS].casefold()
+    word_re = _ASCII_WORD_TOKEN_RE if sample.isascii() else _WORD_TOKEN_RE
+    tokens = Counter(word_re.findall(sample))
     for token, n in tokens.items():
         for language in languages_of.get(_strip_accents(token), ()):
             scores[language] += n

@@ -132,3 +132,12 @@ def test_american_reads_breames_table_as_breame_does(word: str) -> None:
 
     expected = str(get_american_spelling(word)) if word.isalpha() else word
     assert american(word) == expected
+
+
+@given(st.text(alphabet=st.sampled_from("abZ '.,5_-\u00e9"), max_size=30))
+def test_ascii_word_tokens_are_the_word_tokens(text: str) -> None:
+    from provenance.edits import _ASCII_WORD_TOKEN_RE, _WORD_TOKEN_RE
+
+    sample = text.casefold()
+    if sample.isascii():
+        assert _ASCII_WORD_TOKEN_RE.findall(sample) == _WORD_TOKEN_RE.findall(sample)
