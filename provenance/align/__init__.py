@@ -82,7 +82,7 @@ from ..models import (
     Status,
 )
 from ..settings import Settings
-from ..text import comparison_key, quote_mask, token_words
+from ..text import comparison_key, quote_mask, words_by_token
 from ..text import sentences as split_sentences
 from ._chain import heaviest_chain
 from ._fuzz import Indel, fuzz, process
@@ -173,10 +173,11 @@ class _Tokens:
     """A paragraph's words as shown, their comparison keys, which lie inside quotes, and
     (computed when a split or merge first asks) where each informative bigram starts."""
 
-    def __init__(self, display: list[str]) -> None:
-        self.display = display
-        self.keys = list(map(_token_key, display))
-        self.quoted = quote_mask(display)
+    def __init__(self, text: str) -> None:
+        self.display = text.split()
+        # A token's words; punctuation-only tokens get "" and so never count as a change.
+        self.keys = list(map(" ".join, words_by_token(text)))
+        self.quoted = quote_mask(self.display)
 
     @cached_property
     def bigrams(self) -> dict[tuple[str, str], list[int]]:
@@ -798,13 +799,7 @@ def _status(
 
 
 def _tokenize(text: str) -> _Tokens:
-    return _Tokens(text[:_MAX_SCORE_CHARS].split())
-
-
-@lru_cache(maxsize=65_536)
-def _token_key(token: str) -> str:
-    """A token's words; punctuation-only tokens get "" and so never count as a change."""
-    return " ".join(token_words(token))
+    return _Tokens(text[:_MAX_SCORE_CHARS])
 
 
 def _positions(keys: list[str]) -> dict[tuple[str, str], list[int]]:
