@@ -62,6 +62,14 @@ _TOKEN_RE = re.compile(rf"[$€£¥%]|\d+(?:[.,]\d+)*|{_WORD_TOKEN}")
 _WORD_TOKEN_RE = re.compile(_WORD_TOKEN)
 # The same on lower-case ASCII text, where it is found about twice as fast.
 _ASCII_WORD_TOKEN_RE = re.compile(r"[a-z]+(?:'[a-z]+)*")
+# Typography that keeps most English text from being ASCII, made ASCII without changing
+# which function words a text holds: the marks between words become spaces, and the
+# curly apostrophe a straight one (it joins a word in both forms, and no function word
+# holds one).
+_PLAIN_TYPOGRAPHY = (
+    ("\u2019", "'"), ("\u2018", " "), ("\u201c", " "), ("\u201d", " "), ("\u2014", " "),
+    ("\u2013", " "), ("\u2026", " "), ("\u00a0", " "),
+)  # fmt: skip
 _EUROPEAN_NUMBER_RE = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$|^\d+,\d{1,2}$")
 _CAPITALISED_RE = re.compile(r"^[\"'\u201c\u2018(\[\u00ab\u201e]*([A-ZÀ-ÖØ-Þ][\w'\u2019.\-]*)")
 _HYPHEN_RE = re.compile(r"(?<=\w)[-\u2010\u2011](?=\w)")
@@ -229,10 +237,15 @@ def _ranked_languages(text: str) -> list[tuple[str, int]]:
     languages_of = _stopword_languages()
     scores = dict.fromkeys(_lexicon().stopwords, 0)
     sample = text[:LANGUAGE_SAMPLE_CHARS].casefold()
+    if not sample.isascii():
+        for mark, plain in _PLAIN_TYPOGRAPHY:
+            sample = sample.replace(mark, plain)
     word_re = _ASCII_WORD_TOKEN_RE if sample.isascii() else _WORD_TOKEN_RE
-    tokens = Counter(word_re.findall(sample))
-    for token, n in tokens.items():
-        for language in languages_of.get(_strip_accents(token), ()):
+    for token, n in Counter(word_re.findall(sample)).items():
+        languages = languages_of.get(token)
+        if languages is None and not token.isascii():
+            languages = languages_of.get(_strip_accents(token))
+        for language in languages or ():
             scores[language] += n
     return sorted(scores.items(), key=lambda item: (-item[1], item[0] != "en"))
 

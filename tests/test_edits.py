@@ -141,3 +141,63 @@ def test_ascii_word_tokens_are_the_word_tokens(text: str) -> None:
     sample = text.casefold()
     if sample.isascii():
         assert _ASCII_WORD_TOKEN_RE.findall(sample) == _WORD_TOKEN_RE.findall(sample)
+
+
+def _reference_ranked_languages(text: str) -> list[tuple[str, int]]:
+    """Languages ranked as before the fast paths: every token of the sample, accents
+    stripped, looked up in each language's function words."""
+    from collections import Counter
+
+    from provenance.edits import (
+        _TOKEN_RE,
+        LANGUAGE_SAMPLE_CHARS,
+        _lexicon,
+        _strip_accents,
+    )
+
+    tokens = Counter(
+        _strip_accents(t) for t in _TOKEN_RE.findall(text[:LANGUAGE_SAMPLE_CHARS].casefold())
+    )
+    scores = {lang: sum(tokens[w] for w in words) for lang, words in _lexicon().stopwords.items()}
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0] != "en"))
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "the",
+                "and",
+                "de",
+                "la",
+                "der",
+                "und",
+                "il",
+                "não",
+                "más",
+                "l'",
+                "d\u2019",
+                "qu'il",
+                "don\u2019t",
+                "\u201cthe\u201d",
+                "\u2014",
+                "\u2013",
+                "\u2026",
+                "\u00a0",
+                "\u2018la",
+                "caf\u00e9",
+                "5",
+                "Die",
+                "È",
+                "5,000",
+                " ",
+            ]
+        ),
+        max_size=40,
+    ).map("".join)
+    | st.text(max_size=60)
+)
+def test_languages_are_ranked_as_the_reference_ranks_them(text: str) -> None:
+    from provenance.edits import _ranked_languages
+
+    assert _ranked_languages.__wrapped__(text) == _reference_ranked_languages(text)
