@@ -28,6 +28,7 @@ class Postings:
         given (the places of a term are counted against `limit` all the same)."""
         found: dict[int, tuple[int] | list[int]] = {}
         held = found.setdefault
+        common: list[int] = []  # terms held by more than `limit` places
         for place, terms in items:
             alone = (place,)
             if asked is not None:
@@ -36,12 +37,14 @@ class Postings:
                 hits = held(term, alone)
                 if hits is alone:
                     continue
-                if isinstance(hits, tuple):
-                    found[term] = [*hits, place]
-                else:
+                if isinstance(hits, list):
                     hits.append(place)
-        for common in [t for t, hits in found.items() if len(hits) > limit]:
-            del found[common]
+                else:
+                    hits = found[term] = [*hits, place]
+                if len(hits) == limit + 1:
+                    common.append(term)
+        for term in common:
+            del found[term]
         self._found = found
 
     def shared(self, terms: Iterable[int]) -> Counter[int]:
