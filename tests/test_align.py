@@ -314,3 +314,17 @@ def test_key_word_pattern_agrees_with_text_words() -> None:
     ]
     for text in samples:
         assert _KEY_WORD_RE.findall(comparison_key(text)) == words(text), text
+
+
+def test_postings_count_shared_terms_and_leave_out_common_ones() -> None:
+    """The inverted index under both alignment levels: places in the order given, a term
+    held by more places than the limit left out, only asked-for terms kept when told."""
+    from provenance.align._postings import Postings
+
+    items = [(0, [1, 2, 3]), (1, [2, 3]), (2, [3, 4]), (3, [5])]
+    index = Postings(items, limit=2)
+    assert index.shared([2, 3, 4, 9]) == {0: 1, 1: 1, 2: 1}  # term 3 is in 3 places > 2
+    assert index.shared([1, 5]) == {0: 1, 3: 1}
+    asked = Postings(items, limit=2, asked={2, 5})
+    assert asked.shared([1, 2, 3, 4, 5]) == {0: 1, 1: 1, 3: 1}
+    assert Postings(items, limit=3).shared([3]) == {0: 1, 1: 1, 2: 1}
