@@ -240,12 +240,16 @@ def _ranked_languages(text: str) -> list[tuple[str, int]]:
     if not sample.isascii():
         for mark, plain in _PLAIN_TYPOGRAPHY:
             sample = sample.replace(mark, plain)
-    word_re = _ASCII_WORD_TOKEN_RE if sample.isascii() else _WORD_TOKEN_RE
-    for token, n in Counter(word_re.findall(sample)).items():
-        languages = languages_of.get(token)
-        if languages is None and not token.isascii():
-            languages = languages_of.get(_strip_accents(token))
-        for language in languages or ():
+    ascii_only = sample.isascii()
+    counts = Counter((_ASCII_WORD_TOKEN_RE if ascii_only else _WORD_TOKEN_RE).findall(sample))
+    # Function words are kept without accents: a token is one as it stands, or (with
+    # letters outside ASCII) once its accents are stripped.
+    found = [(token, counts[token]) for token in counts.keys() & languages_of.keys()]
+    if not ascii_only:
+        accented = ((t, _strip_accents(t), n) for t, n in counts.items() if not t.isascii())
+        found += [(s, n) for t, s, n in accented if s != t and s in languages_of]
+    for token, n in found:
+        for language in languages_of[token]:
             scores[language] += n
     return sorted(scores.items(), key=lambda item: (-item[1], item[0] != "en"))
 
