@@ -82,9 +82,13 @@ def clean_text(s: str) -> str:
     """
     if s.isascii() and "&" not in s:
         return " ".join(s.split())  # no entity, nothing to normalise, no invisible character
+    return " ".join(_decoded(s).split())
+
+
+def _decoded(s: str) -> str:
+    """`clean_text` but for the whitespace: entities decoded, NFC, no invisible characters."""
     s = unicodedata.normalize("NFC", _SURROGATE_RE.sub("\ufffd", html.unescape(s)))
-    s = _INVISIBLE_RE.sub("", s)
-    return " ".join(s.split())
+    return _INVISIBLE_RE.sub("", s)
 
 
 def repair_mojibake(s: str) -> tuple[str, str | None]:
@@ -216,7 +220,8 @@ def _key(s: str) -> str:
         if "-" not in s:  # the only dash in ASCII
             return s.casefold()
     else:
-        s = unicodedata.normalize("NFKC", clean_text(s))
+        # Whitespace is collapsed once, after NFKC (which makes some spaces ASCII).
+        s = unicodedata.normalize("NFKC", _decoded(s))
         s = _DOUBLE_QUOTES_RE.sub('"', _SINGLE_QUOTES_RE.sub("'", s))
         s = " ".join(s.split())
     if _DASHES_RE.search(s):
