@@ -192,16 +192,16 @@ class _SplitOnce:
     bigrams, once read, then serve every paragraph that looks at it)."""
 
     def __init__(self, paragraphs: Sequence[Paragraph], language: str) -> None:
-        self._original, self._language = paragraphs, language
+        self._paragraphs, self._language = paragraphs, language
         self._split: dict[int, list[_Sentence]] = {}
 
     def __getitem__(self, position: int) -> list[_Sentence]:
         if position not in self._split:
-            self._split[position] = _split(self._original[position], self._language)
+            self._split[position] = _split(self._paragraphs[position], self._language)
         return self._split[position]
 
     def all(self) -> list[_Sentence]:
-        return [s for position in range(len(self._original)) for s in self[position]]
+        return [s for position in range(len(self._paragraphs)) for s in self[position]]
 
 
 def _split(p: Paragraph, language: str) -> list[_Sentence]:
