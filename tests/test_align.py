@@ -129,6 +129,33 @@ def test_split_and_merged_pair_every_part(case) -> None:  # type: ignore[no-unty
         assert max(per_original.values()) == 2
 
 
+def test_a_one_word_paragraph_merged_with_its_neighbours_is_kept() -> None:
+    """A one-word heading and a picture's number between two paragraphs merged into one
+    block are part of the block; a one-word paragraph the block does not hold is dropped,
+    and so is one whose neighbours went to different copy paragraphs."""
+    first = "The council voted on Tuesday to close the old bridge to heavy lorries for good."
+    second = "Engineers had warned for years that its steel frame could not bear the weight."
+    third = "Residents of the valley said the detour would add half an hour to every trip."
+    original = [
+        Paragraph(0, first),
+        Paragraph(1, "\u2018Inexcusable\u2019"),
+        Paragraph(2, second),
+        Paragraph(3, "181111080732212"),
+        Paragraph(4, third),
+        Paragraph(5, "Advertisement"),
+        Paragraph(6, first.replace("council", "board")),
+    ]
+    copy = [Paragraph(0, f"{first} \u2018Inexcusable\u2019 {second} 181111080732212 {third}")]
+    by_original = {m.original_index: m for m in align_paragraphs(copy, original, SETTINGS).matches}
+    assert [by_original[j].status for j in range(5)] == [Status.VERBATIM] * 5
+    assert by_original[3].copy_index == 0
+    assert [d.op for d in by_original[3].diff] == ["equal"]
+    assert by_original[5].status is Status.DROPPED
+    apart = [Paragraph(0, first), Paragraph(1, f"Inexcusable. {second}")]
+    split = {m.original_index: m for m in align_paragraphs(apart, original[:3], SETTINGS).matches}
+    assert split[1].status is Status.DROPPED
+
+
 def test_style_only_changes_are_verbatim_without_diff() -> None:
     original = [Paragraph(0, 'He said "it\'s over" -- and left. Then   he   came back.')]
     copy = [Paragraph(7, f"HE SAID {LQ}it{RS}s over{RQ} \u2014 and left. Then he came back.")]

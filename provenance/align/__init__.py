@@ -219,6 +219,7 @@ def _align(
     chain = sorted(chain + _gap_pairs(chain, copy_sides, orig_sides), key=lambda p: p.ci)
     moved = _leftover_pairs(pairs, chain)
     partial = _partial_pairs(pairs, chain + moved, copy_sides, orig_sides)
+    partial += _merged_words(chain + moved + partial, copy_sides, orig_sides)
     raw = raw_opcodes or _indel_opcodes
     language = detect_language(_sample(original))
     partners = {p.ci: p.oj for p in chain if p.kind in ("full", "gap")}
@@ -543,6 +544,25 @@ def _partial_pairs(
         partners[long_key].append(short)
         chosen.append(_Pair(p.ci, p.oj, "partial", p.contain, p.ratio, p.contain))
     return chosen
+
+
+def _merged_words(taken: list[_Pair], copy: list[_Side], orig: list[_Side]) -> list[_Pair]:
+    """Original paragraphs of one word alone (a one-word heading, a picture's number), which
+    no bigram can place, merged with both their neighbours into one copy paragraph that holds
+    the word: they are part of that block."""
+    copy_of: dict[int, set[int]] = defaultdict(set)
+    for p in taken:
+        copy_of[p.oj].add(p.ci)
+    found: list[_Pair] = []
+    for o in orig:
+        if o.n_words != 1 or len(o.text.split()) != 1 or o.pos in copy_of:
+            continue
+        around = copy_of.get(o.pos - 1, set()) & copy_of.get(o.pos + 1, set())
+        for ci in sorted(around):
+            if _KEY_WORD_RE.findall(o.key)[0] in _KEY_WORD_RE.findall(copy[ci].key):
+                found.append(_Pair(ci, o.pos, "partial", 1.0, 0.0, 1.0))
+                break
+    return found
 
 
 def _explained(short: _Side, long_: _Side, partners: list[_Side]) -> bool:
@@ -877,6 +897,10 @@ def _window(short: _Tokens, long_: _Tokens) -> tuple[int, int]:
         for i in in_short
     )
     if not votes:
+        # A one-word paragraph (`_merged_words`) has no bigram: its word's first place.
+        if len(short.keys) == 1 and short.keys[0] in long_.keys:
+            start = long_.keys.index(short.keys[0])
+            return start, start + 1
         return 0, 0
     best = min(votes, key=lambda d: (-votes[d], d))
     slack = max(5, len(short.keys) // 5)
