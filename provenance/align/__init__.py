@@ -13,7 +13,9 @@ sparse weighted LCS solved with a Fenwick tree); then a lone unmatched paragraph
 side between two chain neighbours is paired when alike (a short heading with a word
 changed); then a greedy pass over what is left, best first (those pairs are `moved`); then
 the split/merge pass, where the longer side may take part in several pairs (unless the
-pairs it already has explain the shorter side's words). Under the paragraph map, copy
+pairs it already has explain the shorter side's words; an original paragraph of one word,
+which has no bigram, joins the copy block both its neighbours went to if the block holds
+the word). Under the paragraph map, copy
 sentences are linked to the original sentences they come from (`sentences.py`), and
 paragraphs left unmatched that share sentences are paired on them. Every copy and original
 paragraph appears in at least one ParagraphMatch (`added` / `dropped` when nothing
