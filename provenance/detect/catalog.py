@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
@@ -389,14 +389,8 @@ def _name_ignores_case(pattern: str) -> bool:
     if flags and "i" in flags.group():
         return True
     scopes = [False]
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 1
-        elif ch == "[":
-            i = _class_end(pattern, i)
-        elif ch == "(":
+    for i, ch in _syntax(pattern):
+        if ch == "(":
             scoped = _SCOPED_FLAGS_RE.match(pattern, i)
             on, off = (scoped.group(1), scoped.group(2) or "") if scoped else ("", "")
             scopes.append(("i" in on or scopes[-1]) and "i" not in off)
@@ -404,7 +398,6 @@ def _name_ignores_case(pattern: str) -> bool:
             scopes.pop()
         elif ch == "{" and scopes[-1] and pattern.startswith(tuple(_NAME_SETS), i):
             return True
-        i += 1
     return False
 
 
@@ -439,19 +432,28 @@ def _line_anchored(pattern: str) -> bool:
 
 def _top_level_alternative(pattern: str) -> bool:
     """True when `pattern` holds a `|` outside every group and character class."""
-    depth, i = 0, 0
+    depth = 0
+    for _, ch in _syntax(pattern):
+        if ch in "()":
+            depth += 1 if ch == "(" else -1
+        elif ch == "|" and depth == 0:
+            return True
+    return False
+
+
+def _syntax(pattern: str) -> Iterator[tuple[int, str]]:
+    """(index, character) of each character of `pattern` outside escapes and character
+    classes: the ones that make its structure."""
+    i = 0
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\":
             i += 1
         elif ch == "[":
             i = _class_end(pattern, i)
-        elif ch in "()":
-            depth += 1 if ch == "(" else -1
-        elif ch == "|" and depth == 0:
-            return True
+        else:
+            yield i, ch
         i += 1
-    return False
 
 
 def _class_end(pattern: str, start: int) -> int:
