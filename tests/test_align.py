@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import random
+import string
 import sys
 import time
 from collections import Counter
@@ -355,3 +357,46 @@ def test_postings_count_shared_terms_and_leave_out_common_ones() -> None:
     asked = Postings(items, limit=2, asked={2, 5})
     assert asked.shared([1, 2, 3, 4, 5]) == {0: 1, 1: 1, 3: 1}
     assert Postings(items, limit=3).shared([3]) == {0: 1, 1: 1, 2: 1}
+
+
+def _story(n: int) -> list[str]:
+    """`n` paragraphs of two made-up sentences each, no two sentences alike."""
+
+    def sentence(k: int) -> str:
+        rng = random.Random(k)
+        picked = ("".join(rng.choices(string.ascii_lowercase, k=6)) for _ in range(7))
+        return f"The {' '.join(picked)} number {k} came back."
+
+    return [f"{sentence(2 * i)} {sentence(2 * i + 1)}" for i in range(n)]
+
+
+def test_a_large_sentence_index_holds_only_asked_bigrams_with_the_same_links(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An original of more than `_SMALL_INDEX` sentences is indexed on the bigrams the
+    copy can ask for: the sentence links are those of an index of every bigram."""
+    from provenance.align import sentences
+
+    original = _story(600)  # 1,200 sentences
+    # Every 5th paragraph takes its second sentence from a paragraph 50 places on: only
+    # the index of all the original's sentences finds it.
+    copy = [
+        p if i % 5 else p.split(". ")[0] + ". " + original[(i + 50) % 600].split(". ")[1]
+        for i, p in enumerate(original)
+    ]
+    pair = (
+        [Paragraph(i, t) for i, t in enumerate(copy)],
+        [Paragraph(i, t) for i, t in enumerate(original)],
+    )
+    assert 2 * len(original) > sentences._SMALL_INDEX
+    asked = align_paragraphs(*pair, SETTINGS)
+    monkeypatch.setattr(sentences, "_SMALL_INDEX", 10**9)
+    everything = align_paragraphs(*pair, SETTINGS)
+    assert asked.sentence_links == everything.sentence_links
+    taken = {(i, (i + 50) % 600) for i in range(0, 600, 5)}
+    found = {
+        (k.copy_paragraph, k.original_paragraph)
+        for k in asked.sentence_links
+        if k.copy_sentence == k.original_sentence == 1 and k.similarity == 1.0
+    }
+    assert taken <= found
