@@ -15,21 +15,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from provenance.datafiles import generated_form  # noqa: E402
-
-DATA = ROOT / "provenance" / "data"
+from provenance.datafiles import DATA_DIR, generated_form, generated_path  # noqa: E402
 
 
 def main() -> int:
-    out = DATA / "generated"
+    out = DATA_DIR / "generated"
     out.mkdir(exist_ok=True)
-    for source in sorted(DATA.glob("*.toml")):
-        target = out / f"{source.stem}.json"
+    for source in sorted(DATA_DIR.glob("*.toml")):
+        target = generated_path(source.name)
         form = generated_form(source.name)
         if not target.exists() or target.read_text(encoding="utf-8") != form:
             target.write_text(form, encoding="utf-8")
             print(f"wrote {target.relative_to(ROOT)}")
-    stale = {p.stem for p in out.glob("*.json")} - {p.stem for p in DATA.glob("*.toml")}
+    stale = {p.stem for p in out.glob("*.json")} - {p.stem for p in DATA_DIR.glob("*.toml")}
     for stem in sorted(stale):
         (out / f"{stem}.json").unlink()
         print(f"removed {out.relative_to(ROOT)}/{stem}.json")

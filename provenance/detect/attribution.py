@@ -367,10 +367,9 @@ def _matches(rule: AttributionRule, text: str, starts: list[int]) -> Iterator[re
 def _past_screen(rule: AttributionRule, text: str) -> re.Pattern[str]:
     """The pattern to run on a text that got past a rule's screen. A pattern naming every
     publisher takes ~17 ms to spell out and compile: until _NARROW_LIMIT texts got past
-    its screen, the rule is compiled with
-    only the names found in the text, a fraction of a millisecond (it finds what the full
-    one finds there: a name that is not in the text cannot match); then the full pattern
-    pays off and replaces the screen."""
+    its screen, the rule is compiled with only the names found in the text, a fraction of
+    a millisecond (it finds what the full one finds there: a name that is not in the text
+    cannot match); then the full pattern pays off and replaces the screen."""
     _PASSED[rule.id] += 1
     if _PASSED[rule.id] > _NARROW_LIMIT:
         _FULL.add(rule.id)
@@ -416,8 +415,7 @@ def _html_only(doc: Document, markup: Markup, known: Iterable[Attribution]) -> l
 
 def find_attributions(doc: Document, markup: Markup) -> tuple[Attribution, ...]:
     """Return every attribution in `doc`, sorted by paragraph (html-only ones last)."""
-    lowered = [p.text.lower() for p in doc.paragraphs]
-    plan = _plan(None).within("\n".join(lowered))
+    plan = _plan(None).within("\n".join(p.text for p in doc.paragraphs).lower())
     found = [a for p in doc.paragraphs for a in scan_text(p.text, p.index, markup, plan=plan)]
     found.extend(_html_only(doc, markup, found))
     return tuple(sorted(set(found), key=_sort_key))
