@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from provenance.detect.attribution import _CREDIT_HINTS, _plan, _tried, _unique_rules
+from provenance.detect._hints import HintFinder
+from provenance.detect.attribution import _CREDIT_HINTS, _plan, _unique_rules
 from provenance.detect.catalog import CREDIT_KINDS
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
@@ -48,18 +49,37 @@ def test_the_rules_tried_are_those_whose_hints_the_text_holds(kinds) -> None:  #
     assert len(texts) > 300
     tried_somewhere = set()
     for text in texts:
-        ids = _ids(_tried(_plan(kinds), text.lower()), kinds)
+        ids = _ids(_plan(kinds).tried([text.lower()])[0], kinds)
         assert ids == _plainly(text, kinds), text[:200]
         tried_somewhere.update(ids)
     assert len(tried_somewhere) > len(_unique_rules(kinds)) // 2
 
 
-def test_a_plan_within_a_document_tries_what_the_whole_plan_tries() -> None:
-    """Hints the document lacks are dropped: each paragraph still tries the same rules."""
+def test_a_document_read_in_one_pass_tries_what_each_paragraph_alone_tries() -> None:
+    """Hints found in the document's paragraphs joined are given to the paragraph holding them."""
+    plan = _plan(None)
     for doc in [*_documents(), [r.example for r in _unique_rules(None)]]:
-        whole = _plan(None)
-        within = whole.within("\n".join(p.lower() for p in doc))
-        assert len(within.hints) <= len(whole.hints)
-        for paragraph in doc:
-            lowered = paragraph.lower()
-            assert _tried(within, lowered) == _tried(whole, lowered), paragraph[:200]
+        lowered = [p.lower() for p in doc]
+        alone = [plan.tried([text])[0] for text in lowered]
+        assert plan.tried(lowered) == alone
+        assert plan.tried(lowered[::-1]) == alone[::-1]
+
+
+def test_no_hint_holds_a_newline() -> None:
+    """Paragraphs are joined by newlines to be read in one pass: a hint with one would be
+    found across two of them."""
+    hints = {h for rule in _unique_rules(None) for h in rule.hints} | set(_CREDIT_HINTS)
+    assert hints and not any("\n" in h for h in hints)
+
+
+def test_a_paragraph_without_text_tries_only_the_open_rules() -> None:
+    plan = _plan(None)
+    masks = plan.tried(["", "this story appeared first on example.com", ""])
+    assert masks[0] == masks[2] == plan.open
+    assert masks[1] & ~plan.open
+
+
+def test_hints_are_found_where_they_overlap_and_an_empty_finder_finds_nothing() -> None:
+    finder = HintFinder({"report": 1, "reported by": 2, "by ": 3})
+    assert list(finder.found_in("reported by ap")) == [(5, 1), (10, 2), (11, 3)]
+    assert list(HintFinder({}).found_in("anything")) == []

@@ -8,14 +8,17 @@ that the loader did not turn into a paragraph) get paragraph_index -1.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from urllib.parse import urlsplit
 
 from ..load.html import Markup
 from ..models import Attribution, Document
+from ._hints import HintFinder
 from .catalog import CREDIT_KINDS, QUOTES, AttributionRule, attribution_rules, normalize_name
 from .domains import lookup_publisher, publisher_for_domain, resolve_name, site_domain
 
@@ -232,6 +235,11 @@ def _unique_rules(kinds: frozenset[str] | None) -> tuple[AttributionRule, ...]:
     return tuple(rules)
 
 
+# What one hint found in a text says: (rules holding it as a hint of some other rule,
+# rules only credit-line rules hold it for, whether it is one of _CREDIT_HINTS).
+_HintBits = tuple[int, int, bool]
+
+
 @dataclass(frozen=True)
 class _Plan:
     """Which rules a text's hints let through, as bit masks over `rules` (bit i: rule i)."""
@@ -243,25 +251,29 @@ class _Plan:
     credit_open: int
     # Every credit-line rule (dropped unless the text holds a credit hint).
     credit_rules: int
-    # Hint -> the rules holding it: hints of some other rule, then hints only credit-line
-    # rules hold (looked for only in a text holding a credit hint).
-    hints: tuple[tuple[str, int], ...]
-    credit_hints: tuple[tuple[str, int], ...]
-    # The words one of which a credit line's text holds (_CREDIT_HINTS).
-    credit_words: tuple[str, ...] = tuple(_CREDIT_HINTS)
+    # Every hint and credit word, found in one pass over a text (Aho-Corasick).
+    hints: HintFinder[_HintBits]
 
-    def within(self, lowered: str) -> _Plan:
-        """This plan for the texts of a lower-cased whole (joined by newlines): a hint the
-        whole lacks is not looked for again in each of its texts (no hint holds a
-        newline, so none is found across two texts)."""
-        words = tuple(w for w in self.credit_words if w in lowered or "\n" in w)
-        credit_hints = self.credit_hints if words else ()  # no text is a credit line's
-        return replace(
-            self,
-            hints=tuple((h, m) for h, m in self.hints if h in lowered or "\n" in h),
-            credit_hints=tuple((h, m) for h, m in credit_hints if h in lowered or "\n" in h),
-            credit_words=words,
-        )
+    def tried(self, lowered: Sequence[str]) -> list[int]:
+        """The mask of the rules to try on each lower-cased text: a credit-line rule only
+        where a credit hint occurs, a rule with hints only where one of them occurs.
+        All the texts are read in one pass (no hint holds a newline, so none is found
+        across two of them)."""
+        ends = list(accumulate(len(text) + 1 for text in lowered))
+        found = [0] * len(lowered)
+        credit_found = [0] * len(lowered)
+        hinted = [False] * len(lowered)
+        for end, (mask, credit_mask, credit_word) in self.hints.found_in("\n".join(lowered)):
+            k = bisect_right(ends, end)
+            found[k] |= mask
+            credit_found[k] |= credit_mask
+            hinted[k] = hinted[k] or credit_word
+        return [
+            self.open | self.credit_open | mask | credit_mask
+            if credit_word
+            else (self.open | mask) & ~self.credit_rules
+            for mask, credit_mask, credit_word in zip(found, credit_found, hinted, strict=True)
+        ]
 
 
 @cache
@@ -273,14 +285,20 @@ def _plan(kinds: frozenset[str] | None) -> _Plan:
         for hint in rule.hints:
             masks[hint] = masks.get(hint, 0) | 1 << i
     other = {hint for rule, c in zip(rules, credit, strict=True) if not c for hint in rule.hints}
+    bits: dict[str, _HintBits] = {
+        hint: (mask, 0, False) if hint in other else (0, mask, False)
+        for hint, mask in masks.items()
+    }
+    for word in _CREDIT_HINTS:
+        mask, credit_mask, _ = bits.get(word, (0, 0, False))
+        bits[word] = (mask, credit_mask, True)
     return _Plan(
         rules=rules,
         credit=credit,
         open=_mask(i for i, r in enumerate(rules) if not r.hints and not credit[i]),
         credit_open=_mask(i for i, r in enumerate(rules) if not r.hints and credit[i]),
         credit_rules=_mask(i for i, c in enumerate(credit) if c),
-        hints=tuple((h, m) for h, m in sorted(masks.items()) if h in other),
-        credit_hints=tuple((h, m) for h, m in sorted(masks.items()) if h not in other),
+        hints=HintFinder(bits),
     )
 
 
@@ -288,33 +306,18 @@ def _mask(indices: Iterable[int]) -> int:
     return sum(1 << i for i in indices)
 
 
-def _tried(plan: _Plan, lowered: str) -> int:
-    """The mask of the rules to try on a lower-cased text: a credit-line rule only where
-    a credit hint occurs, a rule with hints only where one of them occurs."""
-    hinted = any(word in lowered for word in plan.credit_words)
-    tried = plan.open | (plan.credit_open if hinted else 0)
-    for hint, mask in plan.hints:
-        if hint in lowered:
-            tried |= mask
-    if not hinted:
-        return tried & ~plan.credit_rules
-    for hint, mask in plan.credit_hints:
-        if hint in lowered:
-            tried |= mask
-    return tried
-
-
 def scan_text(
     text: str,
     index: int,
     markup: Markup,
     kinds: frozenset[str] | None = None,
-    plan: _Plan | None = None,
+    tried: int | None = None,
 ) -> Iterator[Attribution]:
-    """Yield the attributions found in one block of text (kinds: restrict the rules; plan:
-    the rules' plan `within` the whole the text is part of)."""
-    plan = plan or _plan(kinds)
-    tried = _tried(plan, text.lower())
+    """Yield the attributions found in one block of text (kinds: restrict the rules;
+    tried: the mask of the rules to try, when `_Plan.tried` already read the text)."""
+    plan = _plan(kinds)
+    if tried is None:
+        tried = plan.tried([text.lower()])[0]
     starts = _line_starts(text)
     candidates: list[tuple[int, int, Attribution]] = []
     while tried:
@@ -415,7 +418,11 @@ def _html_only(doc: Document, markup: Markup, known: Iterable[Attribution]) -> l
 
 def find_attributions(doc: Document, markup: Markup) -> tuple[Attribution, ...]:
     """Return every attribution in `doc`, sorted by paragraph (html-only ones last)."""
-    plan = _plan(None).within("\n".join(p.text for p in doc.paragraphs).lower())
-    found = [a for p in doc.paragraphs for a in scan_text(p.text, p.index, markup, plan=plan)]
+    masks = _plan(None).tried([p.text.lower() for p in doc.paragraphs])
+    found = [
+        a
+        for p, tried in zip(doc.paragraphs, masks, strict=True)
+        for a in scan_text(p.text, p.index, markup, tried=tried)
+    ]
     found.extend(_html_only(doc, markup, found))
     return tuple(sorted(set(found), key=_sort_key))
