@@ -62,6 +62,11 @@ _TOKEN_RE = re.compile(rf"[$€£¥%]|\d+(?:[.,]\d+)*|{_WORD_TOKEN}")
 _WORD_TOKEN_RE = re.compile(_WORD_TOKEN)
 # The same on lower-case ASCII text, where it is found about twice as fast.
 _ASCII_WORD_TOKEN_RE = re.compile(r"[a-z]+(?:'[a-z]+)*")
+# ASCII with every character that is not in such a token made a space: str.split then
+# cuts it into _ASCII_WORD_TOKEN_RE's tokens (but where an apostrophe stands).
+_ASCII_NOT_TOKEN = str.maketrans(
+    {c: " " for c in map(chr, range(128)) if c != "'" and not "a" <= c <= "z"}
+)
 # Typography that keeps most English text from being ASCII, made ASCII without changing
 # which function words a text holds: the marks between words become spaces, and the
 # curly apostrophe a straight one (it joins a word in both forms, and no function word
@@ -241,7 +246,7 @@ def _ranked_languages(text: str) -> list[tuple[str, int]]:
         for mark, plain in _PLAIN_TYPOGRAPHY:
             sample = sample.replace(mark, plain)
     ascii_only = sample.isascii()
-    counts = Counter((_ASCII_WORD_TOKEN_RE if ascii_only else _WORD_TOKEN_RE).findall(sample))
+    counts = Counter(_ascii_word_tokens(sample) if ascii_only else _WORD_TOKEN_RE.findall(sample))
     # Function words are kept without accents: a token is one as it stands, or (with
     # letters outside ASCII) once its accents are stripped.
     found = [(token, counts[token]) for token in counts.keys() & languages_of.keys()]
@@ -252,6 +257,16 @@ def _ranked_languages(text: str) -> list[tuple[str, int]]:
         for language in languages_of[token]:
             scores[language] += n
     return sorted(scores.items(), key=lambda item: (-item[1], item[0] != "en"))
+
+
+def _ascii_word_tokens(text: str) -> list[str]:
+    """`_ASCII_WORD_TOKEN_RE.findall(text)` for ASCII text, four times as fast: the text
+    is split on what no token holds, and only pieces with an apostrophe are read by the
+    regex (a leading, trailing or doubled one is no part of a token)."""
+    pieces = text.translate(_ASCII_NOT_TOKEN).split()
+    if "'" not in text:
+        return pieces
+    return [t for p in pieces for t in (_ASCII_WORD_TOKEN_RE.findall(p) if "'" in p else (p,))]
 
 
 @cache

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provenance.edits import Side, detect_language, edit_kind
+from provenance.edits import Side, _ascii_word_tokens, detect_language, edit_kind
 from provenance.models import EditKind
 
 S, NUM, NEG, NAME, MOD, WORD = (
@@ -210,3 +212,8 @@ def test_languages_are_ranked_as_the_reference_ranks_them(text: str) -> None:
     from provenance.edits import _ranked_languages
 
     assert _ranked_languages.__wrapped__(text) == _reference_ranked_languages(text)
+
+
+@given(st.text(alphabet=st.sampled_from("azAZ09' .,\n\t-_`\x00~"), max_size=40))
+def test_ascii_word_tokens_are_the_pattern_s_tokens(text: str) -> None:
+    assert _ascii_word_tokens(text) == re.findall(r"[a-z]+(?:'[a-z]+)*", text)

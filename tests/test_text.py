@@ -20,6 +20,7 @@ from provenance.text import (
     CLEAN_TYPOGRAPHY,
     clean_text,
     comparison_key,
+    key_words,
     quote_mask,
     repair_mojibake,
     text_words,
@@ -247,6 +248,13 @@ def test_words_of_any_text_are_those_of_its_tokens(text: str) -> None:
     by_token = [token_words(t) for t in text.split()]
     assert [tuple(found) for found in words_by_token(text)] == by_token
     assert text_words(text) == [w for found in by_token for w in found]
+
+
+@given(_TOKEN_TEXT)
+def test_key_words_are_the_words_of_the_key(text: str) -> None:
+    """The ASCII fast path and the possessive pattern find what the plain pattern finds."""
+    key = comparison_key(text)
+    assert key_words(key) == words(text) == re.findall(r"\w+(?:[.,']\w+)*", key)
 
 
 def _reference_quote_mask(tokens: list[str]) -> list[bool]:

@@ -51,7 +51,6 @@ randomness, no threads, every tie broken by position.
 from __future__ import annotations
 
 import itertools
-import re
 import string
 import time
 from array import array
@@ -84,7 +83,7 @@ from ..models import (
     Status,
 )
 from ..settings import Settings
-from ..text import comparison_key, quote_mask, words_by_token
+from ..text import comparison_key, key_words, quote_mask, words_by_token
 from ..text import sentences as split_sentences
 from ._chain import heaviest_chain
 from ._fuzz import Indel, fuzz, process
@@ -131,7 +130,6 @@ _NOT_CONTENT = _STOPWORDS | frozenset(string.ascii_lowercase + string.digits + "
 # text.words() applied to a string that is already a comparison key (words() would
 # normalise it a second time, which doubles the cost of preparing a paragraph); a test
 # checks that both agree.
-_KEY_WORD_RE = re.compile(r"\w+(?:[.,']\w+)*")
 
 
 _Op = tuple[str, int, int, int, int]
@@ -336,7 +334,7 @@ def _prepare(p: Paragraph, pos: int, side: str, notes: list[str], seen: dict[str
             f"compared on its first {_MAX_SCORE_CHARS:,}"
         )
         key = key[:_MAX_SCORE_CHARS]
-    toks = _KEY_WORD_RE.findall(key)
+    toks = key_words(key)
     # Bigrams are kept as their hashes: about half the memory of word pairs, and a
     # collision of two 64-bit hashes within one alignment is out of reach.
     bigrams = array("q", frozenset(map(hash, pairwise(toks))) - _stopword_pairs())
@@ -561,7 +559,7 @@ def _merged_words(taken: list[_Pair], copy: list[_Side], orig: list[_Side]) -> l
             continue
         around = copy_of.get(o.pos - 1, set()) & copy_of.get(o.pos + 1, set())
         for ci in sorted(around):
-            if _KEY_WORD_RE.findall(o.key)[0] in _KEY_WORD_RE.findall(copy[ci].key):
+            if key_words(o.key)[0] in key_words(copy[ci].key):
                 found.append(_Pair(ci, o.pos, "partial", 1.0, 0.0, 1.0))
                 break
     return found
@@ -580,7 +578,7 @@ def _explained(short: _Side, long_: _Side, partners: list[_Side]) -> bool:
 @lru_cache(maxsize=1_024)
 def _bigram_list(key: str) -> list[int]:
     """Hashes of every bigram of a comparison key, in order, repeats included."""
-    return list(map(hash, pairwise(_KEY_WORD_RE.findall(key))))
+    return list(map(hash, pairwise(key_words(key))))
 
 
 @lru_cache(maxsize=1_024)

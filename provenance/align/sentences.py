@@ -21,7 +21,6 @@ best reworded one. Sentences of fewer than `_MIN_WORDS` words are not linked (a 
 
 from __future__ import annotations
 
-import re
 import time
 from array import array
 from bisect import bisect_left
@@ -33,7 +32,7 @@ from itertools import pairwise, product
 from ..edits import american
 from ..models import Paragraph, SentenceLink
 from ..settings import Settings
-from ..text import comparison_key, sentences, stems
+from ..text import comparison_key, key_words, sentences, stems
 from ._fuzz import fuzz
 from ._postings import Postings
 
@@ -54,7 +53,6 @@ _SMALL_INDEX = 1_000
 _MIN_CONTENT = 4
 # Stripped from both ends of a token before it is read as a content word.
 _PUNCTUATION = ".,;:!?\"'()[]\u201c\u201d\u2018\u2019\u00ab\u00bb\u2014-"
-_WORD_RE = re.compile(r"\w+(?:[.,']\w+)*")
 # A word starting with one of these inside a sentence is a name.
 _CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞ")
 _FUNCTION_WORDS = frozenset(
@@ -97,7 +95,7 @@ class _Sentence:
         """Hashes of the informative bigrams, each once (as in the paragraph aligner); an
         array, which keeps a hash in 8 bytes where a set spends about 80."""
         if self._bigrams is None:
-            pairs = map(hash, pairwise(_WORD_RE.findall(self.key)))
+            pairs = map(hash, pairwise(key_words(self.key)))
             self._bigrams = array("q", frozenset(pairs) - _function_pairs())
         return self._bigrams
 
@@ -217,7 +215,7 @@ def _sentences(text: str, language: str) -> tuple[tuple[str, str, int], ...]:
     out = []
     for sentence in sentences(text[:MAX_SENTENCE_CHARS], language):
         key = comparison_key(sentence)
-        out.append((sentence, key, len(_WORD_RE.findall(key))))
+        out.append((sentence, key, len(key_words(key))))
     return tuple(out)
 
 

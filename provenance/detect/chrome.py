@@ -15,6 +15,9 @@ from ..datafiles import read_data
 from ..errors import SettingsError
 
 _DEFAULT_MAX_WORDS = 25
+# The letters a case-insensitive regex takes for an ASCII letter that casefolding does not
+# make one (re equates both with "i"): a hint is looked for in text folded like this.
+_TURKISH_I = str.maketrans({"\u0130": "i", "\u0131": "i"})
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,12 @@ class ChromeRule:
     regex: re.Pattern[str]
     example: str
     max_words: int
+    # Strings one of which a line the regex matches holds, casefolded (none: no such list).
+    hints: tuple[str, ...] = ()
+
+    def may_match(self, folded: str) -> bool:
+        """False when the casefolded line holds none of the rule's hints."""
+        return not self.hints or any(hint in folded for hint in self.hints)
 
 
 @cache
@@ -34,6 +43,7 @@ def chrome_rules() -> tuple[ChromeRule, ...]:
                 re.compile(e["pattern"], re.IGNORECASE),
                 str(e["example"]),
                 int(e.get("max_words", _DEFAULT_MAX_WORDS)),
+                tuple(str(h).casefold() for h in e.get("hint", ())),
             )
             for e in entries
         )
@@ -47,6 +57,14 @@ def is_chrome(text: str) -> bool:
     if not stripped:
         return True
     n_words = len(stripped.split())
+    folded = _folded(stripped)
     return any(
-        n_words <= rule.max_words and rule.regex.fullmatch(stripped) for rule in chrome_rules()
+        n_words <= rule.max_words and rule.may_match(folded) and rule.regex.fullmatch(stripped)
+        for rule in chrome_rules()
     )
+
+
+def _folded(text: str) -> str:
+    """`text` casefolded, in which a hint of ASCII letters stands wherever a case-insensitive
+    regex would find it."""
+    return text.casefold() if text.isascii() else text.translate(_TURKISH_I).casefold()
