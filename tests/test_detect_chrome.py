@@ -25,14 +25,14 @@ def _plainly(text: str) -> bool:
 @pytest.mark.parametrize("rule", chrome_rules(), ids=lambda r: r.example[:30])
 def test_each_rule_matches_its_example_and_the_example_holds_a_hint(rule) -> None:  # type: ignore[no-untyped-def]
     assert rule.regex.fullmatch(rule.example)
-    assert rule.may_match(_folded(rule.example))
+    assert any(hint in _folded(rule.example) for hint in rule.hints) or not rule.hints
     assert is_chrome(rule.example)
 
 
 _PIECES = st.sampled_from(
     ["Photo: ", "PHOTOS:", "\u0130mage: x", "\u0131mages: y", "cred\u0131t: z", "Getty Images", "getty",
      "from shutterstock.com", "FROM \u017fhutterstock.com", "/Flickr, CC BY", "file 20240101 3 ab.jpg",
-     "(AP Photo/Jane Doe)", "(Reuters/x)", " • ", " | ", "»", "·", "The council met on Tuesday.",
+     "(AP Photo/Jane Doe)", "(Reuters/x)", "(AFP/y)", "(EPA PHOTO/z)", "(Upi/w)", "(getty/v)", " • ", " | ", "»", "·", "The council met on Tuesday.",
      "Read more", "February 12, 2025", " ", "picture", "Pictures: them", "x"]
 )  # fmt: skip
 

@@ -263,8 +263,8 @@ class _Plan:
         found = [0] * len(lowered)
         credit_found = [0] * len(lowered)
         hinted = [False] * len(lowered)
-        for end, (mask, credit_mask, credit_word) in self.hints.found_in("\n".join(lowered)):
-            k = bisect_right(ends, end)
+        for start, (mask, credit_mask, credit_word) in self.hints.found_in("\n".join(lowered)):
+            k = bisect_right(ends, start)
             found[k] |= mask
             credit_found[k] |= credit_mask
             hinted[k] = hinted[k] or credit_word

@@ -15,9 +15,6 @@ from ..datafiles import read_data
 from ..errors import SettingsError
 
 _DEFAULT_MAX_WORDS = 25
-# The letters a case-insensitive regex takes for an ASCII letter that casefolding does not
-# make one (re equates both with "i"): a hint is looked for in text folded like this.
-_TURKISH_I = str.maketrans({"\u0130": "i", "\u0131": "i"})
 
 
 @dataclass(frozen=True)
@@ -27,10 +24,6 @@ class ChromeRule:
     max_words: int
     # Strings one of which a line the regex matches holds, casefolded (none: no such list).
     hints: tuple[str, ...] = ()
-
-    def may_match(self, folded: str) -> bool:
-        """False when the casefolded line holds none of the rule's hints."""
-        return not self.hints or any(hint in folded for hint in self.hints)
 
 
 @cache
@@ -57,14 +50,22 @@ def is_chrome(text: str) -> bool:
     if not stripped:
         return True
     n_words = len(stripped.split())
-    folded = _folded(stripped)
-    return any(
-        n_words <= rule.max_words and rule.may_match(folded) and rule.regex.fullmatch(stripped)
-        for rule in chrome_rules()
-    )
+    folded: str | None = None  # made when a rule with hints first needs it
+    for rule in chrome_rules():
+        if n_words > rule.max_words:
+            continue
+        if rule.hints:
+            folded = _folded(stripped) if folded is None else folded
+            if not any(hint in folded for hint in rule.hints):
+                continue
+        if rule.regex.fullmatch(stripped):
+            return True
+    return False
 
 
 def _folded(text: str) -> str:
     """`text` casefolded, in which a hint of ASCII letters stands wherever a case-insensitive
     regex would find it."""
-    return text.casefold() if text.isascii() else text.translate(_TURKISH_I).casefold()
+    if text.isascii() or ("\u0130" not in text and "\u0131" not in text):
+        return text.casefold()
+    return text.replace("\u0130", "i").replace("\u0131", "i").casefold()
