@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provenance.edits import Side, _ascii_word_tokens, detect_language, edit_kind
+from provenance.edits import (
+    _WORD_TOKEN_RE,
+    Side,
+    _ascii_word_tokens,
+    _word_counts,
+    detect_language,
+    edit_kind,
+)
 from provenance.models import EditKind
 
 S, NUM, NEG, NAME, MOD, WORD = (
@@ -217,3 +225,14 @@ def test_languages_are_ranked_as_the_reference_ranks_them(text: str) -> None:
 @given(st.text(alphabet=st.sampled_from("azAZ09' .,\n\t-_`\x00~"), max_size=40))
 def test_ascii_word_tokens_are_the_pattern_s_tokens(text: str) -> None:
     assert _ascii_word_tokens(text) == re.findall(r"[a-z]+(?:'[a-z]+)*", text)
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from("az' .,\n1_\u00e9\u00fc\u00df\u00a3\u2019-\u00e0"), max_size=40
+    )
+)
+def test_word_counts_are_the_counts_of_the_pattern_s_tokens(text: str) -> None:
+    counts, accented = _word_counts(text)
+    assert counts == Counter(_WORD_TOKEN_RE.findall(text))
+    assert {t for t in counts if not t.isascii()} <= accented.keys()  # every accented token

@@ -127,11 +127,6 @@ _STOPWORDS = frozenset(
 # Not content words: function words, and words of one character.
 _NOT_CONTENT = _STOPWORDS | frozenset(string.ascii_lowercase + string.digits + "_")
 
-# text.words() applied to a string that is already a comparison key (words() would
-# normalise it a second time, which doubles the cost of preparing a paragraph); a test
-# checks that both agree.
-
-
 _Op = tuple[str, int, int, int, int]
 # (copy keys, original keys, settings) -> similarities; below edited_threshold may be 0.
 # Matches this short between runs of the longer side's words are chance, not the window.
