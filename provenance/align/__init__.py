@@ -334,8 +334,8 @@ def _prepare(p: Paragraph, pos: int, side: str, notes: list[str], seen: dict[str
     # collision of two 64-bit hashes within one alignment is out of reach.
     bigrams = array("q", frozenset(map(hash, pairwise(toks))) - _stopword_pairs())
     words = set(toks)
-    words -= _NOT_CONTENT
-    if words and min(map(len, words)) == 1:  # a one-letter word outside ASCII
+    words -= _NOT_CONTENT  # which holds every word of one ASCII character
+    if not key.isascii() and words and min(map(len, words)) == 1:  # a one-letter word
         words = {t for t in words if len(t) > 1}
     content = array("q", map(hash, words))
     prepared = _Side(pos, p.index, p.text, key, len(toks), content, bigrams)

@@ -29,7 +29,7 @@ def _attrs_markup(doc: Document) -> str:
 
 
 def _search(rule: MarkerRule, haystack: str) -> list[re.Match[str]]:
-    if rule.hints and not any(hint in haystack for hint in rule.hints):
+    if not haystack or (rule.hints and not any(hint in haystack for hint in rule.hints)):
         return []
     return list(rule.regex.finditer(haystack))
 
