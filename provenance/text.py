@@ -41,6 +41,13 @@ _WORD_RE = re.compile(r"\w++(?:[.,']\w++)*+")
 # `_WORD_RE` for lower-case ASCII text: the class is scanned faster than `\w`.
 _ASCII_WORD_RE = re.compile(r"[a-z0-9_]++(?:[.,'][a-z0-9_]++)*+")
 _THAI_RE = re.compile("[\u0e00-\u0e7f]")
+# The typography that keeps most English text from being ASCII, as `_key` has it after
+# NFKC, its quote unification and its dash runs: text whose other characters are ASCII
+# (and hold no entity) gets the same key from the ASCII steps once these are replaced.
+_KEY_TYPOGRAPHY = (
+    ("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-"),
+    ("\u2014", "-"), ("\u2026", "..."), ("\u00a0", " "),
+)  # fmt: skip
 # Typography of clean text that ftfy's test for mojibake (`ftfy.badness.is_bad`) never
 # flags in text of these characters and ASCII alone, whatever their order: ftfy returns
 # such text unchanged, so it is not handed to ftfy (tests/test_text.py proves this on the
@@ -213,6 +220,9 @@ def _key(s: str) -> str:
     unified, every dash kind (and the spaces around it) made one '-', whitespace collapsed,
     casefolded. Two paragraphs that differ only in such style get equal keys.
     """
+    if "&" not in s and not s.isascii():
+        plain = _plain_typography(s)
+        s = plain if plain.isascii() else s
     if s.isascii() and "&" not in s:
         # No entity, no Unicode: of the steps below only these change such text (and the
         # only dash is "-", whose runs `_DASHES_RE` would make one).
@@ -229,6 +239,14 @@ def _key(s: str) -> str:
     if _DASHES_RE.search(s):
         s = _DASHES_RE.sub("-", s).replace(" -", "-").replace("- ", "-")
     return s.casefold()
+
+
+def _plain_typography(s: str) -> str:
+    """`s` with the typography of `_KEY_TYPOGRAPHY` made what `_key` makes of it."""
+    for mark, plain in _KEY_TYPOGRAPHY:
+        if mark in s:
+            s = s.replace(mark, plain)
+    return s
 
 
 def words(s: str) -> list[str]:

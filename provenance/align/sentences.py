@@ -220,16 +220,27 @@ def _sentences(text: str, language: str) -> tuple[tuple[str, str, int], ...]:
 
 
 def _content(text: str, language: str) -> array[int]:
-    """The hashes of a sentence's content words, each once (`_content_words`): an index of
-    thousands of sentences keeps them in 8 bytes a word, not in sets of strings (and
-    only while it lives: no memo cache holds them)."""
-    return array("q", map(hash, _content_words(text, language)))
+    """The hashes of a sentence's content words, each once (`_contents`)."""
+    return _contents([text], language)[0]
 
 
-def _content_words(text: str, language: str) -> frozenset[str]:
-    """Snowball stems of the content words, in US spelling: no function words, names or
-    numbers (a stem, unlike a dictionary lemma, needs no table loaded: a first check pays
-    nothing for it)."""
+def _contents(texts: Sequence[str], language: str) -> list[array[int]]:
+    """The hashes of each text's content words, each once: Snowball stems, in US spelling,
+    of the words that are no function word, name or number (a stem, unlike a dictionary
+    lemma, needs no table loaded: a first check pays nothing for it). A word met in many
+    texts is spelled and stemmed once. Arrays: an index of thousands of sentences keeps
+    them in 8 bytes a word, not in sets of strings (and only while it lives: no memo
+    cache holds them)."""
+    words = [_content_words(text) for text in texts]
+    distinct = list({word: None for found in words for word in found})
+    stemmed = stems([american(word) for word in distinct], language)
+    hashes = dict(zip(distinct, map(hash, stemmed), strict=True))
+    return [array("q", {hashes[word] for word in found}) for found in words]
+
+
+def _content_words(text: str) -> list[str]:
+    """The casefolded words of a sentence that may carry content: not function words,
+    names (capitalised inside the sentence), numbers or words of two letters or fewer."""
     words = [token.strip(_PUNCTUATION) for token in text.split()]
     kept = [
         word.casefold()
@@ -238,8 +249,7 @@ def _content_words(text: str, language: str) -> frozenset[str]:
         and (not k or word[0] not in _CAPITALS)
         and (word.isalpha() or not any(map(str.isdigit, word)))
     ]
-    keys = [american(key) for key in kept if len(key) > 2 and key not in _FUNCTION_WORDS]
-    return frozenset(stems(keys, language))
+    return [key for key in kept if len(key) > 2 and key not in _FUNCTION_WORDS]
 
 
 class _Index:
@@ -262,7 +272,7 @@ class _Index:
 
     def by_word(self) -> Postings:
         if self._by_word is None:
-            self._contents = [_content(s.text, self.language) for s in self.sentences]
+            self._contents = _contents([s.text for s in self.sentences], self.language)
             self._by_word = Postings(enumerate(self._contents), _MAX_POSTINGS)
         return self._by_word
 
@@ -317,6 +327,8 @@ def _reworded_link(
     """The original sentence (or two consecutive ones) whose content words `s` shares
     most, from `rewritten_threshold` (Dice)."""
     content = frozenset(_content(s.text, language))
+    if len(content) < _MIN_CONTENT:
+        return []  # too few content words to share rewritten_threshold of (see _dice)
     best: tuple[float, int, int] | None = None
     for k in index.reworded_candidates(content, shared):
         if index.sentences[k].n_words < _MIN_WORDS:
