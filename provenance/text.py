@@ -264,29 +264,44 @@ def key_words(key: str) -> list[str]:
 def token_words(token: str) -> tuple[str, ...]:
     """`words` of one whitespace-free token, memoised apart from the paragraph keys (a
     text's tokens would otherwise push its paragraphs out of `comparison_key`'s cache)."""
-    if token.isascii() and "&" not in token:
-        # Only casefolding changes the words of such a token (no entity, no Unicode).
-        return tuple(_ASCII_WORD_RE.findall(token.lower()))
+    plain = _lowered_words_form(token)
+    if plain is not None:
+        return tuple(_ASCII_WORD_RE.findall(plain))
     return tuple(_WORD_RE.findall(_key(token)))
 
 
 def words_by_token(text: str) -> list[Sequence[str]]:
     """`token_words` of each whitespace-separated token of `text`, in order.
 
-    Plain ASCII text without entities is lower-cased once and read by one regex call per
-    token (what `token_words` does for each of its tokens), without a memo lookup each.
+    Text of plain ASCII (once its common typography is replaced) is lower-cased once and
+    read by one regex call per token, without a memo lookup each.
     """
-    if text.isascii() and "&" not in text:
-        return list(map(_ASCII_WORD_RE.findall, text.lower().split()))
+    plain = _lowered_words_form(text)
+    if plain is not None:
+        return list(map(_ASCII_WORD_RE.findall, plain.split()))
     return list(map(token_words, text.split()))
 
 
 def text_words(text: str) -> list[str]:
     """The `token_words` of every token of `text`, in one list (for plain ASCII text one
     regex call: no word runs across whitespace, so the whole text splits as its tokens)."""
-    if text.isascii() and "&" not in text:
-        return _ASCII_WORD_RE.findall(text.lower())
+    plain = _lowered_words_form(text)
+    if plain is not None:
+        return _ASCII_WORD_RE.findall(plain)
     return [w for token in text.split() for w in token_words(token)]
+
+
+def _lowered_words_form(text: str) -> str | None:
+    """`text` lower-cased, when its words are those of its comparison key (no entity, no
+    backtick, which the key makes an apostrophe inside a word, and ASCII once the
+    typography of `_KEY_TYPOGRAPHY` is replaced, which keeps its whitespace); else None."""
+    if "&" in text or "`" in text:
+        return None
+    if not text.isascii():
+        text = _plain_typography(text)
+        if not text.isascii():
+            return None
+    return text.lower()
 
 
 @lru_cache(maxsize=_KEY_CACHE_SIZE)

@@ -187,6 +187,19 @@ def test_token_words_agree_with_words_on_any_token(token: str) -> None:
     assert token_words(token) == tuple(words(token))
 
 
+@given(
+    st.text(
+        alphabet=st.sampled_from("aB1'`\".,-&;\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00e9"),
+        max_size=12,
+    )
+)
+def test_token_words_agree_with_words_on_typography_and_backticks(token: str) -> None:
+    """The fast paths (plain ASCII, common typography replaced) give the key's words: a
+    backtick between letters is an apostrophe ("don`t" is one word)."""
+    assert token_words(token) == tuple(words(token))
+    assert text_words(token) == words(token)
+
+
 def _reference_key(s: str) -> str:
     """comparison_key spelled out step by step (the fast paths must agree with it)."""
     import html
