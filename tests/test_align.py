@@ -12,6 +12,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from shared_dir import SHARED, have_shared
 
 from provenance.align import align_paragraphs
@@ -388,3 +390,28 @@ def test_a_large_sentence_index_holds_only_asked_bigrams_with_the_same_links(
         if k.copy_sentence == k.original_sentence == 1 and k.similarity == 1.0
     }
     assert taken <= found
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5), st.integers(1, 9)), max_size=9).map(
+        sorted
+    )
+)
+def test_heaviest_chain_is_the_heaviest_doubly_increasing_subsequence(items) -> None:  # type: ignore[no-untyped-def]
+    from itertools import combinations, pairwise
+
+    from provenance.align import heaviest_chain
+
+    chain = heaviest_chain(items, lambda x: x[0], lambda x: x[1], lambda x: x[2])
+    assert all(a[0] < b[0] and a[1] < b[1] for a, b in pairwise(chain))
+    assert all(item in items for item in chain)
+    best = max(
+        (
+            sum(x[2] for x in subset)
+            for n in range(len(items) + 1)
+            for subset in combinations(items, n)
+            if all(a[0] < b[0] and a[1] < b[1] for a, b in pairwise(subset))
+        ),
+        default=0,
+    )
+    assert sum(x[2] for x in chain) == best

@@ -22,17 +22,20 @@ def heaviest_chain(
     ties go to the earliest item. O(n log n) with a Fenwick tree of running maxima."""
     if not items:
         return []
-    size = max(original_rank(item) for item in items) + 2
+    ranks = [original_rank(item) + 1 for item in items]  # Fenwick positions are 1-based
+    weights = [weight(item) for item in items]
+    size = max(ranks) + 1
     tree: list[tuple[float, int]] = [(0.0, -1)] * size
     best = [0.0] * len(items)
     previous = [-1] * len(items)
-    for _, group in groupby(range(len(items)), key=lambda k: copy_position(items[k])):
-        ids = list(group)
-        for k in ids:  # items of one copy position never chain with each other
-            value, before = _prefix_max(tree, original_rank(items[k]))
-            best[k], previous[k] = value + weight(items[k]), before
-        for k in ids:
-            _raise_to(tree, original_rank(items[k]) + 1, (best[k], k))
+    start = 0
+    for _, group in groupby(map(copy_position, items)):
+        end = start + sum(1 for _ in group)
+        for k in range(start, end):  # items of one copy position never chain with each other
+            best[k], previous[k] = _best_before(tree, ranks[k] - 1, weights[k])
+        for k in range(start, end):
+            _raise_to(tree, ranks[k], (best[k], k))
+        start = end
     k = max(range(len(items)), key=lambda i: (best[i], -i))
     chain: list[T] = []
     while k >= 0:
@@ -41,18 +44,19 @@ def heaviest_chain(
     return chain[::-1]
 
 
-def _prefix_max(tree: list[tuple[float, int]], n: int) -> tuple[float, int]:
-    """Best (value, item id) over Fenwick positions 1..n."""
-    best = (0.0, -1)
+def _best_before(tree: list[tuple[float, int]], n: int, weight: float) -> tuple[float, int]:
+    """(weight + the best value over Fenwick positions 1..n, the item id holding it)."""
+    value, before = 0.0, -1
     while n > 0:
-        if tree[n][0] > best[0]:
-            best = tree[n]
+        if tree[n][0] > value:
+            value, before = tree[n]
         n -= n & -n
-    return best
+    return value + weight, before
 
 
 def _raise_to(tree: list[tuple[float, int]], n: int, item: tuple[float, int]) -> None:
-    while n < len(tree):
+    size = len(tree)
+    while n < size:
         if item[0] > tree[n][0]:
             tree[n] = item
         n += n & -n
