@@ -349,22 +349,22 @@ def _line_starts(text: str) -> list[int]:
     return [0, *(m.end() for m in _NEWLINE_RE.finditer(text))]
 
 
-def _matches(rule: AttributionRule, text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+def _matches(rule: AttributionRule, text: str, starts: list[int]) -> list[re.Match[str]]:
     """The rule's matches in `text`; a line-anchored rule is tried at line starts only
     (a regex search would try, and fail, at every other character). Until its full
     pattern is in use, a rule whose matches start with a publisher's name is tried where
     such a name starts (its screen, any text where the name goes, would run through
     every character; finding the names costs more than the full pattern's search)."""
-    if rule.name_led and rule.id not in _FULL:
+    full = rule.id in _FULL
+    if rule.name_led and not full:
         starts = rule.name_starts(text)
-        if starts:
-            yield from _found(_past_screen(rule, text), text, starts, anchored=True)
-        return
-    screen = rule.screen if rule.id not in _FULL else None
+        return _found(_past_screen(rule, text), text, starts, anchored=True) if starts else []
+    screen = None if full else rule.screen
     if screen is None:
-        yield from _found(rule.regex, text, starts, rule.line_anchored)
-    elif next(_found(screen, text, starts, rule.line_anchored), None) is not None:
-        yield from _found(_past_screen(rule, text), text, starts, rule.line_anchored)
+        return _found(rule.regex, text, starts, rule.line_anchored)
+    if not _found(screen, text, starts, rule.line_anchored, first=True):
+        return []
+    return _found(_past_screen(rule, text), text, starts, rule.line_anchored)
 
 
 def _past_screen(rule: AttributionRule, text: str) -> re.Pattern[str]:
@@ -381,19 +381,25 @@ def _past_screen(rule: AttributionRule, text: str) -> re.Pattern[str]:
 
 
 def _found(
-    regex: re.Pattern[str], text: str, starts: list[int], anchored: bool
-) -> Iterator[re.Match[str]]:
-    """`regex.finditer(text)`; when `anchored` (no match can start elsewhere), tried at
-    `starts` only."""
+    regex: re.Pattern[str], text: str, starts: list[int], anchored: bool, *, first: bool = False
+) -> list[re.Match[str]]:
+    """`regex.finditer(text)` (its first match alone when `first`); when `anchored` (no
+    match can start elsewhere), tried at `starts` only."""
     if not anchored:
-        yield from regex.finditer(text)
-        return
+        if first:
+            match = regex.search(text)
+            return [] if match is None else [match]
+        return list(regex.finditer(text))
+    found = []
     end = 0
     for start in starts:
         match = regex.match(text, start) if start >= end else None
         if match is not None:
             end = max(match.end(), start + 1)
-            yield match
+            found.append(match)
+            if first:
+                break
+    return found
 
 
 def _sort_key(a: Attribution) -> tuple[int, str, str, str]:

@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 from ..datafiles import read_data
@@ -90,7 +90,7 @@ class AttributionRule:
     # `pattern` with any name where it names every publisher (see `screen`).
     screen_pattern: str = ""
 
-    @property
+    @cached_property
     def regex(self) -> re.Pattern[str]:
         """The compiled pattern: compiled when a text first gets past the rule's hints,
         so a check pays only for the rules its text can match (a pattern naming every
@@ -114,7 +114,7 @@ class AttributionRule:
             return found
         return frozenset(name for name in found if name in text)
 
-    @property
+    @cached_property
     def name_led(self) -> bool:
         """True when every match starts with a publisher's name (the pattern begins with a
         name placeholder): it need only be tried where such a name starts (`name_starts`);
@@ -139,7 +139,7 @@ class AttributionRule:
                 at = haystack.find(name, at + 1)
         return sorted(starts)
 
-    @property
+    @cached_property
     def screen(self) -> re.Pattern[str] | None:
         """For a pattern naming every publisher, the same pattern with any name in the
         publisher's place: it matches wherever the full pattern does (and more), compiles
@@ -149,7 +149,7 @@ class AttributionRule:
             return None
         return _compiled(self.screen_pattern, f"attributions.toml:{self.id}")
 
-    @property
+    @cached_property
     def line_anchored(self) -> bool:
         """True when every match starts at a line start (the pattern begins with `^` and
         has no alternative outside a group): it need only be tried there."""

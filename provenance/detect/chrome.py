@@ -13,6 +13,7 @@ from functools import cache
 
 from ..datafiles import read_data
 from ..errors import SettingsError
+from ._hints import HintFinder
 
 _DEFAULT_MAX_WORDS = 25
 
@@ -50,17 +51,25 @@ def is_chrome(text: str) -> bool:
     if not stripped:
         return True
     n_words = len(stripped.split())
-    folded: str | None = None  # made when a rule with hints first needs it
-    for rule in chrome_rules():
-        if n_words > rule.max_words:
-            continue
-        if rule.hints:
-            folded = _folded(stripped) if folded is None else folded
-            if not any(hint in folded for hint in rule.hints):
-                continue
-        if rule.regex.fullmatch(stripped):
-            return True
-    return False
+    finder, tried = _hint_finder()
+    for _, rules in finder.found_in(_folded(stripped)):
+        tried |= rules
+    return any(
+        tried >> i & 1 and n_words <= rule.max_words and rule.regex.fullmatch(stripped)
+        for i, rule in enumerate(chrome_rules())
+    )
+
+
+@cache
+def _hint_finder() -> tuple[HintFinder[int], int]:
+    """Each hint -> the mask of the rules holding it (bit i: `chrome_rules()[i]`), and the
+    mask of the rules without hints (always tried)."""
+    masks: dict[str, int] = {}
+    for i, rule in enumerate(chrome_rules()):
+        for hint in rule.hints:
+            masks[hint] = masks.get(hint, 0) | 1 << i
+    unhinted = sum(1 << i for i, rule in enumerate(chrome_rules()) if not rule.hints)
+    return HintFinder(masks), unhinted
 
 
 def _folded(text: str) -> str:
