@@ -58,7 +58,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from functools import cache, cached_property, lru_cache
-from itertools import pairwise
+from itertools import filterfalse, pairwise
 from typing import NamedTuple
 
 from ..edits import (
@@ -87,7 +87,7 @@ from ..text import comparison_key, key_words, quote_mask, words_by_token
 from ..text import sentences as split_sentences
 from ._chain import heaviest_chain
 from ._fuzz import Indel, fuzz, process
-from ._postings import Postings
+from ._postings import Postings, distinct
 from .sentences import link_sentences
 from .translation import align_translation
 
@@ -332,12 +332,11 @@ def _prepare(p: Paragraph, pos: int, side: str, notes: list[str], seen: dict[str
     toks = key_words(key)
     # Bigrams are kept as their hashes: about half the memory of word pairs, and a
     # collision of two 64-bit hashes within one alignment is out of reach.
-    bigrams = array("q", frozenset(map(hash, pairwise(toks))) - _stopword_pairs())
-    words = set(toks)
-    words -= _NOT_CONTENT  # which holds every word of one ASCII character
+    bigrams = distinct(map(hash, pairwise(toks)), _stopword_pairs())
+    words = set(filterfalse(_NOT_CONTENT.__contains__, toks))  # no ASCII word of one letter
     if not key.isascii() and words and min(map(len, words)) == 1:  # a one-letter word
         words = {t for t in words if len(t) > 1}
-    content = array("q", map(hash, words))
+    content = distinct(map(hash, words))
     prepared = _Side(pos, p.index, p.text, key, len(toks), content, bigrams)
     if len(key) < _MAX_SCORE_CHARS:  # a cut paragraph is noted on each side
         seen[p.text] = prepared

@@ -8,11 +8,19 @@ say nothing about which place matches and are left out.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Container, Iterable
-from itertools import chain, repeat
+from itertools import chain, filterfalse, repeat
 
-__all__ = ["Postings"]
+__all__ = ["Postings", "distinct"]
+
+
+def distinct(terms: Iterable[int], without: Container[int] = ()) -> array[int]:
+    """The distinct terms not in `without`, as an array (8 bytes a term where a set spends
+    about 80). Made through a set and a list: an array filled straight from a set grows
+    term by term, at twice the cost."""
+    return array("q", list(set(filterfalse(without.__contains__, terms))))
 
 
 class Postings:

@@ -34,7 +34,7 @@ from ..models import Paragraph, SentenceLink
 from ..settings import Settings
 from ..text import comparison_key, key_words, sentences, stems
 from ._fuzz import fuzz
-from ._postings import Postings
+from ._postings import Postings, distinct
 
 __all__ = ["link_sentences"]
 
@@ -96,7 +96,7 @@ class _Sentence:
         array, which keeps a hash in 8 bytes where a set spends about 80."""
         if self._bigrams is None:
             pairs = map(hash, pairwise(key_words(self.key)))
-            self._bigrams = array("q", frozenset(pairs) - _function_pairs())
+            self._bigrams = distinct(pairs, _function_pairs())
         return self._bigrams
 
 
@@ -232,10 +232,10 @@ def _contents(texts: Sequence[str], language: str) -> list[array[int]]:
     them in 8 bytes a word, not in sets of strings (and only while it lives: no memo
     cache holds them)."""
     words = [_content_words(text) for text in texts]
-    distinct = list({word: None for found in words for word in found})
-    stemmed = stems([american(word) for word in distinct], language)
-    hashes = dict(zip(distinct, map(hash, stemmed), strict=True))
-    return [array("q", {hashes[word] for word in found}) for found in words]
+    unique = list({word: None for found in words for word in found})
+    stemmed = stems([american(word) for word in unique], language)
+    hashes = dict(zip(unique, map(hash, stemmed), strict=True))
+    return [distinct(map(hashes.__getitem__, found)) for found in words]
 
 
 def _content_words(text: str) -> list[str]:
