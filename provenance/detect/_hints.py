@@ -9,6 +9,8 @@ import ahocorasick_rs
 
 Value = TypeVar("Value")
 
+_DFA_MAX_STRINGS = 500
+
 
 class HintFinder(Generic[Value]):
     """Where each of a fixed set of strings occurs in a text, overlaps included."""
@@ -17,9 +19,12 @@ class HintFinder(Generic[Value]):
         """`values`: each string to find, with what a hit of it hands back."""
         self._keys = list(values)
         self._values = [values[key] for key in self._keys]
-        # A DFA: the fastest search for a few hundred short strings, built once.
+        # A DFA searches a third faster than the default NFA; for a few hundred strings
+        # it builds in half a millisecond, for the ~1,000 publisher names in 6 ms (the NFA
+        # in 1 ms: a first check would pay the difference).
+        dfa = len(self._keys) <= _DFA_MAX_STRINGS
         self._automaton = ahocorasick_rs.AhoCorasick(
-            self._keys, implementation=ahocorasick_rs.Implementation.DFA
+            self._keys, implementation=ahocorasick_rs.Implementation.DFA if dfa else None
         )
 
     def found_in(self, text: str) -> Iterator[tuple[int, Value]]:

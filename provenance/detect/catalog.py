@@ -16,6 +16,7 @@ from typing import Any
 
 from ..datafiles import read_data
 from ..errors import SettingsError
+from ._hints import HintFinder
 
 CREDIT_KINDS = frozenset(
     {
@@ -124,20 +125,13 @@ class AttributionRule:
     def name_starts(self, text: str) -> list[int]:
         """Every offset of `text`, in order, where a name this rule could match begins
         (and a few more; see `names_found`)."""
-        names = self.names_found(text)
-        if not names:
+        if not self.screen_pattern:
             return []
-        haystack = text
+        hits = _name_hits(text)
         if _name_ignores_case(self.pattern):
-            haystack = fold(text)
-            names = frozenset(fold(name) for name in names)
-        starts: set[int] = set()
-        for name in names:
-            at = haystack.find(name)
-            while at >= 0:
-                starts.add(at)
-                at = haystack.find(name, at + 1)
-        return sorted(starts)
+            return sorted({start for start, _ in hits})
+        exact = (start for start, names in hits if any(text.startswith(n, start) for n in names))
+        return sorted(set(exact))
 
     @cached_property
     def screen(self) -> re.Pattern[str] | None:
@@ -311,30 +305,28 @@ def fold(text: str) -> str:
 
 
 @cache
-def _name_index() -> tuple[Mapping[str, tuple[tuple[str, str], ...]], tuple[tuple[str, str], ...]]:
-    """(first three folded characters -> (name, folded name)), and the shorter names."""
-    grams: dict[str, list[tuple[str, str]]] = {}
-    short = []
+def _name_finder() -> HintFinder[tuple[str, ...]]:
+    """The directory's names (and aliases) by their folded form."""
+    by_key: dict[str, list[str]] = {}
     names = sorted({a for pub in publishers() for a in (pub.name, *pub.aliases)})
     # Folding maps character by character: all names at once, split again.
     for name, key in zip(names, fold("\n".join(names)).split("\n"), strict=True):
-        if len(key) < 3:
-            short.append((name, key))
-        else:
-            grams.setdefault(key[:3], []).append((name, key))
-    return {gram: tuple(names) for gram, names in grams.items()}, tuple(short)
+        by_key.setdefault(key, []).append(name)
+    return HintFinder({key: tuple(found) for key, found in by_key.items()})
+
+
+@lru_cache(maxsize=1024)
+def _name_hits(text: str) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """(offset, the names folded alike) of every place a directory name stands in `text`,
+    case ignored as re ignores it (one pass over the text for all ~1,000 names)."""
+    return tuple(_name_finder().found_in(fold(text)))
 
 
 @lru_cache(maxsize=1024)
 def names_in(text: str) -> frozenset[str]:
     """The directory's names (and aliases) found in `text`, case ignored as re ignores it:
     a superset of the names any placeholder's pattern can match there."""
-    folded = fold(text)
-    grams, short = _name_index()
-    found = {name for name, key in short if key in folded}
-    for gram in {folded[i : i + 3] for i in range(len(folded) - 2)} & grams.keys():
-        found.update(name for name, key in grams[gram] if key in folded)
-    return frozenset(found)
+    return frozenset(name for _, names in _name_hits(text) for name in names)
 
 
 @cache
