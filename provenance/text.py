@@ -41,6 +41,12 @@ _WORD_RE = re.compile(r"\w++(?:[.,']\w++)*+")
 # `_WORD_RE` for lower-case ASCII text: the class is scanned faster than `\w`.
 _ASCII_WORD_RE = re.compile(r"[a-z0-9_]++(?:[.,'][a-z0-9_]++)*+")
 _THAI_RE = re.compile("[\u0e00-\u0e7f]")
+# A character one of the steps of `_key` past NFKC changes (or a lone surrogate): text
+# without one, once NFKC-normalised, is keyed by the steps plain ASCII takes.
+_KEY_STEPS_RE = re.compile(
+    "[\u2018\u2019\u201a\u201b\u2032\u00b4\u02bc\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"
+    "\u2010-\u2015\u2212\ufe58\ufe63\uff0d\u200b\u2060\ufeff\u00ad\ud800-\udfff]"
+)
 # The typography that keeps most English text from being ASCII, as `_key` has it after
 # NFKC, its quote unification and its dash runs: text whose other characters are ASCII
 # (and hold no entity) gets the same key from the ASCII steps once these are replaced.
@@ -220,13 +226,11 @@ def _key(s: str) -> str:
     unified, every dash kind (and the spaces around it) made one '-', whitespace collapsed,
     casefolded. Two paragraphs that differ only in such style get equal keys.
     """
-    if "&" not in s and not s.isascii():
-        plain = _plain_typography(s)
-        s = plain if plain.isascii() else s
-    if s.isascii() and "&" not in s:
-        # No entity, no Unicode: of the steps below only these change such text (and the
-        # only dash is "-", whose runs `_DASHES_RE` would make one).
-        s = " ".join(s.replace("`", "'").replace("''", '"').split())
+    plain = _plain_form(s)
+    if plain is not None:
+        # Of the steps below only these change such text (and the only dash is "-", whose
+        # runs `_DASHES_RE` would make one).
+        s = " ".join(plain.replace("`", "'").replace("''", '"').split())
         if "-" in s:
             if "--" in s:
                 s = _DASHES_RE.sub("-", s)
@@ -239,6 +243,22 @@ def _key(s: str) -> str:
     if _DASHES_RE.search(s):
         s = _DASHES_RE.sub("-", s).replace(" -", "-").replace("- ", "-")
     return s.casefold()
+
+
+def _plain_form(s: str) -> str | None:
+    """`s` with its common typography replaced (`_KEY_TYPOGRAPHY`), when the steps `_key`
+    takes for plain ASCII key it as all its steps would: no entity and, outside ASCII,
+    no character that NFKC or the quote, dash or invisible classes change. Else None."""
+    if "&" in s:
+        return None
+    if s.isascii():
+        return s
+    typed = _plain_typography(s)
+    if typed.isascii() or (
+        _KEY_STEPS_RE.search(typed) is None and unicodedata.is_normalized("NFKC", typed)
+    ):
+        return typed
+    return None
 
 
 def _plain_typography(s: str) -> str:

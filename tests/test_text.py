@@ -229,6 +229,7 @@ def test_comparison_key_follows_its_reference(text: str) -> None:
     st.text(
         alphabet=st.sampled_from(
             "ab -\u2013\u2014'`\"\u2018\u2019\u201c\u201d\u2026&;\u00a0\t\nÉé\u00ad"
+            "\u00a3\u00f8\u0301\ufb01\u2033\u00b4\u00df\u0130\u2003\u2212"
         ),
         max_size=30,
     )
