@@ -38,6 +38,7 @@ from functools import cache, lru_cache
 from itertools import filterfalse
 
 from .datafiles import read_data
+from .hints import HintFinder
 from .models import EditKind
 
 __all__ = [
@@ -61,6 +62,9 @@ _WORD_TOKEN = r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*"
 _TOKEN_RE = re.compile(rf"[$€£¥%]|\d+(?:[.,]\d+)*|{_WORD_TOKEN}")
 # The word tokens of _TOKEN_RE alone (the others never start or end inside a word).
 _WORD_TOKEN_RE = re.compile(_WORD_TOKEN)
+# A word with an apostrophe inside (possessive: a run of letters is never given back,
+# there being no apostrophe among them), or "cannot".
+_CONTRACTION_RE = re.compile(r"[^\W\d_]++(?:['\u2019][^\W\d_]++)++|cannot")
 # The same on lower-case ASCII text, where it is found about twice as fast.
 _ASCII_WORD_TOKEN_RE = re.compile(r"[a-z]+(?:'[a-z]+)*")
 # ASCII with every character that is not in such a token made a space: str.split then
@@ -341,7 +345,9 @@ def _expand_contractions(text: str) -> str:
                 return word[: -len(suffix)] + full
         return word
 
-    return re.sub(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)+|cannot", expand, text)
+    if "'" not in text and "\u2019" not in text and "cannot" not in text:
+        return text  # nothing to expand
+    return _CONTRACTION_RE.sub(expand, text)
 
 
 def _written_numbers(text: str, language: str) -> str:
@@ -357,12 +363,12 @@ def _written_numbers(text: str, language: str) -> str:
 
 
 def _may_hold_number_words(text: str) -> bool:
-    return _number_words_re().search(text) is not None
+    return _number_words().occurs_in(text)
 
 
 @cache
-def _number_words_re() -> re.Pattern[str]:
-    return re.compile("|".join(sorted(_NUMBER_WORD_STEMS, key=len, reverse=True)))
+def _number_words() -> HintFinder[None]:
+    return HintFinder(dict.fromkeys(_NUMBER_WORD_STEMS))
 
 
 _NUMBER_WORD_STEMS = (

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from provenance.detect._hints import HintFinder
 from provenance.detect.attribution import _CREDIT_HINTS, _plan, _unique_rules
 from provenance.detect.catalog import CREDIT_KINDS
 
@@ -77,10 +76,3 @@ def test_a_paragraph_without_text_tries_only_the_open_rules() -> None:
     masks = plan.tried(["", "this story appeared first on example.com", ""])
     assert masks[0] == masks[2] == plan.open
     assert masks[1] & ~plan.open
-
-
-def test_hints_are_found_where_they_overlap_and_an_empty_finder_finds_nothing() -> None:
-    finder = HintFinder({"report": 1, "reported by": 2, "by ": 3})
-    assert sorted(finder.found_in("reported by ap")) == [(0, 1), (0, 2), (9, 3)]
-    assert sorted(finder.found_in("\u00e9t\u00e9 report")) == [(4, 1)]  # characters, not bytes
-    assert list(HintFinder({}).found_in("anything")) == []

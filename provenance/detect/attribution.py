@@ -16,9 +16,9 @@ from functools import cache
 from itertools import accumulate
 from urllib.parse import urlsplit
 
+from ..hints import HintFinder
 from ..load.html import Markup
 from ..models import Attribution, Document
-from ._hints import HintFinder
 from .catalog import CREDIT_KINDS, QUOTES, AttributionRule, attribution_rules, normalize_name
 from .domains import lookup_publisher, publisher_for_domain, resolve_name, site_domain
 

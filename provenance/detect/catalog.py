@@ -16,7 +16,7 @@ from typing import Any
 
 from ..datafiles import read_data
 from ..errors import SettingsError
-from ._hints import HintFinder
+from ..hints import HintFinder
 
 CREDIT_KINDS = frozenset(
     {

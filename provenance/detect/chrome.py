@@ -13,7 +13,7 @@ from functools import cache
 
 from ..datafiles import read_data
 from ..errors import SettingsError
-from ._hints import HintFinder
+from ..hints import HintFinder
 
 _DEFAULT_MAX_WORDS = 25
 

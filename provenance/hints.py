@@ -27,6 +27,10 @@ class HintFinder(Generic[Value]):
             self._keys, implementation=ahocorasick_rs.Implementation.DFA if dfa else None
         )
 
+    def occurs_in(self, text: str) -> bool:
+        """Whether any of the strings occurs in `text`."""
+        return bool(self._automaton.find_matches_as_indexes(text))
+
     def found_in(self, text: str) -> Iterator[tuple[int, Value]]:
         """(index where it starts, value) of every occurrence in `text`."""
         for k, start, _ in self._automaton.find_matches_as_indexes(text, overlapping=True):
