@@ -270,6 +270,20 @@ def test_deterministic() -> None:
 
 
 @pytest.mark.shared
+def test_hashes_in_arrays_or_in_sets_give_the_same_alignment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A long alignment keeps its hashed terms in arrays, a short one in frozensets: the
+    matches, notes and sentence links are the same either way."""
+    from provenance.align import _postings
+
+    in_sets = [align_paragraphs(c.copy, c.original, SETTINGS) for c in CASES]
+    monkeypatch.setattr(_postings, "_COMPACT_FROM", 0)
+    in_arrays = [align_paragraphs(c.copy, c.original, SETTINGS) for c in CASES]
+    assert len(in_sets) >= 13 and in_sets == in_arrays
+
+
+@pytest.mark.shared
 def test_large_documents_take_the_sparse_path_and_still_match() -> None:
     articles = _bench().pick_articles(60)
     texts = [f"{t} ({i})" for i, t in enumerate(t for a in articles for t in a)][:600]

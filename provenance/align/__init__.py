@@ -53,7 +53,6 @@ from __future__ import annotations
 import itertools
 import string
 import time
-from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -87,7 +86,7 @@ from ..text import comparison_key, key_words, quote_mask, words_by_token
 from ..text import sentences as split_sentences
 from ._chain import heaviest_chain
 from ._fuzz import Indel, fuzz, process
-from ._postings import Postings, distinct
+from ._postings import Hashes, Postings, compact, distinct
 from .sentences import link_sentences
 from .translation import align_translation
 
@@ -149,10 +148,9 @@ class _Side(NamedTuple):
     text: str
     key: str
     n_words: int
-    content: array[int]  # hashes of the content words, each once
-    # Hashes of the informative bigrams (not two function words), each once: an array
-    # holds them in 8 bytes each, a set of ints in about 80.
-    bigrams: array[int]
+    content: Hashes  # hashes of the content words, each once
+    # Hashes of the informative bigrams (not two function words), each once.
+    bigrams: Hashes
 
 
 class _Pair(NamedTuple):
@@ -311,36 +309,45 @@ def _prepare_all(
     copy: Sequence[Paragraph], original: Sequence[Paragraph], notes: list[str]
 ) -> tuple[list[_Side], list[_Side]]:
     """Both sides prepared; a paragraph the copy kept word for word is prepared once."""
-    seen: dict[str, _Side] = {}
-    copy_sides = [_prepare(p, pos, "copy", notes, seen) for pos, p in enumerate(copy)]
-    orig_sides = [_prepare(p, pos, "original", notes, seen) for pos, p in enumerate(original)]
+    prepare = _Preparer(notes, compact(len(copy) + len(original)))
+    copy_sides = [prepare(p, pos, "copy") for pos, p in enumerate(copy)]
+    orig_sides = [prepare(p, pos, "original") for pos, p in enumerate(original)]
     return copy_sides, orig_sides
 
 
-def _prepare(p: Paragraph, pos: int, side: str, notes: list[str], seen: dict[str, _Side]) -> _Side:
-    known = seen.get(p.text)
-    if known is not None:
-        return _Side(pos, p.index, p.text, known.key, known.n_words, known.content, known.bigrams)
-    # Normalising never shrinks text to less than half, so twice the cap is enough.
-    key = comparison_key(p.text[: 2 * _MAX_SCORE_CHARS])
-    if len(key) > _MAX_SCORE_CHARS:
-        notes.append(
-            f"{side} paragraph {p.index} has {len(p.text):,} characters; "
-            f"compared on its first {_MAX_SCORE_CHARS:,}"
-        )
-        key = key[:_MAX_SCORE_CHARS]
-    toks = key_words(key)
-    # Bigrams are kept as their hashes: about half the memory of word pairs, and a
-    # collision of two 64-bit hashes within one alignment is out of reach.
-    bigrams = distinct(map(hash, pairwise(toks)), _stopword_pairs())
-    words = set(filterfalse(_NOT_CONTENT.__contains__, toks))  # no ASCII word of one letter
-    if not key.isascii() and words and min(map(len, words)) == 1:  # a one-letter word
-        words = {t for t in words if len(t) > 1}
-    content = distinct(map(hash, words))
-    prepared = _Side(pos, p.index, p.text, key, len(toks), content, bigrams)
-    if len(key) < _MAX_SCORE_CHARS:  # a cut paragraph is noted on each side
-        seen[p.text] = prepared
-    return prepared
+class _Preparer:
+    """Paragraphs made `_Side`s, each text once; `compact`: hashes kept in arrays."""
+
+    def __init__(self, notes: list[str], compact: bool) -> None:
+        self._notes, self._compact = notes, compact
+        self._seen: dict[str, _Side] = {}
+
+    def __call__(self, p: Paragraph, pos: int, side: str) -> _Side:
+        known = self._seen.get(p.text)
+        if known is not None:
+            return _Side(
+                pos, p.index, p.text, known.key, known.n_words, known.content, known.bigrams
+            )
+        # Normalising never shrinks text to less than half, so twice the cap is enough.
+        key = comparison_key(p.text[: 2 * _MAX_SCORE_CHARS])
+        if len(key) > _MAX_SCORE_CHARS:
+            self._notes.append(
+                f"{side} paragraph {p.index} has {len(p.text):,} characters; "
+                f"compared on its first {_MAX_SCORE_CHARS:,}"
+            )
+            key = key[:_MAX_SCORE_CHARS]
+        toks = key_words(key)
+        # Bigrams are kept as their hashes: about half the memory of word pairs, and a
+        # collision of two 64-bit hashes within one alignment is out of reach.
+        bigrams = distinct(map(hash, pairwise(toks)), _stopword_pairs(), compact=self._compact)
+        words = set(filterfalse(_NOT_CONTENT.__contains__, toks))  # no ASCII one-letter word
+        if not key.isascii() and words and min(map(len, words)) == 1:  # a one-letter word
+            words = {t for t in words if len(t) > 1}
+        content = distinct(map(hash, words), compact=self._compact)
+        prepared = _Side(pos, p.index, p.text, key, len(toks), content, bigrams)
+        if len(key) < _MAX_SCORE_CHARS:  # a cut paragraph is noted on each side
+            self._seen[p.text] = prepared
+        return prepared
 
 
 # --- scoring -------------------------------------------------------------------------
@@ -472,7 +479,7 @@ def _containment(c: _Side, o: _Side, shared: int) -> float:
     return share if share >= needed else 0.0
 
 
-def _dice(words: frozenset[int], other: array[int]) -> float:
+def _dice(words: frozenset[int], other: Hashes) -> float:
     if len(words) < _MIN_CONTENT_WORDS or len(other) < _MIN_CONTENT_WORDS:
         return 0.0
     return 2 * len(words.intersection(other)) / (len(words) + len(other))

@@ -22,7 +22,6 @@ best reworded one. Sentences of fewer than `_MIN_WORDS` words are not linked (a 
 from __future__ import annotations
 
 import time
-from array import array
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -34,7 +33,7 @@ from ..models import Paragraph, SentenceLink
 from ..settings import Settings
 from ..text import comparison_key, key_words, sentences, stems
 from ._fuzz import fuzz
-from ._postings import Postings, distinct
+from ._postings import Hashes, Postings, compact, distinct
 
 __all__ = ["link_sentences"]
 
@@ -83,20 +82,21 @@ class _Sentence:
     """One sentence of a paragraph; its informative bigrams are read off its key when an
     index or a containment first needs them (a sentence kept word for word never does)."""
 
-    __slots__ = ("_bigrams", "index", "key", "n_words", "paragraph", "text")
+    __slots__ = ("_bigrams", "compact", "index", "key", "n_words", "paragraph", "text")
 
-    def __init__(self, paragraph: int, index: int, text: str, key: str, n_words: int) -> None:
+    def __init__(
+        self, paragraph: int, index: int, text: str, key: str, n_words: int, compact: bool
+    ) -> None:
         self.paragraph, self.index, self.text, self.key = paragraph, index, text, key
-        self.n_words = n_words
-        self._bigrams: array[int] | None = None
+        self.n_words, self.compact = n_words, compact
+        self._bigrams: Hashes | None = None
 
     @property
-    def bigrams(self) -> array[int]:
-        """Hashes of the informative bigrams, each once (as in the paragraph aligner); an
-        array, which keeps a hash in 8 bytes where a set spends about 80."""
+    def bigrams(self) -> Hashes:
+        """Hashes of the informative bigrams, each once (as in the paragraph aligner)."""
         if self._bigrams is None:
             pairs = map(hash, pairwise(key_words(self.key)))
-            self._bigrams = distinct(pairs, _function_pairs())
+            self._bigrams = distinct(pairs, _function_pairs(), compact=self.compact)
         return self._bigrams
 
 
@@ -126,7 +126,9 @@ def link_sentences(
     words: dict[int, tuple[int, ...]] = {}
     index: _Index | None = None
     partners = partners or {}
-    split_original, split_copy = _SplitOnce(original, language), _SplitOnce(copy, language)
+    in_arrays = compact(len(copy) + len(original))
+    split_original = _SplitOnce(original, language, in_arrays)
+    split_copy = _SplitOnce(copy, language, in_arrays)
     asking = [pos for pos, p in enumerate(copy) if comparison_key(p.text) not in same]
     for pos, p in enumerate(copy):
         counts = tuple(n_words for _, _, n_words in _sentences(p.text, language))
@@ -149,7 +151,7 @@ def link_sentences(
                 continue  # too short to link anywhere
             found = _same_place(s, theirs[i], settings, ratio) if len(theirs) == len(split) else []
             if not found and theirs:
-                local = local or _Index(theirs, language)
+                local = local or _Index(theirs, language, in_arrays)
                 found = _links_of(s, local, settings, language, ratio, reworded=False)
             if not found:
                 if index is None:
@@ -157,7 +159,7 @@ def link_sentences(
                     asked = None
                     if len(everything) > _SMALL_INDEX:
                         asked = _bigrams_asked(split_copy, asking[bisect_left(asking, pos) :])
-                    index = _Index(everything, language, asked)
+                    index = _Index(everything, language, in_arrays, asked)
                 found = _links_of(s, index, settings, language, ratio)
             links += found
     return tuple(links), words
@@ -189,22 +191,23 @@ class _SplitOnce:
     """A text's paragraphs split into sentences, each when first asked for (a sentence's
     bigrams, once read, then serve every paragraph that looks at it)."""
 
-    def __init__(self, paragraphs: Sequence[Paragraph], language: str) -> None:
-        self._paragraphs, self._language = paragraphs, language
+    def __init__(self, paragraphs: Sequence[Paragraph], language: str, compact: bool) -> None:
+        self._paragraphs, self._language, self._compact = paragraphs, language, compact
         self._split: dict[int, list[_Sentence]] = {}
 
     def __getitem__(self, position: int) -> list[_Sentence]:
         if position not in self._split:
-            self._split[position] = _split(self._paragraphs[position], self._language)
+            paragraph = self._paragraphs[position]
+            self._split[position] = _split(paragraph, self._language, self._compact)
         return self._split[position]
 
     def all(self) -> list[_Sentence]:
         return [s for position in range(len(self._paragraphs)) for s in self[position]]
 
 
-def _split(p: Paragraph, language: str) -> list[_Sentence]:
+def _split(p: Paragraph, language: str, compact: bool) -> list[_Sentence]:
     return [
-        _Sentence(p.index, i, text, key, n_words)
+        _Sentence(p.index, i, text, key, n_words, compact)
         for i, (text, key, n_words) in enumerate(_sentences(p.text, language))
     ]
 
@@ -219,12 +222,12 @@ def _sentences(text: str, language: str) -> tuple[tuple[str, str, int], ...]:
     return tuple(out)
 
 
-def _content(text: str, language: str) -> array[int]:
+def _content(text: str, language: str) -> frozenset[int]:
     """The hashes of a sentence's content words, each once (`_contents`)."""
-    return _contents([text], language)[0]
+    return frozenset(_contents([text], language, compact=False)[0])
 
 
-def _contents(texts: Sequence[str], language: str) -> list[array[int]]:
+def _contents(texts: Sequence[str], language: str, *, compact: bool) -> list[Hashes]:
     """The hashes of each text's content words, each once: Snowball stems, in US spelling,
     of the words that are no function word, name or number (a stem, unlike a dictionary
     lemma, needs no table loaded: a first check pays nothing for it). A word met in many
@@ -235,7 +238,7 @@ def _contents(texts: Sequence[str], language: str) -> list[array[int]]:
     unique = list({word: None for found in words for word in found})
     stemmed = stems([american(word) for word in unique], language)
     hashes = dict(zip(unique, map(hash, stemmed), strict=True))
-    return [distinct(map(hashes.__getitem__, found)) for found in words]
+    return [distinct(map(hashes.__getitem__, found), compact=compact) for found in words]
 
 
 def _content_words(text: str) -> list[str]:
@@ -256,23 +259,30 @@ class _Index:
     """Original sentences by informative bigram, and (built on first need) by content word."""
 
     def __init__(
-        self, originals: list[_Sentence], language: str, asked: set[int] | None = None
+        self,
+        originals: list[_Sentence],
+        language: str,
+        compact: bool,
+        asked: set[int] | None = None,
     ) -> None:
-        """`asked`: the only bigrams it will be asked for (None: any)."""
+        """`compact`: hashes kept in arrays; `asked`: the only bigrams it will be asked
+        for (None: any)."""
         self.sentences = originals
         self.language = language
+        self._compact = compact
         bigrams = ((k, s.bigrams) for k, s in enumerate(originals))
         self.by_bigram = Postings(bigrams, _MAX_POSTINGS, asked)
         self._by_word: Postings | None = None
-        self._contents: list[array[int]] = []
+        self._contents: list[Hashes] = []
 
-    def content(self, k: int) -> array[int]:
+    def content(self, k: int) -> Hashes:
         self.by_word()
         return self._contents[k]
 
     def by_word(self) -> Postings:
         if self._by_word is None:
-            self._contents = _contents([s.text for s in self.sentences], self.language)
+            texts = [s.text for s in self.sentences]
+            self._contents = _contents(texts, self.language, compact=self._compact)
             self._by_word = Postings(enumerate(self._contents), _MAX_POSTINGS)
         return self._by_word
 
@@ -326,7 +336,7 @@ def _reworded_link(
 ) -> list[SentenceLink]:
     """The original sentence (or two consecutive ones) whose content words `s` shares
     most, from `rewritten_threshold` (Dice)."""
-    content = frozenset(_content(s.text, language))
+    content = _content(s.text, language)
     if len(content) < _MIN_CONTENT:
         return []  # too few content words to share rewritten_threshold of (see _dice)
     best: tuple[float, int, int] | None = None
