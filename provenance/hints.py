@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Generic, TypeVar
 
 import ahocorasick_rs
@@ -31,7 +31,8 @@ class HintFinder(Generic[Value]):
         """Whether any of the strings occurs in `text`."""
         return bool(self._automaton.find_matches_as_indexes(text))
 
-    def found_in(self, text: str) -> Iterator[tuple[int, Value]]:
+    def found_in(self, text: str) -> list[tuple[int, Value]]:
         """(index where it starts, value) of every occurrence in `text`."""
-        for k, start, _ in self._automaton.find_matches_as_indexes(text, overlapping=True):
-            yield start, self._values[k]
+        values = self._values
+        found = self._automaton.find_matches_as_indexes(text, overlapping=True)
+        return [(start, values[k]) for k, start, _ in found]

@@ -235,11 +235,6 @@ def _unique_rules(kinds: frozenset[str] | None) -> tuple[AttributionRule, ...]:
     return tuple(rules)
 
 
-# What one hint found in a text says: (rules holding it as a hint of some other rule,
-# rules only credit-line rules hold it for, whether it is one of _CREDIT_HINTS).
-_HintBits = tuple[int, int, bool]
-
-
 @dataclass(frozen=True)
 class _Plan:
     """Which rules a text's hints let through, as bit masks over `rules` (bit i: rule i)."""
@@ -251,8 +246,11 @@ class _Plan:
     credit_open: int
     # Every credit-line rule (dropped unless the text holds a credit hint).
     credit_rules: int
-    # Every hint and credit word, found in one pass over a text (Aho-Corasick).
-    hints: HintFinder[_HintBits]
+    # Every hint and credit word, found in one pass over a text (Aho-Corasick), with what
+    # a hit says in one int: bits 0..n-1 the rules holding it as a hint of some other
+    # rule, bits n..2n-1 the rules only credit-line rules hold it for (n rules), bit 2n
+    # whether it is one of _CREDIT_HINTS.
+    hints: HintFinder[int]
 
     def tried(self, lowered: Sequence[str]) -> list[int]:
         """The mask of the rules to try on each lower-cased text: a credit-line rule only
@@ -261,37 +259,31 @@ class _Plan:
         across two of them)."""
         ends = list(accumulate(len(text) + 1 for text in lowered))
         found = [0] * len(lowered)
-        credit_found = [0] * len(lowered)
-        hinted = [False] * len(lowered)
-        for start, (mask, credit_mask, credit_word) in self.hints.found_in("\n".join(lowered)):
-            k = bisect_right(ends, start)
-            found[k] |= mask
-            credit_found[k] |= credit_mask
-            hinted[k] = hinted[k] or credit_word
+        for start, bits in self.hints.found_in("\n".join(lowered)):
+            found[bisect_right(ends, start)] |= bits
+        n = len(self.rules)
+        rules = (1 << n) - 1
         return [
-            self.open | self.credit_open | mask | credit_mask
-            if credit_word
-            else (self.open | mask) & ~self.credit_rules
-            for mask, credit_mask, credit_word in zip(found, credit_found, hinted, strict=True)
+            self.open | self.credit_open | (bits & rules) | (bits >> n & rules)
+            if bits >> 2 * n
+            else (self.open | bits & rules) & ~self.credit_rules
+            for bits in found
         ]
 
 
 @cache
 def _plan(kinds: frozenset[str] | None) -> _Plan:
     rules = _unique_rules(kinds)
+    n = len(rules)
     credit = tuple(rule.kind in CREDIT_KINDS for rule in rules)
     masks: dict[str, int] = {}
     for i, rule in enumerate(rules):
         for hint in rule.hints:
             masks[hint] = masks.get(hint, 0) | 1 << i
     other = {hint for rule, c in zip(rules, credit, strict=True) if not c for hint in rule.hints}
-    bits: dict[str, _HintBits] = {
-        hint: (mask, 0, False) if hint in other else (0, mask, False)
-        for hint, mask in masks.items()
-    }
+    bits = {hint: mask if hint in other else mask << n for hint, mask in masks.items()}
     for word in _CREDIT_HINTS:
-        mask, credit_mask, _ = bits.get(word, (0, 0, False))
-        bits[word] = (mask, credit_mask, True)
+        bits[word] = bits.get(word, 0) | 1 << 2 * n
     return _Plan(
         rules=rules,
         credit=credit,
