@@ -284,6 +284,24 @@ def test_hashes_in_arrays_or_in_sets_give_the_same_alignment(
 
 
 @pytest.mark.shared
+def test_sentences_without_a_possible_source_skip_the_index_with_the_same_links(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A copy sentence sharing no bigram with the original and too short for a reworded
+    link asks no index of the original's sentences; the links are those found without
+    that shortcut."""
+    import provenance.align as align_module
+
+    paragraphs = [t for a in _bench().pick_articles(20) for t in a]
+    pairs = [(c.copy, c.original) for c in CASES]
+    pairs += [_bench()._scaling_pair(paragraphs, n, start=7 * n) for n in (20, 50)]
+    with_shortcut = [align_paragraphs(c, o, SETTINGS) for c, o in pairs]
+    monkeypatch.setattr(align_module, "_whole_bigrams", lambda sides, n_copy: None)
+    without = [align_paragraphs(c, o, SETTINGS) for c, o in pairs]
+    assert with_shortcut == without
+
+
+@pytest.mark.shared
 def test_large_documents_take_the_sparse_path_and_still_match() -> None:
     articles = _bench().pick_articles(60)
     texts = [f"{t} ({i})" for i, t in enumerate(t for a in articles for t in a)][:600]

@@ -225,6 +225,7 @@ def _align(
         notes,
         partners,
         sentence_ratio or _exact_ratio,
+        _whole_bigrams(orig_sides, len(copy_sides)),
     )
     by_pair = _links_by_pair(links, copy_sides, orig_sides)
     partial += _sentence_pairs(by_pair, chain + moved + partial, copy_sides, orig_sides)
@@ -237,6 +238,15 @@ def _align(
         sentence_links=links,
         copy_sentence_words=sentence_words,
     )
+
+
+def _whole_bigrams(sides: list[_Side], n_copy: int) -> list[Hashes] | None:
+    """Each original paragraph's informative bigrams, when they are all of them (a
+    paragraph cut for scoring has more) and the alignment is short (their union, a set,
+    would cost a long one more memory than the sentence index it can spare)."""
+    if compact(n_copy + len(sides)) or any(len(s.key) >= _MAX_SCORE_CHARS for s in sides):
+        return None
+    return [s.bigrams for s in sides]
 
 
 def _sample(paragraphs: Sequence[Paragraph]) -> str:

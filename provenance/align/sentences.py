@@ -25,7 +25,7 @@ import time
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from itertools import pairwise, product
 
 from ..edits import american
@@ -82,7 +82,7 @@ class _Sentence:
     """One sentence of a paragraph; its informative bigrams are read off its key when an
     index or a containment first needs them (a sentence kept word for word never does)."""
 
-    __slots__ = ("_bigrams", "compact", "index", "key", "n_words", "paragraph", "text")
+    __slots__ = ("_bigrams", "_content", "compact", "index", "key", "n_words", "paragraph", "text")
 
     def __init__(
         self, paragraph: int, index: int, text: str, key: str, n_words: int, compact: bool
@@ -90,6 +90,7 @@ class _Sentence:
         self.paragraph, self.index, self.text, self.key = paragraph, index, text, key
         self.n_words, self.compact = n_words, compact
         self._bigrams: Hashes | None = None
+        self._content: frozenset[int] | None = None
 
     @property
     def bigrams(self) -> Hashes:
@@ -98,6 +99,12 @@ class _Sentence:
             pairs = map(hash, pairwise(key_words(self.key)))
             self._bigrams = distinct(pairs, _function_pairs(), compact=self.compact)
         return self._bigrams
+
+    def content(self, language: str) -> frozenset[int]:
+        """The hashes of its content words (`_contents`)."""
+        if self._content is None:
+            self._content = frozenset(_contents([self.text], language, compact=False)[0])
+        return self._content
 
 
 def link_sentences(
@@ -109,6 +116,7 @@ def link_sentences(
     notes: list[str],
     partners: Mapping[int, int] | None = None,
     ratio: Ratio = _rapidfuzz_ratio,
+    original_bigrams: Sequence[Hashes] | None = None,
 ) -> tuple[tuple[SentenceLink, ...], dict[int, tuple[int, ...]]]:
     """Every copy sentence's link(s) to the original sentences it comes from, in copy order,
     and the words of each copy sentence by paragraph index.
@@ -117,7 +125,10 @@ def link_sentences(
     A copy paragraph the paragraph map pairs with an original paragraph (`partners`, by
     position in `copy` and `original`) is linked to that paragraph's sentences first; the
     index of all the original's sentences is built only when a sentence finds no source
-    there. `ratio` is the character similarity in [0, 1] (the benchmark swaps it).
+    there, and only for a sentence that may have one there: one sharing a bigram with the
+    original (`original_bigrams`: the informative bigrams of each original paragraph, a
+    superset of its sentences'; None when not known) or with content words enough for a
+    reworded link. `ratio` is the character similarity in [0, 1] (the benchmark swaps it).
     Stops with a note in `notes` when `deadline` (a time.monotonic value) has passed.
     Raises nothing for any text.
     """
@@ -130,6 +141,7 @@ def link_sentences(
     split_original = _SplitOnce(original, language, in_arrays)
     split_copy = _SplitOnce(copy, language, in_arrays)
     asking = [pos for pos, p in enumerate(copy) if comparison_key(p.text) not in same]
+    held = _Held(original_bigrams)
     for pos, p in enumerate(copy):
         counts = tuple(n_words for _, _, n_words in _sentences(p.text, language))
         words[p.index] = counts
@@ -153,15 +165,19 @@ def link_sentences(
             if not found and theirs:
                 local = local or _Index(theirs, language, in_arrays)
                 found = _links_of(s, local, settings, language, ratio, reworded=False)
-            if not found:
-                if index is None:
-                    everything = split_original.all()
-                    asked = None
-                    if len(everything) > _SMALL_INDEX:
-                        asked = _bigrams_asked(split_copy, asking[bisect_left(asking, pos) :])
-                    index = _Index(everything, language, in_arrays, asked)
-                found = _links_of(s, index, settings, language, ratio)
-            links += found
+            if found:
+                links += found
+                continue
+            may_share = held.may_share(s)
+            if not may_share and len(s.content(language)) < _MIN_CONTENT:
+                continue  # no source anywhere: no bigram in the original, too few words
+            if index is None:
+                everything = split_original.all()
+                asked = None
+                if len(everything) > _SMALL_INDEX:
+                    asked = partial(_bigrams_asked, split_copy, asking[bisect_left(asking, pos) :])
+                index = _Index(everything, language, in_arrays, asked)
+            links += _links_of(s, index, settings, language, ratio, may_share=may_share)
     return tuple(links), words
 
 
@@ -173,6 +189,22 @@ def _bigrams_asked(split_copy: _SplitOnce, positions: list[int]) -> set[int]:
         bg for pos in positions for s in split_copy[pos] if s.n_words >= _MIN_WORDS
         for bg in s.bigrams
     }  # fmt: skip
+
+
+class _Held:
+    """The informative bigrams the original holds, put together when first asked for."""
+
+    def __init__(self, by_paragraph: Sequence[Hashes] | None) -> None:
+        self._by_paragraph = by_paragraph
+        self._held: frozenset[int] | None = None
+
+    def may_share(self, s: _Sentence) -> bool:
+        """False when no original sentence shares a bigram with `s` (no literal link)."""
+        if self._by_paragraph is None:
+            return True
+        if self._held is None:
+            self._held = frozenset().union(*self._by_paragraph)
+        return not self._held.isdisjoint(s.bigrams)
 
 
 def _same_place(s: _Sentence, o: _Sentence, settings: Settings, ratio: Ratio) -> list[SentenceLink]:
@@ -222,11 +254,6 @@ def _sentences(text: str, language: str) -> tuple[tuple[str, str, int], ...]:
     return tuple(out)
 
 
-def _content(text: str, language: str) -> frozenset[int]:
-    """The hashes of a sentence's content words, each once (`_contents`)."""
-    return frozenset(_contents([text], language, compact=False)[0])
-
-
 def _contents(texts: Sequence[str], language: str, *, compact: bool) -> list[Hashes]:
     """The hashes of each text's content words, each once: Snowball stems, in US spelling,
     of the words that are no function word, name or number (a stem, unlike a dictionary
@@ -263,15 +290,15 @@ class _Index:
         originals: list[_Sentence],
         language: str,
         compact: bool,
-        asked: set[int] | None = None,
+        asked: Callable[[], set[int]] | None = None,
     ) -> None:
         """`compact`: hashes kept in arrays; `asked`: the only bigrams it will be asked
-        for (None: any)."""
+        for (None: any), told when the bigram index is first needed."""
         self.sentences = originals
         self.language = language
         self._compact = compact
-        bigrams = ((k, s.bigrams) for k, s in enumerate(originals))
-        self.by_bigram = Postings(bigrams, _MAX_POSTINGS, asked)
+        self._asked = asked
+        self._by_bigram: Postings | None = None
         self._by_word: Postings | None = None
         self._contents: list[Hashes] = []
 
@@ -288,7 +315,11 @@ class _Index:
 
     def shared_bigrams(self, s: _Sentence) -> Counter[int]:
         """Original sentence -> informative bigrams it shares with `s`."""
-        return self.by_bigram.shared(s.bigrams)
+        if self._by_bigram is None:
+            bigrams = ((k, o.bigrams) for k, o in enumerate(self.sentences))
+            asked = self._asked() if self._asked is not None else None
+            self._by_bigram = Postings(bigrams, _MAX_POSTINGS, asked)
+        return self._by_bigram.shared(s.bigrams)
 
     def reworded_candidates(self, content: frozenset[int], shared: Counter[int]) -> list[int]:
         """Original sentences sharing bigrams or two rare content words, most first."""
@@ -305,12 +336,14 @@ def _links_of(
     ratio: Ratio,
     *,
     reworded: bool = True,
+    may_share: bool = True,
 ) -> list[SentenceLink]:
-    """Literal links among the sentences sharing informative bigrams; else (unless not
-    `reworded`) the best reworded link (content words are compared only then)."""
+    """Literal links among the sentences sharing informative bigrams (none looked for
+    unless `may_share`: `s` shares none with them); else (unless not `reworded`) the best
+    reworded link (content words are compared only then)."""
     if s.n_words < _MIN_WORDS:
         return []
-    shared = index.shared_bigrams(s)
+    shared = index.shared_bigrams(s) if may_share else Counter()
     literal: list[SentenceLink] = []
     for k in sorted(shared, key=lambda k: (-shared[k], k))[:_MAX_CANDIDATES]:
         o = index.sentences[k]
@@ -336,7 +369,7 @@ def _reworded_link(
 ) -> list[SentenceLink]:
     """The original sentence (or two consecutive ones) whose content words `s` shares
     most, from `rewritten_threshold` (Dice)."""
-    content = _content(s.text, language)
+    content = s.content(language)
     if len(content) < _MIN_CONTENT:
         return []  # too few content words to share rewritten_threshold of (see _dice)
     best: tuple[float, int, int] | None = None
