@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
@@ -253,10 +253,10 @@ def _ranked_languages(text: str) -> list[tuple[str, int]]:
     if not sample.isascii():
         for mark, plain in _PLAIN_TYPOGRAPHY:
             sample = sample.replace(mark, plain)
-    counts, accented = _word_counts(sample)
+    counts, accented = _word_counts(sample, languages_of)
     # Function words are kept without accents: a token is one as it stands, or (with
     # letters outside ASCII) once its accents are stripped.
-    found = [(token, counts[token]) for token in counts.keys() & languages_of.keys()]
+    found = list(counts.items())
     stripped = ((t, _strip_accents(t), n) for t, n in accented.items() if not t.isascii())
     found += [(s, n) for t, s, n in stripped if s != t and s in languages_of]
     for token, n in found:
@@ -265,18 +265,19 @@ def _ranked_languages(text: str) -> list[tuple[str, int]]:
     return sorted(scores.items(), key=lambda item: (-item[1], item[0] != "en"))
 
 
-def _word_counts(sample: str) -> tuple[Counter[str], Counter[str]]:
-    """How often each `_WORD_TOKEN_RE` token stands in a casefolded sample, and the
-    same for the tokens of its whitespace-separated pieces with characters outside ASCII
-    (no token runs across whitespace: the ASCII pieces are read fast, in one go)."""
+def _word_counts(sample: str, kept: Container[str]) -> tuple[Counter[str], Counter[str]]:
+    """How often each `_WORD_TOKEN_RE` token in `kept` stands in a casefolded sample, and
+    how often each token of its whitespace-separated pieces with characters outside ASCII
+    does (no token runs across whitespace: the ASCII pieces are read fast, in one go)."""
     if sample.isascii():
-        return Counter(_ascii_word_tokens(sample)), Counter()
+        return Counter(filter(kept.__contains__, _ascii_word_tokens(sample))), Counter()
     pieces = sample.split()
-    counts = Counter(_ascii_word_tokens(" ".join(filter(str.isascii, pieces))))
+    plain = _ascii_word_tokens(" ".join(filter(str.isascii, pieces)))
+    counts = Counter(filter(kept.__contains__, plain))
     accented = Counter(
         t for piece in filterfalse(str.isascii, pieces) for t in _WORD_TOKEN_RE.findall(piece)
     )
-    counts.update(accented)
+    counts.update({t: n for t, n in accented.items() if t in kept})
     return counts, accented
 
 
