@@ -221,6 +221,12 @@ def comparison_key(s: str) -> str:
     return _key(s)
 
 
+def key_once(s: str) -> str:
+    """`comparison_key` without its memo, for a text keyed once (a sentence of a
+    paragraph: the memo would only hash it, and push paragraph keys out)."""
+    return _key(s)
+
+
 def _key(s: str) -> str:
     """NFKC (so '…' becomes '...', full-width forms become ASCII), curly and straight quotes
     unified, every dash kind (and the spaces around it) made one '-', whitespace collapsed,

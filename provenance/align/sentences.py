@@ -31,7 +31,7 @@ from itertools import pairwise, product
 from ..edits import american
 from ..models import Paragraph, SentenceLink
 from ..settings import Settings
-from ..text import comparison_key, key_words, sentences, stems
+from ..text import comparison_key, key_once, key_words, sentences, stems
 from ._fuzz import fuzz
 from ._postings import Hashes, Postings, compact, distinct
 
@@ -249,7 +249,7 @@ def _sentences(text: str, language: str) -> tuple[tuple[str, str, int], ...]:
     """(text, comparison key, words) of each sentence of a paragraph."""
     out = []
     for sentence in sentences(text[:MAX_SENTENCE_CHARS], language):
-        key = comparison_key(sentence)
+        key = key_once(sentence)
         out.append((sentence, key, len(key_words(key))))
     return tuple(out)
 
