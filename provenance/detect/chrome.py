@@ -51,25 +51,35 @@ def is_chrome(text: str) -> bool:
     if not stripped:
         return True
     n_words = len(stripped.split())
-    finder, tried = _hint_finder()
-    for _, rules in finder.found_in(_folded(stripped)):
-        tried |= rules
-    return any(
-        tried >> i & 1 and n_words <= rule.max_words and rule.regex.fullmatch(stripped)
-        for i, rule in enumerate(chrome_rules())
+    finder, unhinted, fitting = _plan()
+    if n_words >= len(fitting):
+        return False  # longer than any furniture
+    tried = fitting[n_words] & unhinted
+    if fitting[n_words] & ~unhinted:  # a rule with hints fits: are they in the line?
+        for _, hinted in finder.found_in(_folded(stripped)):
+            tried |= hinted & fitting[n_words]
+    return bool(tried) and any(
+        tried >> i & 1 and rule.regex.fullmatch(stripped) for i, rule in enumerate(chrome_rules())
     )
 
 
 @cache
-def _hint_finder() -> tuple[HintFinder[int], int]:
-    """Each hint -> the mask of the rules holding it (bit i: `chrome_rules()[i]`), and the
-    mask of the rules without hints (always tried)."""
+def _plan() -> tuple[HintFinder[int], int, tuple[int, ...]]:
+    """Each hint -> the mask of the rules holding it (bit i: `chrome_rules()[i]`), the
+    mask of the rules without hints, and by a line's words the mask of the rules that
+    allow that many."""
+    rules = chrome_rules()
     masks: dict[str, int] = {}
-    for i, rule in enumerate(chrome_rules()):
+    for i, rule in enumerate(rules):
         for hint in rule.hints:
             masks[hint] = masks.get(hint, 0) | 1 << i
-    unhinted = sum(1 << i for i, rule in enumerate(chrome_rules()) if not rule.hints)
-    return HintFinder(masks), unhinted
+    unhinted = sum(1 << i for i, rule in enumerate(rules) if not rule.hints)
+    longest = max((rule.max_words for rule in rules), default=0)
+    fitting = tuple(
+        sum(1 << i for i, rule in enumerate(rules) if n <= rule.max_words)
+        for n in range(longest + 1)
+    )
+    return HintFinder(masks), unhinted, fitting
 
 
 def _folded(text: str) -> str:
