@@ -283,6 +283,15 @@ def test_hashes_in_arrays_or_in_sets_give_the_same_alignment(
     assert len(in_sets) >= 13 and in_sets == in_arrays
 
 
+def test_a_sentence_s_informative_bigrams_are_informative_in_its_paragraph() -> None:
+    """The shortcut for sentences without a possible source relies on it: every pair of
+    words the paragraph aligner leaves out is left out by the sentence linker too."""
+    from provenance.align import _STOPWORDS
+    from provenance.align.sentences import _FUNCTION_WORDS
+
+    assert _STOPWORDS <= _FUNCTION_WORDS
+
+
 @pytest.mark.shared
 def test_sentences_without_a_possible_source_skip_the_index_with_the_same_links(
     monkeypatch: pytest.MonkeyPatch,

@@ -258,9 +258,8 @@ def _contents(texts: Sequence[str], language: str, *, compact: bool) -> list[Has
     """The hashes of each text's content words, each once: Snowball stems, in US spelling,
     of the words that are no function word, name or number (a stem, unlike a dictionary
     lemma, needs no table loaded: a first check pays nothing for it). A word met in many
-    texts is spelled and stemmed once. Arrays: an index of thousands of sentences keeps
-    them in 8 bytes a word, not in sets of strings (and only while it lives: no memo
-    cache holds them)."""
+    texts is spelled and stemmed once. `compact`: arrays (an index of thousands of
+    sentences keeps a word in 8 bytes); no memo cache holds them, only the index."""
     words = [_content_words(text) for text in texts]
     unique = list({word: None for found in words for word in found})
     stemmed = stems([american(word) for word in unique], language)
@@ -283,7 +282,8 @@ def _content_words(text: str) -> list[str]:
 
 
 class _Index:
-    """Original sentences by informative bigram, and (built on first need) by content word."""
+    """Original sentences by informative bigram and by content word (each index built
+    when first asked)."""
 
     def __init__(
         self,
