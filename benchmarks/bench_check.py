@@ -13,7 +13,10 @@ compiled patterns stay loaded), so no check reuses another's work on the same te
 In the same run, in the same process, each check is also made with the difflib aligner
 of bench_align.py in place of `align_paragraphs` (`SequenceMatcher` ratio matrix, word
 diff and sentence ratios, everything else the same): `in_process_ratio_to_difflib` is this
-tree's median check time (load excluded) over that baseline's. The first check of a fresh process
+tree's median check time (load excluded) over that baseline's. That pair of medians is
+measured in `--processes` processes (this one and children: hash seeds and memory layout
+move one process's median by ~5%); the figures given are the medians over the processes,
+each process's ratio in `in_process_ratios`. The first check of a fresh process
 (`warm_up_ms`) is measured in child processes, one per case of the first five: the time
 of the first check minus the median of five further checks of the same pair.
 `detections_per_check` counts the evidence detection passes one `check_source` of a case
@@ -147,6 +150,31 @@ def _warm_up(children: int = 5) -> dict[str, object]:
     }
 
 
+def _over_processes(here: dict[str, Any], rounds: int, processes: int) -> dict[str, object]:
+    """The in-process and difflib medians, and their ratio, as medians over this process's
+    measurement and `processes - 1` more, each in a child process of its own."""
+    runs = [here]
+    for _ in range(processes - 1):
+        child = subprocess.run(
+            [sys.executable, __file__, "--rounds", str(rounds), "--paired"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        runs.append(json.loads(child.stdout.splitlines()[-1]))
+    ratios = [float(r["in_process_ratio_to_difflib"]) for r in runs]
+    return {
+        "median_in_process_check_ms": statistics.median(
+            float(r["median_in_process_check_ms"]) for r in runs
+        ),
+        "difflib_median_check_ms": statistics.median(
+            float(r["difflib_median_check_ms"]) for r in runs
+        ),
+        "in_process_ratio_to_difflib": round(statistics.median(ratios), 3),
+        "in_process_ratios": ratios,
+    }
+
+
 def _baseline(ref: str, rounds: int) -> dict[str, object]:
     """The same measurement made by the package of git revision `ref`, in a child."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -171,13 +199,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--baseline", metavar="REF", help="git revision to compare with")
+    parser.add_argument("--processes", type=int, default=3, help="processes measuring the ratio")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--paired", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--first", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.first is not None:
         print(json.dumps(_first_check(args.first)))
         return
+    if args.paired:
+        print(json.dumps(_measure(args.rounds, difflib=True)))
+        return
     result = _measure(args.rounds, difflib=not args.child)
+    if not args.child:
+        result.update(_over_processes(result, args.rounds, args.processes))
     result.update(_warm_up())
     result["detections_per_check"] = _detections_per_check()
     if args.child:
