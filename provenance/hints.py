@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Generic, TypeVar
 
 import ahocorasick_rs
@@ -36,3 +36,13 @@ class HintFinder(Generic[Value]):
         values = self._values
         found = self._automaton.find_matches_as_indexes(text, overlapping=True)
         return [(start, values[k]) for k, start, _ in found]
+
+
+def masks_by_hint(hints: Iterable[Iterable[str]]) -> dict[str, int]:
+    """Each hint -> the bit mask of the rules holding it, the rules' hints given in order
+    (bit i: the i-th rule)."""
+    masks: dict[str, int] = {}
+    for i, held in enumerate(hints):
+        for hint in held:
+            masks[hint] = masks.get(hint, 0) | 1 << i
+    return masks

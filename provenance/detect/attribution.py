@@ -16,7 +16,7 @@ from functools import cache
 from itertools import accumulate
 from urllib.parse import urlsplit
 
-from ..hints import HintFinder
+from ..hints import HintFinder, masks_by_hint
 from ..load.html import Markup
 from ..models import Attribution, Document
 from .catalog import CREDIT_KINDS, QUOTES, AttributionRule, attribution_rules, normalize_name
@@ -276,10 +276,7 @@ def _plan(kinds: frozenset[str] | None) -> _Plan:
     rules = _unique_rules(kinds)
     n = len(rules)
     credit = tuple(rule.kind in CREDIT_KINDS for rule in rules)
-    masks: dict[str, int] = {}
-    for i, rule in enumerate(rules):
-        for hint in rule.hints:
-            masks[hint] = masks.get(hint, 0) | 1 << i
+    masks = masks_by_hint(rule.hints for rule in rules)
     other = {hint for rule, c in zip(rules, credit, strict=True) if not c for hint in rule.hints}
     bits = {hint: mask if hint in other else mask << n for hint, mask in masks.items()}
     for word in _CREDIT_HINTS:

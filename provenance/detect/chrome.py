@@ -13,7 +13,7 @@ from functools import cache
 
 from ..datafiles import read_data
 from ..errors import SettingsError
-from ..hints import HintFinder
+from ..hints import HintFinder, masks_by_hint
 
 _DEFAULT_MAX_WORDS = 25
 
@@ -69,10 +69,7 @@ def _plan() -> tuple[HintFinder[int], int, tuple[int, ...]]:
     mask of the rules without hints, and by a line's words the mask of the rules that
     allow that many."""
     rules = chrome_rules()
-    masks: dict[str, int] = {}
-    for i, rule in enumerate(rules):
-        for hint in rule.hints:
-            masks[hint] = masks.get(hint, 0) | 1 << i
+    masks = masks_by_hint(rule.hints for rule in rules)
     unhinted = sum(1 << i for i, rule in enumerate(rules) if not rule.hints)
     longest = max((rule.max_words for rule in rules), default=0)
     fitting = tuple(
