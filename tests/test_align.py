@@ -300,14 +300,25 @@ def test_sentences_without_a_possible_source_skip_the_index_with_the_same_links(
     link asks no index of the original's sentences; the links are those found without
     that shortcut."""
     import provenance.align as align_module
+    from provenance.align import sentences
 
+    indexed: list[int] = []
+    split_all = sentences._SplitOnce.all
+
+    def counting(self: sentences._SplitOnce) -> list[sentences._Sentence]:
+        indexed.append(1)  # the index of all the original's sentences is being built
+        return split_all(self)
+
+    monkeypatch.setattr(sentences._SplitOnce, "all", counting)
     paragraphs = [t for a in _bench().pick_articles(20) for t in a]
     pairs = [(c.copy, c.original) for c in CASES]
     pairs += [_bench()._scaling_pair(paragraphs, n, start=7 * n) for n in (20, 50)]
     with_shortcut = [align_paragraphs(c, o, SETTINGS) for c, o in pairs]
+    built_with = len(indexed)
     monkeypatch.setattr(align_module, "_whole_bigrams", lambda sides, n_copy: None)
     without = [align_paragraphs(c, o, SETTINGS) for c, o in pairs]
     assert with_shortcut == without
+    assert built_with < len(indexed) - built_with  # the shortcut spared some indexes
 
 
 @pytest.mark.shared
